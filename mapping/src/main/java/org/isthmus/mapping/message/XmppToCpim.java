@@ -1,0 +1,48 @@
+package org.isthmus.mapping.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.Rejected;
+import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.ImUri;
+import org.isthmus.mapping.error.StanzaErrorCondition;
+
+/** From an XMPP message stanza to the neutral message: RFC 7572 §4 (Table 1) and §6. */
+public final class XmppToCpim {
+
+    private XmppToCpim() {
+    }
+
+    /**
+     * Translates a message an XMPP user sent to a gateway address.
+     *
+     * @param message      the stanza; must carry a body
+     * @param addresses    the address rules
+     * @param maxBodyBytes the largest body accepted, in UTF-8 bytes (RFC 7572 §6: policy-violation above it)
+     */
+    public static Mapped<CpimMessage> translate(XmppMessage message, AddressMapper addresses, int maxBodyBytes) {
+        if (message.type() == MessageType.ERROR) {
+            return Mapped.rejected(StanzaErrorCondition.BAD_REQUEST, "an error message is a reply, not a message to relay");
+        }
+        if (message.body().isEmpty()) {
+            return Mapped.rejected(StanzaErrorCondition.NOT_ACCEPTABLE, "the message has no body to relay");
+        }
+        String body = message.body().get();
+        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBodyBytes) {
+            return Mapped.rejected(StanzaErrorCondition.POLICY_VIOLATION,
+                    "body of " + bytes + " bytes exceeds the gateway's limit of " + maxBodyBytes);
+        }
+        Mapped<ImUri> from = addresses.fromJid(message.from());
+        if (!from.isOk() || !addresses.isXmppUser(from.orThrow())) {
+            return Mapped.rejected(new Rejected(StanzaErrorCondition.FORBIDDEN,
+                    "sender " + message.from() + " is not a user of an XMPP domain this gateway serves"));
+        }
+        return addresses.fromJid(message.to()).then(to -> addresses.isXmppUser(to)
+                ? Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND, message.to() + " is not a gateway address")
+                : Mapped.ok(new CpimMessage(from.orThrow(), to, body, message.lang(), message.subject(),
+                        message.thread())));
+    }
+}
