@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
+import com.ibm.icu.text.IDNA;
+
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
@@ -17,6 +19,8 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
  * @param instance the endpoint instance, if any
  */
 public record ImUri(String user, String host, Optional<String> instance) {
+
+    private static final IDNA IDNA_UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII);
     public ImUri {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(host, "host");
@@ -32,10 +36,25 @@ public record ImUri(String user, String host, Optional<String> instance) {
         return Mapped.ok(new ImUri(uri.user().get(), uri.host(), uri.parameter("gr").filter(g -> !g.isEmpty())));
     }
 
-    /** The SIP URI of this address: the instance, if any, becomes the {@code gr} parameter (RFC 7247 §6.5 step 8). */
+    /**
+     * The SIP URI of this address: the instance, if any, becomes the {@code gr} parameter (RFC 7247
+     * §6.5 step 8); an internationalized host is written in A-labels, as SIP hosts are ASCII
+     * (RFC 3261 §25.1).
+     */
     public SipUri toSip() {
-        SipUri base = SipUri.of(user, host);
+        SipUri base = SipUri.of(user, asciiHost(host));
         return instance.map(i -> base.withParameter("gr", i)).orElse(base);
+    }
+
+    private static String asciiHost(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            if (host.charAt(i) >= 0x80) {
+                StringBuilder out = new StringBuilder();
+                IDNA_UTS46.nameToASCII(host, out, new IDNA.Info());
+                return out.toString();
+            }
+        }
+        return host;
     }
 
     /** This address without its instance. */
