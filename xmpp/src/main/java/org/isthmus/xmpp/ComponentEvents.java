@@ -1,0 +1,18 @@
+package org.isthmus.xmpp;
+
+import io.netty.channel.Channel;
+
+import org.isthmus.mapping.message.XmppMessage;
+
+/** What one component connection reports to the link that owns it; called on the channel's event loop. */
+interface ComponentEvents {
+
+    /** The server accepted the handshake (XEP-0114 §3). */
+    void handshakeAccepted(Channel channel);
+
+    /** An inbound message converted cleanly. */
+    void message(XmppMessage message);
+
+    /** The connection closed, with the reason (the last stream error, a closed stream, an I/O error). */
+    void closed(Channel channel, String reason);
+}

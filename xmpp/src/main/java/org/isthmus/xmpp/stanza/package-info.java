@@ -1,0 +1,6 @@
+/**
+ * Typed views of stanzas at the edge (RFC 6120 §8): {@code <message/>} to and from mapping's
+ * {@code XmppMessage}, stanza errors (RFC 6120 §8.3), and the IQs this edge answers itself
+ * (XEP-0199 ping, XEP-0030 service discovery).
+ */
+package org.isthmus.xmpp.stanza;

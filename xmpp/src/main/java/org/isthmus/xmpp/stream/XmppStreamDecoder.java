@@ -1,0 +1,337 @@
+package org.isthmus.xmpp.stream;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.xml.XMLConstants;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+
+import com.fasterxml.aalto.AsyncByteBufferFeeder;
+import com.fasterxml.aalto.AsyncXMLInputFactory;
+import com.fasterxml.aalto.AsyncXMLStreamReader;
+import com.fasterxml.aalto.stax.InputFactoryImpl;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+
+/**
+ * Turns the bytes of an XML stream into {@link StreamEvent}s with Aalto's non-blocking parser: the
+ * stream header, each complete first-level element, the closing tag; any split of the input gives
+ * the same events.
+ *
+ * <p>Hostile input never reaches an unbounded buffer or an entity expander: the parser is built with
+ * no DTD support and no external entities, and a DTD, comment, processing instruction or entity
+ * reference other than the five predefined ones ends the stream with {@code <restricted-xml/>}
+ * (RFC 6120 §11.1, §4.9.3.18). A first-level element (or stream header) longer than
+ * {@code maxStanzaBytes}, deeper than {@code maxDepth} or with more than {@code maxAttributes}
+ * attributes on one element ends it with {@code <policy-violation/>} (RFC 6120 §4.9.3.14, §13.12
+ * item 4); broken XML with {@code <not-well-formed/>} (§4.9.3.13). After a {@link StreamEvent.Failure}
+ * or {@link StreamEvent.Close} the decoder discards all further input.
+ *
+ * <p>One instance per connection; not sharable.
+ */
+public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
+
+    /** Default limit on the bytes of one stanza; Prosody's own default for client streams. */
+    public static final int DEFAULT_MAX_STANZA_BYTES = 256 * 1024;
+
+    /** Default limit on element nesting inside a stanza, the stanza itself being depth 1. */
+    public static final int DEFAULT_MAX_DEPTH = 32;
+
+    /** Default limit on the attributes of one element. */
+    public static final int DEFAULT_MAX_ATTRIBUTES = 64;
+
+    /** Input is fed to the parser in slices of at most this size so a limit is overshot by no more. */
+    private static final int MAX_FEED_BYTES = 8 * 1024;
+
+    private final int maxStanzaBytes;
+    private final int maxDepth;
+    private final int maxAttributes;
+    private final AsyncXMLStreamReader<AsyncByteBufferFeeder> reader;
+
+    /** Open elements of the stanza being read, innermost first. */
+    private final Deque<XmlElement.Builder> open = new ArrayDeque<>();
+    private boolean streamOpened;
+    private boolean finished;
+    /** Total bytes given to the parser. */
+    private long fed;
+    /** Byte offset where the current first-level item (header, stanza, whitespace) began. */
+    private long boundary;
+    /** Prolog scan: the previous byte was '<' (a DTD or comment begins with "<!"). */
+    private boolean prologLessThan;
+    private boolean prologDone;
+
+    /** A decoder with the default limits. */
+    public XmppStreamDecoder() {
+        this(DEFAULT_MAX_STANZA_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ATTRIBUTES);
+    }
+
+    /**
+     * A decoder with the given limits.
+     *
+     * @param maxStanzaBytes the most bytes one first-level element (or the stream header) may take
+     * @param maxDepth       the deepest nesting inside a stanza, the stanza itself being depth 1
+     * @param maxAttributes  the most attributes on one element
+     */
+    public XmppStreamDecoder(int maxStanzaBytes, int maxDepth, int maxAttributes) {
+        if (maxStanzaBytes < 1 || maxDepth < 1 || maxAttributes < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        this.maxStanzaBytes = maxStanzaBytes;
+        this.maxDepth = maxDepth;
+        this.maxAttributes = maxAttributes;
+        this.reader = newFactory().createAsyncForByteBuffer();
+    }
+
+    private static AsyncXMLInputFactory newFactory() {
+        AsyncXMLInputFactory factory = new InputFactoryImpl();
+        // Never read, load or expand a DTD or an entity; references are reported and refused below.
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, Boolean.FALSE);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, Boolean.FALSE);
+        factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, Boolean.FALSE);
+        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, Boolean.TRUE);
+        factory.setProperty(XMLInputFactory.IS_VALIDATING, Boolean.FALSE);
+        return factory;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (finished) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            for (ByteBuffer nio : in.nioBuffers()) {
+                while (nio.hasRemaining() && !finished) {
+                    int length = Math.min(nio.remaining(), MAX_FEED_BYTES);
+                    ByteBuffer slice = nio.slice();
+                    slice.limit(length);
+                    nio.position(nio.position() + length);
+                    feed(slice, out);
+                }
+            }
+        } catch (XMLStreamException e) {
+            fail(out, causeOf(e), firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            fail(out, StreamErrorCondition.INTERNAL_SERVER_ERROR, "XML parser failed");
+        }
+        in.skipBytes(in.readableBytes());
+    }
+
+    private static StreamErrorCondition causeOf(XMLStreamException e) {
+        // Aalto refuses an entity reference inside an attribute value with an exception, not an event.
+        String message = String.valueOf(e.getMessage());
+        return message.contains("ENTITY") ? StreamErrorCondition.RESTRICTED_XML : StreamErrorCondition.NOT_WELL_FORMED;
+    }
+
+    /** Aalto appends the location on a second line; the peer needs only the reason. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "not well-formed XML";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private void feed(ByteBuffer slice, List<Object> out) throws XMLStreamException {
+        if (!prologDone && scanProlog(slice)) {
+            fail(out, StreamErrorCondition.RESTRICTED_XML, "DTD or comment in the prolog (RFC 6120 §11.1)");
+            return;
+        }
+        fed += slice.remaining();
+        reader.getInputFeeder().feedInput(slice);
+        // Aalto needs every event drained before it accepts the next slice.
+        int event;
+        while (!finished && (event = reader.next()) != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
+            onEvent(event, out);
+        }
+        if (!finished && fed - boundary > maxStanzaBytes) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION, "stanza larger than " + maxStanzaBytes + " bytes");
+        }
+    }
+
+    /**
+     * Aalto reports an internal DTD subset as a syntax error rather than as a DTD, so the prolog is
+     * checked here: before the root element, "&lt;!" starts a DOCTYPE or a comment, both restricted.
+     */
+    private boolean scanProlog(ByteBuffer slice) {
+        for (int i = slice.position(); i < slice.limit(); i++) {
+            byte b = slice.get(i);
+            if (prologLessThan) {
+                if (b == '!') {
+                    return true;
+                }
+                if (b != '?') {
+                    prologDone = true;
+                    return false;
+                }
+            }
+            prologLessThan = b == '<';
+        }
+        return false;
+    }
+
+    private void onEvent(int event, List<Object> out) throws XMLStreamException {
+        switch (event) {
+            case XMLStreamConstants.START_DOCUMENT -> checkEncoding(out);
+            case XMLStreamConstants.START_ELEMENT -> onStartElement(out);
+            case XMLStreamConstants.END_ELEMENT -> onEndElement(out);
+            case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> onText(out);
+            case XMLStreamConstants.COMMENT -> fail(out, StreamErrorCondition.RESTRICTED_XML, "comment (RFC 6120 §11.1)");
+            case XMLStreamConstants.PROCESSING_INSTRUCTION ->
+                    fail(out, StreamErrorCondition.RESTRICTED_XML, "processing instruction (RFC 6120 §11.1)");
+            case XMLStreamConstants.DTD -> fail(out, StreamErrorCondition.RESTRICTED_XML, "DTD (RFC 6120 §11.1)");
+            case XMLStreamConstants.ENTITY_REFERENCE ->
+                    fail(out, StreamErrorCondition.RESTRICTED_XML, "entity reference (RFC 6120 §11.1)");
+            case XMLStreamConstants.END_DOCUMENT -> finished = true;
+            default -> fail(out, StreamErrorCondition.BAD_FORMAT, "unexpected XML event " + event);
+        }
+    }
+
+    /** RFC 6120 §11.6: the stream is UTF-8; a declaration naming another encoding is refused. */
+    private void checkEncoding(List<Object> out) {
+        String declared = reader.getCharacterEncodingScheme();
+        if (declared != null && !declared.equalsIgnoreCase(StandardCharsets.UTF_8.name())) {
+            fail(out, StreamErrorCondition.UNSUPPORTED_ENCODING, "only UTF-8 is allowed (RFC 6120 §11.6)");
+        }
+    }
+
+    private void onStartElement(List<Object> out) throws XMLStreamException {
+        if (!streamOpened) {
+            openStream(out);
+            return;
+        }
+        if (open.size() + 1 > maxDepth) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION, "elements nested deeper than " + maxDepth);
+            return;
+        }
+        Map<String, String> attributes = readAttributes(out);
+        if (attributes == null) {
+            return;
+        }
+        XmlElement.Builder element = XmlElement.builder(nullToEmpty(reader.getNamespaceURI()), reader.getLocalName());
+        attributes.forEach(element::attribute);
+        open.push(element);
+    }
+
+    private void openStream(List<Object> out) throws XMLStreamException {
+        prologDone = true;
+        if (!Namespaces.STREAMS.equals(reader.getNamespaceURI())) {
+            fail(out, StreamErrorCondition.INVALID_NAMESPACE,
+                    "the stream namespace must be " + Namespaces.STREAMS + " (RFC 6120 §4.8.1)");
+            return;
+        }
+        if (!"stream".equals(reader.getLocalName())) {
+            fail(out, StreamErrorCondition.BAD_FORMAT, "the root element must be <stream:stream/> (RFC 6120 §4.7)");
+            return;
+        }
+        Map<String, String> attributes = readAttributes(out);
+        if (attributes == null) {
+            return;
+        }
+        String contentNamespace = "";
+        for (int i = 0; i < reader.getNamespaceCount(); i++) {
+            String prefix = reader.getNamespacePrefix(i);
+            if (prefix == null || prefix.isEmpty()) {
+                contentNamespace = nullToEmpty(reader.getNamespaceURI(i));
+            }
+        }
+        streamOpened = true;
+        boundary = reader.getLocationInfo().getEndingByteOffset();
+        out.add(new StreamEvent.Open(attributes, contentNamespace));
+    }
+
+    /** The element's attributes, or null after failing the stream for too many of them. */
+    private Map<String, String> readAttributes(List<Object> out) {
+        int count = reader.getAttributeCount();
+        if (count > maxAttributes) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION, "more than " + maxAttributes + " attributes on an element");
+            return null;
+        }
+        Map<String, String> attributes = new LinkedHashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            String ns = nullToEmpty(reader.getAttributeNamespace(i));
+            String local = reader.getAttributeLocalName(i);
+            String key;
+            if (ns.isEmpty()) {
+                key = local;
+            } else if (ns.equals(XMLConstants.XML_NS_URI)) {
+                key = "xml:" + local;
+            } else {
+                key = "{" + ns + "}" + local;
+            }
+            attributes.put(key, reader.getAttributeValue(i));
+        }
+        return attributes;
+    }
+
+    private void onEndElement(List<Object> out) throws XMLStreamException {
+        if (open.isEmpty()) {
+            finished = true;
+            out.add(new StreamEvent.Close());
+            return;
+        }
+        XmlElement element = open.pop().build();
+        if (!open.isEmpty()) {
+            open.peek().child(element);
+            return;
+        }
+        long end = reader.getLocationInfo().getEndingByteOffset();
+        if (end - boundary > maxStanzaBytes) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION, "stanza larger than " + maxStanzaBytes + " bytes");
+            return;
+        }
+        boundary = end;
+        out.add(new StreamEvent.Element(element));
+    }
+
+    private void onText(List<Object> out) throws XMLStreamException {
+        if (!open.isEmpty()) {
+            open.peek().text(reader.getText());
+            return;
+        }
+        if (!streamOpened) {
+            return;
+        }
+        // Between stanzas only whitespace is allowed: keepalives (RFC 6120 §4.6.1).
+        String text = reader.getText();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                fail(out, StreamErrorCondition.BAD_FORMAT, "character data between stanzas");
+                return;
+            }
+        }
+        boundary = reader.getLocationInfo().getEndingByteOffset();
+    }
+
+    private void fail(List<Object> out, StreamErrorCondition condition, String text) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        open.clear();
+        out.add(new StreamEvent.Failure(StreamError.of(condition, text)));
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        try {
+            reader.close();
+        } catch (XMLStreamException e) {
+            // Closing only releases buffers; nothing to report.
+        }
+        super.handlerRemoved(ctx);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,236 @@
+package org.isthmus.xmpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.StreamError;
+import org.isthmus.xmpp.stream.StreamErrorCondition;
+import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.testing.ComponentServer;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ComponentLinkTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String DOMAIN = "sip.example.net";
+    private static final String SECRET = "s3cr3t";
+    private static final Jid JULIET = Jid.parse("juliet@example.com/balcony").orThrow();
+    private static final Jid ROMEO = Jid.parse("romeo\\40sip.example.org@sip.example.net").orThrow();
+
+    private final RecordingHandler handler = new RecordingHandler();
+    private ComponentServer server;
+    private ComponentLink link;
+
+    @AfterEach
+    void tearDown() {
+        if (link != null) {
+            link.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static ComponentSettings settings(int port, String secret) {
+        return new ComponentSettings("127.0.0.1", port, DOMAIN, secret, Duration.ofMillis(50), Duration.ofMillis(400),
+                Duration.ofSeconds(2), 64 * 1024);
+    }
+
+    private void connect() {
+        server = ComponentServer.start(DOMAIN, SECRET);
+        link = new ComponentLink(settings(server.port(), SECRET), handler);
+        link.start();
+        server.awaitConnected(WAIT);
+        assertThat(handler.takeState(WAIT)).isEqualTo(
+                new RecordingHandler.State(DOMAIN, true, "handshake accepted by 127.0.0.1:" + server.port()));
+        assertThat(link.isUp()).isTrue();
+    }
+
+    private static XmppMessage chat(String id, String body) {
+        return new XmppMessage(ROMEO, JULIET, Optional.of(id), MessageType.CHAT, Optional.empty(), Optional.of(body),
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void completesTheHandshakeAndReportsTheLinkUp() {
+        connect();
+        assertThat(server.acceptedHandshakes()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesAfterAWrongSecretIsRefusedAndComesUpOnceTheSecretMatches() {
+        server = ComponentServer.start(DOMAIN, "the-real-secret");
+        link = new ComponentLink(settings(server.port(), SECRET), handler);
+        link.start();
+        server.awaitRejectedHandshakes(3, WAIT);
+        assertThat(link.isUp()).isFalse();
+        assertThat(handler.pollState(Duration.ZERO)).isNull();
+
+        server.setSecret(SECRET);
+        server.awaitConnected(WAIT);
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+    }
+
+    @Test
+    void deliversAnInboundMessageToTheHandler() {
+        connect();
+        server.send("<message from='juliet@example.com/balcony' to='romeo\\40sip.example.org@sip.example.net'"
+                + " type='chat' id='in1'><body>hi 😀 &amp; ü</body></message>");
+        assertThat(handler.takeMessage(WAIT)).isEqualTo(new XmppMessage(JULIET, ROMEO, Optional.of("in1"),
+                MessageType.CHAT, Optional.empty(), Optional.of("hi 😀 & ü"), Optional.empty(), Optional.empty(),
+                Optional.empty()));
+    }
+
+    @Test
+    void sendsAnOutboundMessageAndCompletesOnceFlushed() throws Exception {
+        connect();
+        CompletableFuture<Void> sent = link.send(chat("out1", "Wherefore art thou? <3 😀"));
+        sent.get(5, TimeUnit.SECONDS);
+        assertThat(server.take(WAIT)).isEqualTo("<message from='romeo\\40sip.example.org@sip.example.net'"
+                + " to='juliet@example.com/balcony' id='out1' type='chat'><body>Wherefore art thou? &lt;3 😀</body></message>");
+    }
+
+    @Test
+    void reportsTheLinkDownWhenTheServerDropsItAndReconnects() {
+        connect();
+        server.dropConnection();
+        RecordingHandler.State down = handler.takeState(WAIT);
+        assertThat(down.up()).isFalse();
+        assertThat(down.domain()).isEqualTo(DOMAIN);
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+        server.awaitConnected(WAIT);
+        assertThat(server.acceptedHandshakes()).isEqualTo(2);
+        assertThat(link.isUp()).isTrue();
+    }
+
+    @Test
+    void comesUpWhenTheServerRestartsOnTheSamePort() {
+        connect();
+        int port = server.port();
+        server.close();
+        assertThat(handler.takeState(WAIT).up()).isFalse();
+        server = ComponentServer.start(DOMAIN, SECRET, port);
+        server.awaitConnected(WAIT);
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+    }
+
+    @Test
+    void failsASendAtOnceWhileTheLinkIsDown() throws IOException {
+        link = new ComponentLink(settings(freePort(), SECRET), handler);
+        CompletableFuture<Void> notStarted = link.send(chat("d1", "x"));
+        assertThat(notStarted).isCompletedExceptionally();
+        link.start();
+        CompletableFuture<Void> noServer = link.send(chat("d2", "x"));
+        assertThat(noServer).isCompletedExceptionally();
+        assertThatThrownBy(noServer::join).hasCauseInstanceOf(XmppException.class).hasMessageContaining("d2");
+    }
+
+    @Test
+    void refusesToSendAMessageFromOutsideTheComponentDomain() {
+        connect();
+        XmppMessage foreign = new XmppMessage(JULIET, ROMEO, Optional.of("f1"), MessageType.CHAT, Optional.empty(),
+                Optional.of("x"), Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(link.send(foreign)).isCompletedExceptionally();
+        assertThat(link.isUp()).isTrue();
+    }
+
+    @Test
+    void waitsForAServerThatIsNotThereYetAndConnectsWhenItAppears() throws IOException {
+        int port = freePort();
+        link = new ComponentLink(settings(port, SECRET), handler);
+        link.start();
+        assertThat(handler.pollState(Duration.ofMillis(500))).isNull();
+        server = ComponentServer.start(DOMAIN, SECRET, port);
+        server.awaitConnected(WAIT);
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+    }
+
+    @Test
+    void answersAnXep0199PingFromTheServer() {
+        connect();
+        server.send("<iq from='example.com' to='sip.example.net' id='ping1' type='get'><ping xmlns='urn:xmpp:ping'/></iq>");
+        assertThat(server.take(WAIT)).isEqualTo("<iq from='sip.example.net' to='example.com' id='ping1' type='result'/>");
+    }
+
+    @Test
+    void answersDiscoInfoWithTheGatewayIdentity() {
+        connect();
+        server.send("<iq from='juliet@example.com/balcony' to='sip.example.net' id='d1' type='get'>"
+                + "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+        XmlElement reply = server.takeElement(WAIT);
+        assertThat(reply.attribute("type")).contains("result");
+        XmlElement identity = reply.children().get(0).children().get(0);
+        assertThat(identity.attributes()).containsEntry("category", "gateway").containsEntry("type", "sip")
+                .containsEntry("name", "Isthmus");
+    }
+
+    @Test
+    void answersAMessageWithAMalformedAddressWithJidMalformedAndDoesNotDeliverIt() {
+        connect();
+        server.send("<message from='juliet@example.com/balcony' to='bad@@sip.example.net' id='m1' type='chat'>"
+                + "<body>x</body></message>");
+        XmlElement reply = server.takeElement(WAIT);
+        assertThat(reply.attribute("type")).contains("error");
+        assertThat(reply.attribute("from")).contains("sip.example.net");
+        assertThat(reply.attribute("to")).contains("juliet@example.com/balcony");
+        assertThat(reply.child(Namespaces.COMPONENT_ACCEPT, "error").orElseThrow()
+                .child("urn:ietf:params:xml:ns:xmpp-stanzas", "jid-malformed")).isPresent();
+        assertThat(handler.pollMessage(Duration.ofMillis(200))).isNull();
+        assertThat(link.isUp()).isTrue();
+    }
+
+    @Test
+    void closesTheStreamWithUnsupportedStanzaTypeOnAnUnknownElementAndReconnects() {
+        connect();
+        server.send("<foo xmlns='urn:example:unknown'/>");
+        XmlElement error = server.takeElement(WAIT);
+        assertThat(StreamError.fromElement(error).map(StreamError::condition))
+                .contains(StreamErrorCondition.UNSUPPORTED_STANZA_TYPE);
+        assertThat(handler.takeState(WAIT).up()).isFalse();
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+    }
+
+    @Test
+    void closeEndsTheStreamStopsReconnectingAndIsIdempotent() {
+        connect();
+        link.close();
+        server.awaitClosedStreams(1, WAIT);
+        server.awaitDisconnected(WAIT);
+        assertThat(handler.takeState(WAIT).up()).isFalse();
+        assertThat(link.isUp()).isFalse();
+        link.close();
+        assertThat(link.send(chat("c1", "x"))).isCompletedExceptionally();
+        assertThat(handler.pollState(Duration.ofMillis(300))).isNull();
+        assertThat(server.acceptedHandshakes()).isEqualTo(1);
+    }
+
+    @Test
+    void closesWithinBoundedTimeWhileStillWaitingForTheServer() throws IOException {
+        link = new ComponentLink(settings(freePort(), SECRET), handler);
+        link.start();
+        long start = System.nanoTime();
+        link.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

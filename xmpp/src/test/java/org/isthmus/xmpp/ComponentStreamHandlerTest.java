@@ -1,0 +1,161 @@
+package org.isthmus.xmpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.junit.jupiter.api.Test;
+
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.stream.XmppStreamDecoder;
+
+class ComponentStreamHandlerTest {
+
+    private static final String SERVER_HEADER = "<?xml version='1.0'?><stream:stream"
+            + " xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:component:accept'"
+            + " from='sip.example.net' id='3BF96D32'>";
+
+    private final List<String> events = new ArrayList<>();
+    private final List<XmppMessage> messages = new ArrayList<>();
+    private final ComponentSettings settings = new ComponentSettings("xmpp.example", 5347, "sip.example.net",
+            "s3cr3t-ü", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10), 65536);
+
+    private EmbeddedChannel channel() {
+        return new EmbeddedChannel(new XmppStreamDecoder(), new ComponentStreamHandler(settings, new ComponentEvents() {
+            @Override
+            public void handshakeAccepted(Channel channel) {
+                events.add("up");
+            }
+
+            @Override
+            public void message(XmppMessage message) {
+                messages.add(message);
+            }
+
+            @Override
+            public void closed(Channel channel, String reason) {
+                events.add("closed: " + reason);
+            }
+        }));
+    }
+
+    private static void receive(EmbeddedChannel channel, String xml) {
+        channel.writeInbound(Unpooled.copiedBuffer(xml, StandardCharsets.UTF_8));
+    }
+
+    private static String sent(EmbeddedChannel channel) {
+        StringBuilder sb = new StringBuilder();
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            sb.append(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void opensTheStreamAsXep0114Example1AndAnswersWithTheHandshakeDigest() {
+        EmbeddedChannel channel = channel();
+        assertThat(sent(channel)).isEqualTo("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept'"
+                + " xmlns:stream='http://etherx.jabber.org/streams' to='sip.example.net'>");
+        receive(channel, SERVER_HEADER);
+        // SHA-1("3BF96D32" + "s3cr3t-ü") in lowercase hex, computed independently.
+        assertThat(sent(channel)).isEqualTo("<handshake>3a1f8d709fbfd07f4a1b8074d1754301f7aaf2e3</handshake>");
+        receive(channel, "<handshake/>");
+        assertThat(events).containsExactly("up");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void sendsAWhitespaceKeepaliveWhenOutboundIsIdle() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<handshake/>");
+        sent(channel);
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.WRITER_IDLE_STATE_EVENT);
+        assertThat(sent(channel)).isEqualTo(" ");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void closesOnAStreamErrorFromTheServerAndReportsItAsTheReason() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                + "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>bad secret</text></stream:error>");
+        assertThat(sent(channel)).endsWith("</stream:stream>");
+        receive(channel, "</stream:stream>");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(events).containsExactly("closed: stream error from the server: not-authorized (bad secret)");
+    }
+
+    @Test
+    void refusesStanzasBeforeTheHandshakeWithNotAuthorized() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER);
+        sent(channel);
+        receive(channel, "<message from='a@b' to='c@sip.example.net'/>");
+        assertThat(sent(channel)).contains("<not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>")
+                .endsWith("</stream:stream>");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(messages).isEmpty();
+    }
+
+    @Test
+    void closesWithRestrictedXmlWhenTheServerSendsAnEntityReference() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<handshake/><message from='a@b' to='c@sip.example.net'><body>&xxe;</body></message>");
+        assertThat(sent(channel)).contains("<restricted-xml xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(messages).isEmpty();
+    }
+
+    @Test
+    void discardsAMalformedMessageThatHasNoReplyAddress() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<handshake/>");
+        sent(channel);
+        receive(channel, "<message to='c@sip.example.net'><body>x</body></message>"
+                + "<message from='a@b' to='@@' type='error'/>");
+        assertThat(sent(channel)).isEmpty();
+        assertThat(messages).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void failsStanzaWritesBeforeTheHandshakeAndAfterTheStreamStartedClosing() {
+        EmbeddedChannel channel = channel();
+        sent(channel);
+        ChannelFuture early = channel.writeAndFlush(Unpooled.copiedBuffer("<message/>", StandardCharsets.UTF_8));
+        assertThat(early.cause()).isInstanceOf(XmppException.class);
+        receive(channel, SERVER_HEADER + "<handshake/>");
+        sent(channel);
+        ChannelFuture ok = channel.writeAndFlush(Unpooled.copiedBuffer("<message/>", StandardCharsets.UTF_8));
+        assertThat(ok.isSuccess()).isTrue();
+        assertThat(sent(channel)).isEqualTo("<message/>");
+        channel.pipeline().get(ComponentStreamHandler.class).closeGracefully("test");
+        assertThat(sent(channel)).isEqualTo("</stream:stream>");
+        ChannelFuture late = channel.writeAndFlush(Unpooled.copiedBuffer("<message/>", StandardCharsets.UTF_8));
+        assertThat(late.cause()).isInstanceOf(XmppException.class);
+        assertThat(sent(channel)).isEmpty();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void ignoresPresenceUntilItIsMapped() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<handshake/>");
+        sent(channel);
+        receive(channel, "<presence from='a@b/c' to='d@sip.example.net'/>");
+        assertThat(sent(channel)).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+}

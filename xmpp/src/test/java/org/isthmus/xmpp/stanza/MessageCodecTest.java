@@ -1,0 +1,153 @@
+package org.isthmus.xmpp.stanza;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.error.StanzaErrorType;
+import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.StreamEvent;
+import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.stream.XmppStreamDecoder;
+
+class MessageCodecTest {
+
+    private static final String NS = Namespaces.COMPONENT_ACCEPT;
+    private static final Jid JULIET = Jid.parse("juliet@example.com/balcony").orThrow();
+    private static final Jid ROMEO = Jid.parse("romeo\\40sip.example.org@sip.example.net").orThrow();
+
+    /** Parses one stanza through the real decoder, as it arrives from the wire. */
+    private static XmlElement read(String stanza) {
+        String stream = "<stream:stream xmlns='" + NS + "' xmlns:stream='" + Namespaces.STREAMS + "'>" + stanza;
+        EmbeddedChannel channel = new EmbeddedChannel(new XmppStreamDecoder());
+        channel.writeInbound(Unpooled.copiedBuffer(stream, StandardCharsets.UTF_8));
+        Object open = channel.readInbound();
+        assertThat(open).isInstanceOf(StreamEvent.Open.class);
+        StreamEvent.Element element = channel.readInbound();
+        Object rest = channel.readInbound();
+        assertThat(rest).isNull();
+        channel.finishAndReleaseAll();
+        return element.element();
+    }
+
+    private static XmppMessage message(MessageType type, Optional<StanzaError> error) {
+        return new XmppMessage(ROMEO, JULIET, Optional.of("m1"), type, Optional.of("en"),
+                Optional.of("Wherefore art thou? <&> 😀"), Optional.of("Balcony"), Optional.of("t-1"), error);
+    }
+
+    static Stream<XmppMessage> messages() {
+        return Stream.of(
+                message(MessageType.CHAT, Optional.empty()),
+                message(MessageType.NORMAL, Optional.empty()),
+                message(MessageType.HEADLINE, Optional.empty()),
+                new XmppMessage(ROMEO, JULIET, Optional.empty(), MessageType.GROUPCHAT, Optional.empty(),
+                        Optional.of(""), Optional.empty(), Optional.empty(), Optional.empty()),
+                message(MessageType.ERROR, Optional.of(StanzaError.of(StanzaErrorCondition.SERVICE_UNAVAILABLE, "no route"))),
+                message(MessageType.ERROR, Optional.of(StanzaError.of(StanzaErrorCondition.ITEM_NOT_FOUND, null))),
+                message(MessageType.ERROR, Optional.of(
+                        StanzaError.of(StanzaErrorCondition.GONE, "moved").withAddress("xmpp:romeo@example.org"))),
+                message(MessageType.ERROR, Optional.of(new StanzaError(StanzaErrorType.WAIT,
+                        StanzaErrorCondition.REDIRECT, Optional.empty(), Optional.of("xmpp:other@example.org")))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void survivesARoundTripThroughXml(XmppMessage original) {
+        String xml = MessageCodec.toElement(original, NS).toXml(NS);
+        assertThat(MessageCodec.fromElement(read(xml)).orThrow()).isEqualTo(original);
+    }
+
+    @Test
+    void writesTheStanzaInTheOrderOfRfc6121() {
+        XmppMessage m = message(MessageType.ERROR, Optional.of(
+                StanzaError.of(StanzaErrorCondition.GONE, "moved").withAddress("xmpp:romeo@example.org")));
+        assertThat(MessageCodec.toElement(m, NS).toXml(NS)).isEqualTo(
+                "<message from='romeo\\40sip.example.org@sip.example.net' to='juliet@example.com/balcony' id='m1'"
+                + " type='error' xml:lang='en'><subject>Balcony</subject><body>Wherefore art thou? &lt;&amp;&gt; 😀</body>"
+                + "<thread>t-1</thread><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>"
+                + "xmpp:romeo@example.org</gone><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>moved</text></error></message>");
+    }
+
+    @Test
+    void leavesOutTheTypeOfANormalMessage() {
+        assertThat(MessageCodec.toElement(message(MessageType.NORMAL, Optional.empty()), NS).attribute("type")).isEmpty();
+    }
+
+    @Test
+    void readsTheRfc6120ErrorExampleOfSection8_3_2() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='romeo@example.net' to='juliet@example.com/balcony'"
+                + " id='b4vs9km4' type='error'><error by='example.net' type='wait'><recipient-unavailable"
+                + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'"
+                + " xml:lang='en'>later</text><custom xmlns='urn:x'/></error></message>")).orThrow();
+        assertThat(m.error()).contains(new StanzaError(StanzaErrorType.WAIT, StanzaErrorCondition.RECIPIENT_UNAVAILABLE,
+                Optional.of("later"), Optional.empty()));
+    }
+
+    @Test
+    void readsAnErrorMessageWithoutAnErrorElementAsUndefinedCondition() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' type='error'/>")).orThrow();
+        assertThat(m.error().orElseThrow().condition()).isEqualTo(StanzaErrorCondition.UNDEFINED_CONDITION);
+    }
+
+    @Test
+    void picksTheBodyInTheStanzaLanguageOrWithoutOne() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
+                + "<body xml:lang='de'>Hallo</body><body>Hello</body><body xml:lang='fr'>Salut</body></message>")).orThrow();
+        assertThat(m.body()).contains("Hello");
+        assertThat(m.lang()).contains("en");
+        XmppMessage tagged = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
+                + "<body xml:lang='de'>Hallo</body><body xml:lang='EN'>Hello</body></message>")).orThrow();
+        assertThat(tagged.body()).contains("Hello");
+    }
+
+    @Test
+    void takesTheFirstBodyAndItsLanguageWhenNoneMatches() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
+                + "<body xml:lang='de'>Hallo</body><body xml:lang='fr'>Salut</body></message>")).orThrow();
+        assertThat(m.body()).contains("Hallo");
+        assertThat(m.lang()).contains("de");
+    }
+
+    @Test
+    void readsAnUnknownTypeAsNormal() {
+        assertThat(MessageCodec.fromElement(read("<message from='a@b' to='c@d' type='bogus'/>")).orThrow().type())
+                .isEqualTo(MessageType.NORMAL);
+    }
+
+    @Test
+    void refusesAMissingOrMalformedAddressWithJidMalformed() {
+        for (String stanza : new String[] {"<message to='c@d'/>", "<message from='a@b'/>",
+                "<message from='a@b' to='@@@'/>", "<message from='a@b@c' to='c@d'/>"}) {
+            Mapped<XmppMessage> result = MessageCodec.fromElement(read(stanza));
+            assertThat(result).as(stanza).isInstanceOf(Mapped.Failed.class);
+            assertThat(((Mapped.Failed<XmppMessage>) result).rejected().condition())
+                    .isEqualTo(StanzaErrorCondition.JID_MALFORMED);
+        }
+    }
+
+    @Test
+    void buildsAnErrorReplyAddressedBackWithThePayload() {
+        XmlElement original = read("<message from='a@b/r' to='x@sip.example.net' id='q1' type='chat' xml:lang='en'>"
+                + "<body>hi</body></message>");
+        XmlElement reply = StanzaErrors.errorReply(original,
+                StanzaError.of(StanzaErrorCondition.JID_MALFORMED, "bad"), "x@sip.example.net", true);
+        assertThat(reply.toXml(NS)).isEqualTo("<message from='x@sip.example.net' to='a@b/r' id='q1' type='error'"
+                + " xml:lang='en'><body>hi</body><error type='modify'><jid-malformed"
+                + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>bad"
+                + "</text></error></message>");
+    }
+}
