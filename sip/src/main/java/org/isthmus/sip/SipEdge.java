@@ -1,0 +1,285 @@
+package org.isthmus.sip;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.PeerUnavailableException;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.sip.stack.PinnedHopRouter;
+import org.isthmus.sip.stack.Slf4jServerLogger;
+import org.isthmus.sip.stack.Slf4jStackLogger;
+
+/**
+ * The SIP edge: one JAIN-SIP stack listening on UDP and/or TCP on one port, answering requests through
+ * a {@link SipHandler} and sending pager-mode MESSAGE requests (RFC 3428).
+ *
+ * <p>Routing of sent requests: the edge picks the hop itself, the target's {@link SipTarget#nextHop()} or
+ * else the Request-URI's host, port (default 5060) and transport parameter (default UDP), switching a
+ * request larger than 1300 bytes from UDP to TCP as RFC 3261 §18.1.1 requires (JAIN-SIP does not). The
+ * hop is handed to the stack through {@link PinnedHopRouter}, a {@code javax.sip.address.Router} that
+ * answers with it for the transaction being created; the request goes out unchanged, with no Route
+ * header, so the Request-URI keeps naming the recipient (RFC 3261 §8.1.2).
+ *
+ * <p>Threads: JAIN-SIP runs listener callbacks on a pool with per-Call-ID affinity
+ * ({@code REENTRANT_LISTENER}); the handler is called there and must not block. One timer thread of the
+ * edge's own runs the handler and safety time limits.
+ */
+public final class SipEdge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+
+    /** Listener threads of the stack (per-Call-ID affinity). */
+    private static final int THREAD_POOL_SIZE = 8;
+
+    /** Largest message the stack accepts over TCP (RFC 3261 §18.3 leaves it to the implementation). */
+    private static final int MAX_MESSAGE_SIZE = 65536;
+
+    private final SipSettings settings;
+    private final SipHandler handler;
+    private final EdgeTimers timers;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Running running;
+
+    public SipEdge(SipSettings settings, SipHandler handler) {
+        this(settings, handler, EdgeTimers.DEFAULT);
+    }
+
+    SipEdge(SipSettings settings, SipHandler handler, EdgeTimers timers) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.timers = Objects.requireNonNull(timers, "timers");
+    }
+
+    /**
+     * Creates the stack and its listening points, one per configured transport on the same port.
+     *
+     * @throws SipException if the edge was started or closed before, or a listening point cannot be
+     *                      created (port in use, address not local)
+     */
+    public void start() {
+        if (closed.get()) {
+            throw new SipException("SIP edge is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new SipException("SIP edge already started");
+        }
+        SipStackImpl stack;
+        try {
+            stack = new SipStackImpl(properties());
+        } catch (PeerUnavailableException e) {
+            throw new SipException("cannot create the SIP stack: " + e.getMessage(), e);
+        }
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "isthmus-sip-timer-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        try {
+            List<ListeningPoint> points = new ArrayList<>();
+            for (String transport : settings.transports()) {
+                try {
+                    points.add(stack.createListeningPoint(settings.bindAddress(), settings.port(), transport));
+                } catch (Exception e) {
+                    throw new SipException("cannot listen on " + transport + " " + settings.bindAddress() + ":"
+                            + settings.port() + ": " + rootMessage(e), e);
+                }
+            }
+            SipProvider provider = stack.createSipProvider(points.get(0));
+            for (ListeningPoint point : points.subList(1, points.size())) {
+                provider.addListeningPoint(point);
+            }
+            MessageFactory messages = new MessageFactoryImpl();
+            HeaderFactory headers = new HeaderFactoryImpl();
+            AddressFactory addresses = new AddressFactoryImpl();
+            Header userAgent = headers.createHeader("User-Agent", settings.userAgent());
+            Header server = headers.createHeader("Server", settings.userAgent());
+            UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
+                    scheduler, timers, server);
+            UserAgentClient uac = new UserAgentClient(provider, (PinnedHopRouter) stack.getRouter(), messages,
+                    headers, addresses, scheduler, timers, settings, sentByHost(), userAgent);
+            provider.addSipListener(new Listener(uas, uac));
+            stack.start();
+            running = new Running(stack, scheduler, uac);
+            LOG.info("SIP edge listening on {}:{} {}", settings.bindAddress(), settings.port(), settings.transports());
+        } catch (SipException e) {
+            stop(stack, scheduler);
+            throw e;
+        } catch (Exception e) {
+            stop(stack, scheduler);
+            throw new SipException("cannot start the SIP edge on " + settings.bindAddress() + ":" + settings.port()
+                    + ": " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Sends a pager-mode MESSAGE (RFC 3428 §4) and completes with its final response: 2xx..6xx as
+     * received; 408 if the transaction times out; 503 on a transport error (RFC 3261 §8.1.3.1). Never
+     * completes exceptionally for network outcomes.
+     *
+     * <p>The request has the message's From (with a fresh tag), To, Call-ID (or a fresh one), CSeq
+     * {@code n MESSAGE}, Max-Forwards 70, a Via with the advertised host and port, Content-Type, body,
+     * Content-Language and Subject if present, and User-Agent.
+     */
+    public CompletableFuture<SipOutcome> sendMessage(SipPagerMessage message, SipTarget target) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(target, "target");
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(SipOutcome.of(
+                    new SipStatus(503, "SIP edge not running")));
+        }
+        return r.uac.send(message, target);
+    }
+
+    /** Stops the stack (about a second) and completes every waiting send with 503; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Running r = running;
+        running = null;
+        if (r != null) {
+            r.uac.closeAll();
+            stop(r.stack, r.scheduler);
+            LOG.info("SIP edge on {}:{} closed", settings.bindAddress(), settings.port());
+        }
+    }
+
+    private static void stop(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler) {
+        scheduler.shutdownNow();
+        try {
+            stack.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP stack did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    /**
+     * The stack properties; see DEPENDENCIES.md for why each is set. The TCP transport is JAIN-SIP's
+     * classic blocking one, not {@code NioMessageProcessorFactory}: in 1.3.0-91 the NIO client opens a
+     * second socket for the first request on a new connection and drops that request without an error
+     * (RestComm/jain-sip#188, usnistgov/jsip#77), which the TCP scenario tests caught.
+     */
+    private Properties properties() {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "isthmus-" + settings.bindAddress() + "-" + settings.port());
+        // Pager mode needs no dialogs; dialogs the edge will keep itself (DESIGN.md).
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        p.setProperty("javax.sip.ROUTER_PATH", PinnedHopRouter.class.getName());
+        p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(THREAD_POOL_SIZE));
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
+        return p;
+    }
+
+    /** The Via sent-by host: the advertised host, else the bind address unless it is a wildcard. */
+    private String sentByHost() {
+        if (settings.advertisedHost().isPresent()) {
+            return settings.advertisedHost().get();
+        }
+        try {
+            InetAddress bind = InetAddress.getByName(settings.bindAddress());
+            if (bind.isAnyLocalAddress()) {
+                String local = InetAddress.getLocalHost().getHostAddress();
+                LOG.warn("SIP edge bound to a wildcard address without advertisedHost; advertising {}", local);
+                return local;
+            }
+        } catch (UnknownHostException e) {
+            LOG.warn("cannot resolve {}: {}", settings.bindAddress(), e.getMessage());
+        }
+        return settings.bindAddress();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** The parts that exist while the edge runs. */
+    private record Running(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, UserAgentClient uac) {
+    }
+
+    /** Routes JAIN-SIP events to the server and client halves; never lets an exception reach the stack. */
+    private record Listener(UserAgentServer uas, UserAgentClient uac) implements SipListener {
+
+        @Override
+        public void processRequest(RequestEvent event) {
+            try {
+                uas.process(event);
+            } catch (RuntimeException e) {
+                LOG.error("request processing failed", e);
+            }
+        }
+
+        @Override
+        public void processResponse(ResponseEvent event) {
+            try {
+                uac.response(event);
+            } catch (RuntimeException e) {
+                LOG.error("response processing failed", e);
+            }
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent event) {
+            uac.timeout(event);
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent event) {
+            uac.ioException(event);
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent event) {
+            if (!event.isServerTransaction()) {
+                uac.terminated(event);
+            }
+        }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent event) {
+            // No dialogs: AUTOMATIC_DIALOG_SUPPORT is off and the edge creates none.
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package org.isthmus.sip;
+
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Calendar;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import javax.sip.InvalidArgumentException;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipProvider;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionUnavailableException;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.TransactionExt;
+import gov.nist.javax.sip.message.SIPRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.SipPagerMessage;
+
+/**
+ * The edge as user agent server (RFC 3261 §8.2): checks each received request in the order of §8.2
+ * (method, then URIs and dialog, then extensions), answers what it can itself (OPTIONS, 405, 416, 481,
+ * 420, 400), and hands MESSAGE (RFC 3428 §7) and REGISTER (§10.3) to the {@link SipHandler}, sending its
+ * answer as the final response when it comes, or 500 if it fails or does not come in time.
+ */
+final class UserAgentServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserAgentServer.class);
+
+    /** The methods the edge accepts (RFC 3261 §20.5): pager mode, registrar, capabilities. */
+    static final List<String> ALLOWED = List.of(Request.MESSAGE, Request.REGISTER, Request.OPTIONS);
+
+    /**
+     * Methods the edge knows but does not support outside a dialog: answered 405 (§8.2.1). Any other
+     * method is unknown: 501 (§21.5.2). SUBSCRIBE and NOTIFY move out of this set with presence (issue 5).
+     */
+    private static final Set<String> KNOWN_UNSUPPORTED = Set.of(Request.INVITE, Request.BYE, Request.SUBSCRIBE,
+            Request.NOTIFY, Request.PUBLISH, Request.INFO, Request.UPDATE, Request.PRACK, Request.REFER);
+
+    private final SipStackImpl stack;
+    private final SipProvider provider;
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final AddressFactory addresses;
+    private final SipHandler handler;
+    private final ScheduledExecutorService scheduler;
+    private final EdgeTimers timers;
+    private final Header server;
+
+    UserAgentServer(SipStackImpl stack, SipProvider provider, MessageFactory messages, HeaderFactory headers,
+                    AddressFactory addresses, SipHandler handler, ScheduledExecutorService scheduler,
+                    EdgeTimers timers, Header server) {
+        this.stack = stack;
+        this.provider = provider;
+        this.messages = messages;
+        this.headers = headers;
+        this.addresses = addresses;
+        this.handler = handler;
+        this.scheduler = scheduler;
+        this.timers = timers;
+        this.server = server;
+    }
+
+    void process(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        String callId = callId(request);
+        if (Request.ACK.equals(method)) {
+            // An ACK for a non-2xx final response is absorbed by the INVITE server transaction
+            // (§17.2.1); one that reaches us belongs to no transaction of ours and needs no answer.
+            LOG.debug("ACK ignored callId={}", callId);
+            return;
+        }
+        Optional<ServerTransaction> transaction = transaction(event, callId);
+        if (transaction.isEmpty()) {
+            return;
+        }
+        ServerTransaction st = transaction.get();
+        try {
+            dispatch(st, request, method, callId);
+        } catch (RuntimeException e) {
+            LOG.error("{} failed callId={}", LogText.safe(method), callId, e);
+            respond(st, request, SipStatus.of(500), callId, r -> { });
+        }
+    }
+
+    private void dispatch(ServerTransaction st, Request request, String method, String callId) {
+        if (Request.CANCEL.equals(method)) {
+            cancel(st, request, callId);
+            return;
+        }
+        if (!ALLOWED.contains(method)) {
+            SipStatus status = KNOWN_UNSUPPORTED.contains(method) ? SipStatus.of(405) : SipStatus.of(501);
+            LOG.debug("{} refused with {} callId={}", LogText.safe(method), status.code(), callId);
+            respond(st, request, status, callId, this::addAllow);
+            return;
+        }
+        Optional<SipStatus> scheme = RequestReader.checkScheme(request.getRequestURI());
+        if (scheme.isPresent()) {
+            respond(st, request, scheme.get(), callId, r -> { });
+            return;
+        }
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (to.getTag() != null) {
+            // The edge keeps no dialogs, so a mid-dialog request matches none (§12.2.2).
+            respond(st, request, SipStatus.of(481), callId, r -> { });
+            return;
+        }
+        List<String> required = required(request);
+        if (!required.isEmpty()) {
+            // No extension is supported (§8.2.2.3).
+            respond(st, request, SipStatus.of(420), callId, r -> {
+                for (String option : required) {
+                    r.addHeader(headers.createUnsupportedHeader(option));
+                }
+            });
+            return;
+        }
+        switch (method) {
+            case Request.OPTIONS -> respond(st, request, SipStatus.of(200), callId, r -> {
+                addAllow(r);
+                r.addHeader(headers.createAcceptHeader("text", "plain"));
+            });
+            case Request.MESSAGE -> message(st, request, callId);
+            default -> register(st, request, callId);
+        }
+    }
+
+    private void message(ServerTransaction st, Request request, String callId) {
+        Read<SipPagerMessage> read = RequestReader.message(request);
+        if (read instanceof Read.Refused<SipPagerMessage> refused) {
+            LOG.debug("MESSAGE refused with {} callId={}", refused.status().code(), callId);
+            respond(st, request, refused.status(), callId, r -> { });
+            return;
+        }
+        SipPagerMessage message = ((Read.Ok<SipPagerMessage>) read).value();
+        LOG.debug("MESSAGE received callId={} from={} to={} bytes={}", callId, LogText.safe(message.from()),
+                LogText.safe(message.to()), message.bodyLength());
+        whenAnswered(st, request, callId, () -> handler.onMessage(message), status -> {
+            if (status.code() < 200) {
+                throw new IllegalStateException("handler answered with a provisional status " + status.code());
+            }
+            respond(st, request, status, callId, r -> { });
+        });
+    }
+
+    private void register(ServerTransaction st, Request request, String callId) {
+        Read<SipRegistration> read = RequestReader.registration(request, source(st, request));
+        if (read instanceof Read.Refused<SipRegistration> refused) {
+            LOG.debug("REGISTER refused with {} callId={}", refused.status().code(), callId);
+            respond(st, request, refused.status(), callId, r -> { });
+            return;
+        }
+        SipRegistration registration = ((Read.Ok<SipRegistration>) read).value();
+        LOG.debug("REGISTER received callId={} aor={} contacts={}", callId,
+                LogText.safe(registration.addressOfRecord()), registration.bindings().size());
+        whenAnswered(st, request, callId, () -> handler.onRegister(registration), outcome -> {
+            if (outcome.status().code() < 200) {
+                throw new IllegalStateException("handler answered with a provisional status "
+                        + outcome.status().code());
+            }
+            respond(st, request, outcome.status(), callId, r -> {
+                if (outcome.status().isSuccess()) {
+                    for (SipBinding binding : outcome.bindings()) {
+                        ContactHeader contact = headers.createContactHeader(addresses.createAddress(
+                                addresses.createURI(binding.contact().toString())));
+                        if (binding.expires().isPresent()) {
+                            contact.setExpires(binding.expires().getAsInt());
+                        }
+                        r.addHeader(contact);
+                    }
+                    // §10.3 step 8: the response SHOULD carry a Date header.
+                    r.addHeader(headers.createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"),
+                            Locale.ROOT)));
+                }
+                if (outcome.status().code() == 423 && outcome.minExpires().isPresent()) {
+                    r.addHeader(headers.createMinExpiresHeader(outcome.minExpires().getAsInt()));
+                }
+            });
+        });
+    }
+
+    /**
+     * A CANCEL (§9.2): 200 if it matches a transaction the stack still has, else 481. The edge answers
+     * every request at once or within the handler's time, so there is nothing left to stop.
+     */
+    private void cancel(ServerTransaction st, Request request, String callId) {
+        boolean matched = request instanceof SIPRequest sipRequest
+                && stack.findCancelTransaction(sipRequest, true) != null;
+        respond(st, request, SipStatus.of(matched ? 200 : 481), callId, r -> { });
+    }
+
+    /**
+     * Calls the handler and sends its answer once: when the stage completes, or 500 if the handler
+     * throws, fails the stage, answers null or nothing within {@link EdgeTimers#handlerTimeout()}.
+     */
+    private <T> void whenAnswered(ServerTransaction st, Request request, String callId,
+                                  Supplier<CompletionStage<T>> call, ResponseAction<T> answer) {
+        String method = request.getMethod();
+        CompletionStage<T> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) {
+            LOG.warn("{} handler threw callId={}", method, callId, e);
+            respond(st, request, SipStatus.of(500), callId, r -> { });
+            return;
+        }
+        if (stage == null) {
+            LOG.warn("{} handler returned no stage callId={}", method, callId);
+            respond(st, request, SipStatus.of(500), callId, r -> { });
+            return;
+        }
+        AtomicBoolean answered = new AtomicBoolean();
+        ScheduledFuture<?> timeout = scheduler.schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                LOG.warn("{} handler did not answer within {} ms callId={}", method,
+                        timers.handlerTimeout().toMillis(), callId);
+                respond(st, request, new SipStatus(500, "gateway timeout"), callId, r -> { });
+            }
+        }, timers.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        stage.whenComplete((value, failure) -> {
+            if (!answered.compareAndSet(false, true)) {
+                LOG.debug("{} handler answered after the timeout callId={}", method, callId);
+                return;
+            }
+            timeout.cancel(false);
+            if (failure != null || value == null) {
+                LOG.warn("{} handler failed callId={}", method, callId, failure);
+                respond(st, request, SipStatus.of(500), callId, r -> { });
+                return;
+            }
+            try {
+                answer.accept(value);
+            } catch (ParseException | InvalidArgumentException | RuntimeException e) {
+                LOG.warn("{} handler answer unusable callId={}", method, callId, e);
+                respond(st, request, SipStatus.of(500), callId, r -> { });
+            }
+        });
+    }
+
+    /** The server transaction for a request, or empty for a retransmission the stack already has one for. */
+    private Optional<ServerTransaction> transaction(RequestEvent event, String callId) {
+        ServerTransaction st = event.getServerTransaction();
+        if (st != null) {
+            return Optional.of(st);
+        }
+        try {
+            return Optional.of(provider.getNewServerTransaction(event.getRequest()));
+        } catch (TransactionAlreadyExistsException e) {
+            LOG.debug("retransmitted {} absorbed callId={}", LogText.safe(event.getRequest().getMethod()), callId);
+            return Optional.empty();
+        } catch (TransactionUnavailableException e) {
+            LOG.warn("no transaction for {} callId={}: {}", LogText.safe(event.getRequest().getMethod()), callId,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Where a request came from: the transaction's peer address, port and transport. */
+    private static SipHop source(ServerTransaction st, Request request) {
+        if (st instanceof TransactionExt ext && ext.getPeerAddress() != null && ext.getPeerPort() > 0) {
+            return new SipHop(ext.getPeerAddress(), ext.getPeerPort(), ext.getTransport());
+        }
+        SIPRequest sipRequest = (SIPRequest) request;
+        return new SipHop(sipRequest.getRemoteAddress().getHostAddress(), sipRequest.getRemotePort(),
+                sipRequest.getTopmostVia().getTransport());
+    }
+
+    /** The option tags of the Require headers (§20.32); Proxy-Require is for proxies and ignored (§20.29). */
+    private static List<String> required(Request request) {
+        List<String> options = new ArrayList<>();
+        ListIterator<?> it = request.getHeaders(RequireHeader.NAME);
+        while (it != null && it.hasNext()) {
+            options.add(((RequireHeader) it.next()).getOptionTag());
+        }
+        return options;
+    }
+
+    private void addAllow(Response response) throws ParseException {
+        for (String method : ALLOWED) {
+            response.addHeader(headers.createAllowHeader(method));
+        }
+    }
+
+    /**
+     * Sends a final response with a To tag (§8.2.6.2) and the Server header. If the extra headers cannot
+     * be built (a binding the stack cannot encode), a bare 500 goes instead; send failures are logged.
+     */
+    private void respond(ServerTransaction st, Request request, SipStatus status, String callId,
+                         ResponseAction<Response> extra) {
+        Response response;
+        try {
+            response = response(request, status);
+            extra.accept(response);
+        } catch (ParseException | InvalidArgumentException | RuntimeException e) {
+            LOG.warn("could not build {} response to {} callId={}: {}", status.code(),
+                    LogText.safe(request.getMethod()), callId, LogText.safe(e.getMessage()));
+            if (status.code() == 500) {
+                return;
+            }
+            try {
+                response = response(request, SipStatus.of(500));
+            } catch (ParseException | RuntimeException again) {
+                return;
+            }
+        }
+        try {
+            st.sendResponse(response);
+            LOG.debug("{} answered {} callId={}", LogText.safe(request.getMethod()), response.getStatusCode(),
+                    callId);
+        } catch (SipException | InvalidArgumentException | RuntimeException e) {
+            LOG.warn("could not send {} to {} callId={}: {}", response.getStatusCode(),
+                    LogText.safe(request.getMethod()), callId, LogText.safe(e.getMessage()));
+        }
+    }
+
+    private Response response(Request request, SipStatus status) throws ParseException {
+        Response response = messages.createResponse(status.code(), request);
+        response.setReasonPhrase(RequestReader.reasonPhrase(status.reason()));
+        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+        if (to != null && to.getTag() == null) {
+            to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+        }
+        response.addHeader(server);
+        return response;
+    }
+
+    private static String callId(Request request) {
+        CallIdHeader header = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        return header == null ? "-" : LogText.safe(header.getCallId());
+    }
+
+    /** A step that may throw the JAIN-SIP checked exceptions of building headers. */
+    @FunctionalInterface
+    interface ResponseAction<T> {
+        void accept(T value) throws ParseException, InvalidArgumentException;
+    }
+}

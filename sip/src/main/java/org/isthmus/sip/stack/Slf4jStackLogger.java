@@ -1,0 +1,132 @@
+package org.isthmus.sip.stack;
+
+import java.util.Properties;
+
+import gov.nist.core.StackLogger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JAIN-SIP's diagnostic log routed to SLF4J under the logger {@code gov.nist.javax.sip}, so that no
+ * log4j is needed; its levels are the SLF4J logger's.
+ */
+public final class Slf4jStackLogger implements StackLogger {
+
+    /** The SLF4J logger name for the stack's own diagnostics. */
+    public static final String LOGGER_NAME = "gov.nist.javax.sip";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
+    /** Created by JAIN-SIP from the {@code gov.nist.javax.sip.STACK_LOGGER} property. */
+    public Slf4jStackLogger() {
+    }
+
+    @Override
+    public void logStackTrace() {
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("stack trace", new Throwable("stack trace"));
+        }
+    }
+
+    @Override
+    public void logStackTrace(int traceLevel) {
+        logStackTrace();
+    }
+
+    @Override
+    public int getLineCount() {
+        return 0;
+    }
+
+    @Override
+    public void logException(Throwable ex) {
+        LOG.error("JAIN-SIP exception", ex);
+    }
+
+    @Override
+    public void logDebug(String message) {
+        LOG.debug(message);
+    }
+
+    @Override
+    public void logDebug(String message, Exception ex) {
+        LOG.debug(message, ex);
+    }
+
+    @Override
+    public void logTrace(String message) {
+        LOG.trace(message);
+    }
+
+    @Override
+    public void logFatalError(String message) {
+        LOG.error(message);
+    }
+
+    @Override
+    public void logError(String message) {
+        LOG.error(message);
+    }
+
+    @Override
+    public void logError(String message, Exception ex) {
+        LOG.error(message, ex);
+    }
+
+    @Override
+    public void logWarning(String message) {
+        LOG.warn(message);
+    }
+
+    @Override
+    public void logInfo(String message) {
+        LOG.info(message);
+    }
+
+    @Override
+    public boolean isLoggingEnabled() {
+        return LOG.isErrorEnabled();
+    }
+
+    /**
+     * Maps JAIN-SIP's trace levels to SLF4J's. The stack also asks for level 16 ({@code TRACE_MESSAGES},
+     * the same number as INFO) before it hands a message to the wire logger, so that level is on when
+     * either this logger logs INFO or the wire logger logs anything.
+     */
+    @Override
+    public boolean isLoggingEnabled(int logLevel) {
+        return switch (logLevel) {
+            case TRACE_NONE -> false;
+            case TRACE_FATAL, TRACE_ERROR -> LOG.isErrorEnabled();
+            case TRACE_WARN -> LOG.isWarnEnabled();
+            case TRACE_INFO -> LOG.isInfoEnabled() || Slf4jServerLogger.enabled();
+            case TRACE_DEBUG -> LOG.isDebugEnabled();
+            default -> LOG.isTraceEnabled();
+        };
+    }
+
+    @Override
+    public void disableLogging() {
+        // Levels belong to the SLF4J configuration, not to the stack.
+    }
+
+    @Override
+    public void enableLogging() {
+        // Levels belong to the SLF4J configuration, not to the stack.
+    }
+
+    @Override
+    public void setBuildTimeStamp(String buildTimeStamp) {
+        LOG.debug("JAIN-SIP build {}", buildTimeStamp);
+    }
+
+    @Override
+    public void setStackProperties(Properties stackProperties) {
+        // Nothing to read: no log files, no trace level of the stack's own.
+    }
+
+    @Override
+    public String getLoggerName() {
+        return LOGGER_NAME;
+    }
+}

@@ -1,0 +1,337 @@
+package org.isthmus.sip.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.TransactionExt;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+
+import org.isthmus.sip.stack.Slf4jServerLogger;
+import org.isthmus.sip.stack.Slf4jStackLogger;
+
+/**
+ * A SIP user agent for scenario tests: its own JAIN-SIP stack on loopback, UDP and TCP on one port.
+ * It sends requests and waits for their final responses, and it records every request it receives
+ * and answers it with the status the test chose. Start one per test class; stopping takes a second.
+ */
+public final class TestUserAgent implements AutoCloseable {
+
+    private final String host;
+    private final int port;
+    private final SipStackImpl stack;
+    private final SipProvider provider;
+    private final AddressFactory addresses = new AddressFactoryImpl();
+    private final HeaderFactory headers = new HeaderFactoryImpl();
+    private final MessageFactory messages = new MessageFactoryImpl();
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final Map<String, CompletableFuture<Response>> waiting = new ConcurrentHashMap<>();
+    private volatile Function<Request, Answer> answers = r -> new Answer(200, "OK", Map.of());
+
+    /** A request the agent received, with the transport it came over (lower case). */
+    public record Received(Request request, String transport) {
+    }
+
+    /** How to answer a received request: status, reason, extra headers (name to value). */
+    public record Answer(int code, String reason, Map<String, String> headers) {
+        public Answer {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    private TestUserAgent(String host, int port) throws Exception {
+        this.host = host;
+        this.port = port;
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "test-ua-" + port);
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        this.stack = new SipStackImpl(p);
+        ListeningPoint udp = stack.createListeningPoint(host, port, "udp");
+        ListeningPoint tcp = stack.createListeningPoint(host, port, "tcp");
+        this.provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        provider.addSipListener(new Listener());
+        stack.start();
+    }
+
+    /** Starts an agent on a free port of {@code host} (an IP literal such as 127.0.0.1). */
+    public static TestUserAgent start(String host) {
+        try {
+            return new TestUserAgent(host, freePort(host));
+        } catch (Exception e) {
+            throw new IllegalStateException("test user agent did not start: " + e, e);
+        }
+    }
+
+    /** A port free for both UDP and TCP on {@code host} (JAIN-SIP refuses port 0). */
+    public static int freePort(String host) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket tcp = new ServerSocket()) {
+                tcp.setReuseAddress(false);
+                tcp.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+                int candidate = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host),
+                        candidate))) {
+                    return udp.getLocalPort();
+                } catch (IOException busy) {
+                    // Taken for UDP: try another.
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot probe ports on " + host, e);
+            }
+        }
+        throw new IllegalStateException("no port free for both UDP and TCP on " + host);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code sip:user@host:port}, with {@code ;transport=tcp} if asked. */
+    public String uri(String user, String transport) {
+        return "sip:" + user + "@" + host + ":" + port + (transport.equals("udp") ? "" : ";transport=" + transport);
+    }
+
+    public AddressFactory addresses() {
+        return addresses;
+    }
+
+    public HeaderFactory headers() {
+        return headers;
+    }
+
+    public MessageFactory messages() {
+        return messages;
+    }
+
+    /**
+     * A request from {@code from} to {@code to} sent to {@code requestUri}, with a Via for the transport of
+     * the Request-URI's transport parameter (UDP by default), CSeq 1, a fresh Call-ID and From tag.
+     */
+    public Request request(String method, String requestUri, String from, String to) {
+        try {
+            URI ruri = addresses.createURI(requestUri);
+            String transport = ruri instanceof SipURI sip && sip.getTransportParam() != null
+                    ? sip.getTransportParam() : "udp";
+            FromHeader fromHeader = headers.createFromHeader(addresses.createAddress(from), tag());
+            ToHeader toHeader = headers.createToHeader(addresses.createAddress(to), null);
+            CallIdHeader callId = provider.getNewCallId();
+            CSeqHeader cseq = headers.createCSeqHeader(1L, method);
+            ViaHeader via = headers.createViaHeader(host, port, transport, null);
+            return messages.createRequest(ruri, method, callId, cseq, fromHeader, toHeader, List.of(via),
+                    headers.createMaxForwardsHeader(70));
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** A MESSAGE with a body of the given Content-Type ({@code type/subtype;params}). */
+    public Request message(String requestUri, String from, String to, String contentType, byte[] body) {
+        Request request = request(Request.MESSAGE, requestUri, from, to);
+        try {
+            request.setContent(body, (ContentTypeHeader) headers.createHeader("Content-Type",
+                    contentType));
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return request;
+    }
+
+    /** Adds a header parsed from {@code name: value}. */
+    public Request with(Request request, String name, String value) {
+        try {
+            request.addHeader(headers.createHeader(name, value));
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return request;
+    }
+
+    /** Sends {@code request} in a client transaction and waits for its final response. */
+    public Response send(Request request, Duration timeout) {
+        try {
+            ClientTransaction ct = provider.getNewClientTransaction(request);
+            CompletableFuture<Response> future = new CompletableFuture<>();
+            waiting.put(ct.getBranchId(), future);
+            ct.sendRequest();
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (SipException e) {
+            throw new IllegalStateException("could not send: " + e, e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no final response within " + timeout);
+        } catch (ExecutionException e) {
+            throw new AssertionError("request failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    /** Answers each received request (except ACK) with what {@code answers} returns. */
+    public void answerWith(Function<Request, Answer> answers) {
+        this.answers = answers;
+    }
+
+    /** Answers each received request with {@code code} and {@code reason}. */
+    public void answerWith(int code, String reason) {
+        answerWith(r -> new Answer(code, reason, Map.of()));
+    }
+
+    /** The next request received (ACKs excluded), waiting at most {@code timeout}. */
+    public Received awaitRequest(Duration timeout) {
+        try {
+            Received r = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (r == null) {
+                throw new AssertionError("no request within " + timeout);
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    /** True if no request arrived within {@code wait}. */
+    public boolean nothingReceived(Duration wait) {
+        try {
+            return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Forgets received requests and answers with 200 again. */
+    public void reset() {
+        received.clear();
+        answerWith(200, "OK");
+    }
+
+    @Override
+    public void close() {
+        stack.stop();
+    }
+
+    private static String tag() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
+    private final class Listener implements SipListener {
+
+        @Override
+        public void processRequest(RequestEvent event) {
+            Request request = event.getRequest();
+            if (Request.ACK.equals(request.getMethod())) {
+                return;
+            }
+            try {
+                ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
+                        : provider.getNewServerTransaction(request);
+                String transport = ((TransactionExt) st).getTransport().toLowerCase(Locale.ROOT);
+                received.add(new Received(request, transport));
+                Answer answer = answers.apply(request);
+                Response response = messages.createResponse(answer.code(), request);
+                response.setReasonPhrase(answer.reason());
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag());
+                for (Map.Entry<String, String> h : answer.headers().entrySet()) {
+                    response.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+                }
+                st.sendResponse(response);
+            } catch (Exception e) {
+                throw new IllegalStateException("test user agent could not answer: " + e, e);
+            }
+        }
+
+        @Override
+        public void processResponse(ResponseEvent event) {
+            ClientTransaction ct = event.getClientTransaction();
+            if (ct != null && event.getResponse().getStatusCode() >= 200) {
+                CompletableFuture<Response> f = waiting.remove(ct.getBranchId());
+                if (f != null) {
+                    f.complete(event.getResponse());
+                }
+            }
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent event) {
+            if (event.getClientTransaction() != null) {
+                CompletableFuture<Response> f = waiting.remove(event.getClientTransaction().getBranchId());
+                if (f != null) {
+                    f.completeExceptionally(new TimeoutException("transaction timeout"));
+                }
+            }
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent event) {
+            // A test sees it as a missing response.
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent event) {
+            // Nothing to clean: futures are removed when completed.
+        }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent event) {
+            // No dialogs.
+        }
+    }
+}
