@@ -1,0 +1,279 @@
+package org.isthmus.gateway.routing;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.gateway.config.MessageSettings;
+import org.isthmus.gateway.registrar.Registrar;
+import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.Rejected;
+import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.error.SipStatusToXmpp;
+import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.error.XmppErrorToSip;
+import org.isthmus.mapping.message.CpimMessage;
+import org.isthmus.mapping.message.CpimToSip;
+import org.isthmus.mapping.message.CpimToXmpp;
+import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.mapping.message.SipToCpim;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.message.XmppToCpim;
+import org.isthmus.sip.RegisterOutcome;
+import org.isthmus.sip.SipHandler;
+import org.isthmus.sip.SipHop;
+import org.isthmus.sip.SipOutcome;
+import org.isthmus.sip.SipRegistration;
+import org.isthmus.sip.SipTarget;
+import org.isthmus.xmpp.XmppHandler;
+
+/**
+ * Routes pager-mode messages between the edges (RFC 7572 §4, §5) and their failures back (RFC 7247 §7).
+ *
+ * <p>SIP to XMPP: the stanza goes out at once; the MESSAGE's final response waits up to the error
+ * window for an XMPP error carrying the stanza's id. An error in the window becomes the RFC 7247
+ * §7.1 status; otherwise the answer is 202 Accepted (RFC 3428 §7: accepted by a gateway, delivery not
+ * yet known). An error after the window is logged with both ids.
+ *
+ * <p>XMPP to SIP: the MESSAGE goes to the recipient's registered contact, else the static route of its
+ * domain; a failure status, a timeout or a missing route comes back as a {@code type='error'} message
+ * with the RFC 7247 §7.2 condition.
+ */
+public final class Router implements SipHandler, XmppHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    /** How long an answered SIP message is remembered, so a late XMPP error can be logged with its Call-ID. */
+    static final Duration LATE_ERROR_MEMORY = Duration.ofMinutes(2);
+
+    private final AddressMapper addresses;
+    private final MessageSettings settings;
+    private final Registrar registrar;
+    private final Map<String, SipHop> routes;
+    private final Function<XmppMessage, CompletableFuture<Void>> toXmpp;
+    private final BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip;
+    private final ScheduledExecutorService timer;
+
+    /** SIP messages relayed to XMPP whose final response waits for the error window. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}. */
+    private final Map<String, Pending> answered = new ConcurrentHashMap<>();
+
+    private record Pending(String stanzaId, String callId, Jid recipient, CompletableFuture<SipStatus> response) {
+    }
+
+    /**
+     * @param addresses the address rules
+     * @param settings  message settings (error window, size limit)
+     * @param registrar the location service for SIP users
+     * @param routes    static next hops per SIP domain
+     * @param toXmpp    sends a stanza on the XMPP edge; fails at once when the link is down
+     * @param toSip     sends a MESSAGE on the SIP edge and completes with its final response
+     * @param timer     runs the error-window timers
+     */
+    public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipHop> routes,
+                  Function<XmppMessage, CompletableFuture<Void>> toXmpp,
+                  BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
+                  ScheduledExecutorService timer) {
+        this.addresses = addresses;
+        this.settings = settings;
+        this.registrar = registrar;
+        this.routes = Map.copyOf(routes);
+        this.toXmpp = toXmpp;
+        this.toSip = toSip;
+        this.timer = timer;
+    }
+
+    // ---- From SIP to XMPP -------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<SipStatus> onMessage(SipPagerMessage message) {
+        String callId = message.callId().orElse("-");
+        Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
+        String stanzaId = newStanzaId();
+        Mapped<XmppMessage> stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+        if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
+            SipStatus status = sipStatusFor(failed.rejected());
+            LOG.info("sip->xmpp refused call-id={} from={} to={} status={} reason={}", callId, message.from(),
+                    message.requestUri(), status.code(), failed.rejected().text());
+            return CompletableFuture.completedFuture(status);
+        }
+        XmppMessage out = stanza.orThrow();
+        Pending p = new Pending(stanzaId, callId, out.to(), new CompletableFuture<>());
+        pending.put(stanzaId, p);
+        toXmpp.apply(out).whenComplete((ok, error) -> {
+            if (error != null) {
+                if (pending.remove(stanzaId, p)) {
+                    LOG.warn("sip->xmpp not sent call-id={} id={}: {}", callId, stanzaId, rootMessage(error));
+                    p.response().complete(new SipStatus(503, "XMPP service unreachable"));
+                }
+                return;
+            }
+            LOG.debug("sip->xmpp sent call-id={} id={} to={}", callId, stanzaId, out.to());
+            timer.schedule(() -> closeWindow(p), settings.errorWindow().toMillis(), TimeUnit.MILLISECONDS);
+        });
+        return p.response();
+    }
+
+    /** The error window has passed without an error: accepted (RFC 3428 §7, 202 from a gateway). */
+    private void closeWindow(Pending p) {
+        if (pending.remove(p.stanzaId(), p)) {
+            answered.put(p.stanzaId(), p);
+            timer.schedule(() -> answered.remove(p.stanzaId(), p), LATE_ERROR_MEMORY.toMillis(), TimeUnit.MILLISECONDS);
+            p.response().complete(SipStatus.of(202));
+            LOG.info("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
+        }
+    }
+
+    /** An XMPP error reply to a stanza this gateway sent for a SIP MESSAGE (RFC 6120 §8.2). */
+    private void onXmppError(XmppMessage error) {
+        StanzaError e = error.error().orElseThrow();
+        String id = error.id().orElse("");
+        Pending p = pending.get(id);
+        if (p != null && error.from().bare().equals(p.recipient().bare()) && pending.remove(id, p)) {
+            SipStatus status = XmppErrorToSip.statusFor(e, !p.recipient().isBare());
+            LOG.info("sip->xmpp failed call-id={} id={} condition={} status={}", p.callId(), id,
+                    e.condition().elementName(), status.code());
+            p.response().complete(status);
+            return;
+        }
+        Pending late = answered.remove(id);
+        if (late != null) {
+            // Reporting this to the SIP sender (an IMDN or a notice) comes with issue 6.
+            LOG.warn("sip->xmpp late error after 202 call-id={} id={} from={} condition={} text={}", late.callId(), id,
+                    error.from(), e.condition().elementName(), e.text().orElse(""));
+            return;
+        }
+        LOG.info("xmpp error for no message in flight id={} from={} to={} condition={}", id, error.from(), error.to(),
+                e.condition().elementName());
+    }
+
+    // ---- From XMPP to SIP -------------------------------------------------------------------------
+
+    @Override
+    public void onMessage(XmppMessage message) {
+        if (message.type() == MessageType.ERROR) {
+            onXmppError(message);
+            return;
+        }
+        String id = message.id().orElse("-");
+        if (message.body().isEmpty()) {
+            // Chat states and receipts without a body have no pager-mode equivalent (RFC 7573 maps them
+            // inside chat sessions, not to MESSAGE); there is nothing to relay and nothing to report.
+            LOG.debug("xmpp->sip nothing to relay id={} from={}: no body", id, message.from());
+            return;
+        }
+        Mapped<SipPagerMessage> translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
+                .map(CpimToSip::translate);
+        if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
+            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
+            return;
+        }
+        SipPagerMessage out = translated.orThrow();
+        Mapped<SipTarget> target = route(out.requestUri());
+        if (target instanceof Mapped.Failed<SipTarget> failed) {
+            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
+            return;
+        }
+        SipTarget t = target.orThrow();
+        LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
+        toSip.apply(out, t).whenComplete((outcome, error) -> {
+            if (error != null) {
+                LOG.warn("xmpp->sip failed id={} to={}: {}", id, t.requestUri(), rootMessage(error));
+                replyError(message, StanzaError.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR, "gateway failure"));
+            } else if (outcome.status().isSuccess()) {
+                LOG.info("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
+            } else {
+                LOG.info("xmpp->sip failed id={} to={} status={} {}", id, t.requestUri(), outcome.status().code(),
+                        outcome.status().reason());
+                replyError(message, SipStatusToXmpp.errorFor(outcome.status(), outcome.contact()));
+            }
+        });
+    }
+
+    /**
+     * Where a MESSAGE for a SIP user goes: the most recently registered contact of the user (RFC 3261
+     * §10: the contact becomes the Request-URI), else the static route of the user's domain.
+     */
+    Mapped<SipTarget> route(SipUri recipient) {
+        List<Registrar.Binding> contacts = registrar.lookup(recipient);
+        if (!contacts.isEmpty()) {
+            return Mapped.ok(new SipTarget(contacts.get(0).contact(), Optional.empty()));
+        }
+        SipHop hop = routes.get(recipient.host());
+        if (hop != null) {
+            return Mapped.ok(new SipTarget(recipient, Optional.of(hop)));
+        }
+        if (registrar.serves(recipient.host())) {
+            return Mapped.rejected(StanzaErrorCondition.RECIPIENT_UNAVAILABLE,
+                    recipient.addressOfRecord() + " is not registered");
+        }
+        return Mapped.rejected(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
+                "no route to SIP domain " + recipient.host());
+    }
+
+    private void replyError(XmppMessage original, StanzaError error) {
+        LOG.info("xmpp->sip refused id={} from={} to={} condition={} text={}", original.id().orElse("-"),
+                original.from(), original.to(), error.condition().elementName(), error.text().orElse(""));
+        toXmpp.apply(original.errorReply(error)).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.warn("error reply not sent id={} to={}: {}", original.id().orElse("-"), original.from(), rootMessage(e));
+            }
+        });
+    }
+
+    @Override
+    public void onLinkStateChanged(String domain, boolean up, String reason) {
+        LOG.info("xmpp link {} {}: {}", domain, up ? "up" : "down", reason);
+    }
+
+    // ---- Registrar -------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<RegisterOutcome> onRegister(SipRegistration registration) {
+        return CompletableFuture.completedFuture(registrar.register(registration));
+    }
+
+    // ---- Helpers ---------------------------------------------------------------------------------
+
+    /** A SIP status for a mapping failure: the exact one if SIP prescribes it, else RFC 7247 §7.1. */
+    static SipStatus sipStatusFor(Rejected rejected) {
+        return rejected.sipStatus().orElseGet(() ->
+                XmppErrorToSip.statusFor(StanzaError.of(rejected.condition(), rejected.text()), false));
+    }
+
+    /** Stanza ids are unguessable so that a third party cannot fake an error for someone else's message. */
+    private static String newStanzaId() {
+        return "isth-" + UUID.randomUUID();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+
+    /** How many SIP messages await their error window (for tests and, later, metrics). */
+    int inFlight() {
+        return pending.size();
+    }
+}
