@@ -102,7 +102,19 @@ public final class SipToCpim {
             return reject(StanzaErrorCondition.BAD_REQUEST, 400,
                     String.format("body contains U+%04X, which XML 1.0 cannot carry", bad));
         }
-        return Mapped.ok(text);
+        return Mapped.ok(normalizeLineBreaks(text));
+    }
+
+    /**
+     * MIME text uses CRLF line breaks (RFC 2046 §4.1.1); XML text uses LF, and every XML parser on the
+     * way turns CRLF and lone CR into LF anyway (XML 1.0 §2.11). Doing it here makes the delivered text
+     * the same whichever XMPP server is in between.
+     */
+    static String normalizeLineBreaks(String text) {
+        if (text.indexOf('\r') < 0) {
+            return text;
+        }
+        return text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /** The first code point outside XML 1.0's Char production (§2.2), or -1. */

@@ -89,6 +89,14 @@ class MessageTranslationTest {
         assertThat(m.subject()).contains("a subject");
     }
 
+    /** RFC 2046 §4.1.1 CRLF line breaks become XML's LF (XML 1.0 §2.11), lone CRs too. */
+    @Test
+    void lineBreaksBecomeXmlLineBreaks() {
+        SipPagerMessage m = sipMessage("text/plain", "one\r\ntwo\rthree\n".getBytes(StandardCharsets.UTF_8),
+                Optional.empty());
+        assertThat(SipToCpim.translate(m, addresses, 8000).orThrow().body()).isEqualTo("one\ntwo\nthree\n");
+    }
+
     @Test
     void threadThatIsNotACallIdIsNotUsedAsOne() {
         assertThat(CpimToSip.isCallId("thread with spaces")).isFalse();
