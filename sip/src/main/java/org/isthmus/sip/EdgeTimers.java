@@ -13,15 +13,20 @@ import java.util.Optional;
  *                        with 408, in case the stack never reports one
  * @param retransmitT1    T1 for sent requests if not the stack's 500 ms (tests use a short one so a
  *                        timeout takes 64*T1 of a few seconds)
+ * @param tcpReadTimeout  how long a TCP peer may pause in the middle of a message before the edge closes
+ *                        the connection, so a slow sender cannot hold a connection (and its thread) forever
  */
-record EdgeTimers(Duration handlerTimeout, Duration outboundSafety, Optional<Duration> retransmitT1) {
+record EdgeTimers(Duration handlerTimeout, Duration outboundSafety, Optional<Duration> retransmitT1,
+                  Duration tcpReadTimeout) {
 
-    /** 10 s for the handler, 35 s for a sent MESSAGE, the stack's own T1. */
-    static final EdgeTimers DEFAULT = new EdgeTimers(Duration.ofSeconds(10), Duration.ofSeconds(35), Optional.empty());
+    /** 10 s for the handler, 35 s for a sent MESSAGE, the stack's own T1, 10 s between TCP reads. */
+    static final EdgeTimers DEFAULT = new EdgeTimers(Duration.ofSeconds(10), Duration.ofSeconds(35), Optional.empty(),
+            Duration.ofSeconds(10));
 
     EdgeTimers {
         Objects.requireNonNull(handlerTimeout, "handlerTimeout");
         Objects.requireNonNull(outboundSafety, "outboundSafety");
         Objects.requireNonNull(retransmitT1, "retransmitT1");
+        Objects.requireNonNull(tcpReadTimeout, "tcpReadTimeout");
     }
 }

@@ -64,6 +64,12 @@ public final class SipEdge implements AutoCloseable {
     /** Largest message the stack accepts over TCP (RFC 3261 §18.3 leaves it to the implementation). */
     private static final int MAX_MESSAGE_SIZE = 65536;
 
+    /** TCP connections the stack holds at once; each costs a thread with the blocking transport. */
+    private static final int MAX_CONNECTIONS = 1024;
+
+    /** How long an outbound TCP connect may take before the request fails with 503. */
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+
     private final SipSettings settings;
     private final SipHandler handler;
     private final EdgeTimers timers;
@@ -206,6 +212,10 @@ public final class SipEdge implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
+        // Bounds on what TCP peers can hold: connections, and the pause allowed inside one message.
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS));
+        p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", Long.toString(timers.tcpReadTimeout().toMillis()));
+        p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_MS));
         return p;
     }
 

@@ -2,6 +2,10 @@ package org.isthmus.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -41,6 +45,7 @@ class SipEdgeInboundTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String HOST = "127.0.0.1";
+    private static final Duration TCP_READ_TIMEOUT = Duration.ofSeconds(1);
 
     private final RecordingHandler handler = new RecordingHandler();
     private SipEdge edge;
@@ -52,7 +57,7 @@ class SipEdgeInboundTest {
         edgePort = TestUserAgent.freePort(HOST);
         edge = new SipEdge(new SipSettings(HOST, edgePort, java.util.Set.of("udp", "tcp"), Optional.empty(),
                 "Isthmus-test/0"), handler, new EdgeTimers(Duration.ofSeconds(2), Duration.ofSeconds(35),
-                Optional.empty()));
+                Optional.empty(), TCP_READ_TIMEOUT));
         edge.start();
         ua = TestUserAgent.start(HOST);
     }
@@ -67,6 +72,29 @@ class SipEdgeInboundTest {
     void reset() {
         handler.reset();
         ua.reset();
+    }
+
+    /** A TCP peer that stops in the middle of a request is cut off, so it cannot hold a connection (and its thread). */
+    @Test
+    void tcpPeerThatStallsMidRequestIsDisconnected() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, edgePort), 2000);
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(("MESSAGE sip:alice@xmpp.test SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKstall\r\nMax-Forw").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            long start = System.nanoTime();
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (SocketException reset) {
+                read = -1;
+            }
+            Duration held = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(read).as("connection closed by the edge").isEqualTo(-1);
+            assertThat(held).isLessThan(WAIT);
+        }
+        assertThat(handler.messages).isEmpty();
     }
 
     private String edgeUri(String user, String transport) {

@@ -53,7 +53,7 @@ class SipEdgeOutboundTest {
     void start() {
         edgePort = TestUserAgent.freePort(HOST);
         edge = new SipEdge(new SipSettings(HOST, edgePort, Set.of("udp", "tcp"), Optional.empty(), "Isthmus-test/0"),
-                new RecordingHandler(), new EdgeTimers(Duration.ofSeconds(2), Duration.ofSeconds(35), Optional.of(T1)));
+                new RecordingHandler(), new EdgeTimers(Duration.ofSeconds(2), Duration.ofSeconds(35), Optional.of(T1), Duration.ofSeconds(10)));
         edge.start();
         ua = TestUserAgent.start(HOST);
     }
