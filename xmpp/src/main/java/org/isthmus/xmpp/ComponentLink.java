@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -45,6 +46,13 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
 public final class ComponentLink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ComponentLink.class);
+
+    /**
+     * Bytes written but not yet taken by the server above which {@link #send} refuses stanzas, and below
+     * which it accepts them again: a server that stops reading cannot make the gateway buffer without bound.
+     */
+    static final int OUTBOUND_QUEUE_HIGH_BYTES = 1024 * 1024;
+    static final int OUTBOUND_QUEUE_LOW_BYTES = 512 * 1024;
 
     /** Outbound idleness after which a whitespace keepalive is sent (RFC 6120 §4.6.1). */
     static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(60);
@@ -85,6 +93,8 @@ public final class ComponentLink implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
                 .option(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(OUTBOUND_QUEUE_LOW_BYTES, OUTBOUND_QUEUE_HIGH_BYTES))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -124,6 +134,12 @@ public final class ComponentLink implements AutoCloseable {
         if (channel == null || closed.get()) {
             return CompletableFuture.failedFuture(new XmppException(
                     "XMPP component link " + domain + " is down; message id=" + message.id().orElse("-") + " not sent"));
+        }
+        if (!channel.isWritable()) {
+            // The server has stopped reading: refuse rather than queue without bound (issue 4).
+            return CompletableFuture.failedFuture(new XmppException("XMPP component link " + domain
+                    + ": outbound queue full (the server is not reading); message id=" + message.id().orElse("-")
+                    + " not sent"));
         }
         if (!message.from().domain().equals(domain)) {
             return CompletableFuture.failedFuture(new XmppException("message id=" + message.id().orElse("-")

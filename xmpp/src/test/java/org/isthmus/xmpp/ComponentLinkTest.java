@@ -86,6 +86,38 @@ class ComponentLinkTest {
         assertThat(handler.takeState(WAIT).up()).isTrue();
     }
 
+    /** A server that stops reading makes send() refuse stanzas (bounded queue), and accept again once it reads. */
+    @Test
+    void refusesStanzasWhileTheServerIsNotReadingInsteadOfQueueingWithoutBound() throws Exception {
+        connect();
+        server.setReading(false);
+        String body = "x".repeat(8000);
+        XmppException refused = null;
+        int accepted = 0;
+        for (int i = 0; i < 5000 && refused == null; i++) {
+            CompletableFuture<Void> f = link.send(chat("bulk" + i, body));
+            if (f.isCompletedExceptionally()) {
+                refused = (XmppException) f.handle((v, e) -> e).get();
+            } else {
+                accepted++;
+            }
+        }
+        assertThat(refused).as("a refusal within 5000 stanzas of 8 KB").isNotNull();
+        assertThat(refused).hasMessageContaining("outbound queue full");
+        assertThat(accepted).isPositive();
+        assertThat(link.isUp()).isTrue();
+
+        server.setReading(true);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        CompletableFuture<Void> again;
+        do {
+            assertThat(System.nanoTime()).as("send accepted again once the server reads").isLessThan(deadline);
+            Thread.sleep(20);
+            again = link.send(chat("after", "drained"));
+        } while (again.isCompletedExceptionally());
+        again.get(5, TimeUnit.SECONDS);
+    }
+
     @Test
     void deliversAnInboundMessageToTheHandler() {
         connect();

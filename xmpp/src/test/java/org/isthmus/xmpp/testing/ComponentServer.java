@@ -213,6 +213,17 @@ public final class ComponentServer implements AutoCloseable {
     }
 
     /** Closes the component's TCP connection without a closing tag, as a crashing or restarting server would. */
+    /** Stops (or resumes) reading from the component, as a stalled server would; the connection stays open. */
+    public void setReading(boolean reading) {
+        Channel channel;
+        synchronized (lock) {
+            channel = session;
+        }
+        if (channel != null) {
+            channel.config().setAutoRead(reading);
+        }
+    }
+
     public void dropConnection() {
         Channel channel;
         synchronized (lock) {
