@@ -13,6 +13,7 @@ import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.gateway.routing.Router;
 import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.AddressRules;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.sip.SipEdge;
@@ -43,7 +44,9 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AddressMapper addresses = new AddressMapper(config.component().domain(), config.xmppDomains());
+        // Component mode for every SIP domain until gateway.yaml says otherwise (federated domains,
+        // the default for other domains and the telephone domain are AddressRules' other settings).
+        AddressMapper addresses = new AddressMapper(AddressRules.component(config.component().domain(), config.xmppDomains()));
         this.registrar = new Registrar(config.registrar(), Clock.systemUTC());
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
-import com.ibm.icu.text.IDNA;
 import rocks.xmpp.precis.PrecisProfiles;
 
 import org.isthmus.mapping.Mapped;
@@ -24,18 +23,32 @@ public record Jid(Optional<String> local, String domain, Optional<String> resour
     /** RFC 7622 §3.2–§3.4: each part is at most 1023 octets once prepared. */
     public static final int MAX_PART_OCTETS = 1023;
 
+    /**
+     * Text longer than this (in UTF-16 units) cannot prepare to 1023 octets or fewer, as no mapping
+     * of RFC 7613 or IDNA shrinks text fourfold; refusing it first keeps hostile input cheap.
+     */
+    private static final int MAX_INPUT_CHARS = 4 * MAX_PART_OCTETS;
+
     /** Characters RFC 7622 §3.3.1 forbids in a localpart although PRECIS allows them. */
     private static final String FORBIDDEN_IN_LOCAL = "\"&'/:<>@";
 
-    private static final IDNA IDNA_UTS46 = IDNA.getUTS46Instance(
-            IDNA.NONTRANSITIONAL_TO_UNICODE | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ);
-
+    /**
+     * Checks the shape only; the parts must already be prepared. Build JIDs from text with
+     * {@link #parse} or {@link #of}, which prepare and return a rejection instead of throwing.
+     */
     public Jid {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(resource, "resource");
-        if (domain.isEmpty()) {
-            throw new MappingException("empty domainpart");
+        if (domain.isEmpty() || domain.indexOf('/') >= 0 || domain.indexOf('@') >= 0) {
+            throw new MappingException("not a prepared domainpart: " + domain);
+        }
+        if (local.isPresent() && (local.get().isEmpty() || local.get().indexOf('@') >= 0
+                || local.get().indexOf('/') >= 0)) {
+            throw new MappingException("not a prepared localpart: " + local.get());
+        }
+        if (resource.isPresent() && resource.get().isEmpty()) {
+            throw new MappingException("empty resourcepart");
         }
     }
 
@@ -83,6 +96,9 @@ public record Jid(Optional<String> local, String domain, Optional<String> resour
         if (local.isEmpty()) {
             return malformed("empty localpart");
         }
+        if (local.length() > MAX_INPUT_CHARS) {
+            return malformed("localpart is longer than " + MAX_PART_OCTETS + " octets");
+        }
         String prepared;
         try {
             prepared = PrecisProfiles.USERNAME_CASE_MAPPED.enforce(local);
@@ -97,48 +113,41 @@ public record Jid(Optional<String> local, String domain, Optional<String> resour
         return checkLength("localpart", prepared);
     }
 
-    /** RFC 7622 §3.2: an IP literal, or a domain name converted to U-labels (IDNA2008 via UTS #46). */
+    /**
+     * RFC 7622 §3.2: an IPv4 or IPv6 literal, or a domain name in U-labels (IDNA2008 through UTS #46:
+     * mapping, the Bidi rule of RFC 5893, ContextJ/ContextO, labels of at most 63 octets and names
+     * of at most 253 in their A-label form, RFC 1034 §3.1), then at most 1023 octets in UTF-8.
+     */
     static Mapped<String> prepareDomain(String domain) {
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        if (d.isEmpty()) {
-            return malformed("empty domainpart");
+        if (domain.length() > MAX_INPUT_CHARS) {
+            return malformed("domainpart is longer than " + MAX_PART_OCTETS + " octets");
         }
-        if (d.startsWith("[") && d.endsWith("]")) {
-            return isIpv6(d.substring(1, d.length() - 1)) ? checkLength("domainpart", d.toLowerCase(java.util.Locale.ROOT))
-                    : malformed("invalid IPv6 literal " + d);
-        }
-        StringBuilder out = new StringBuilder();
-        IDNA.Info info = new IDNA.Info();
-        IDNA_UTS46.nameToUnicode(d, out, info);
-        if (info.hasErrors()) {
-            return malformed("domainpart is not a valid domain name: " + info.getErrors());
-        }
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if (c < 0x80 && !(Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_')) {
-                return malformed("domainpart contains '" + c + "'");
-            }
-        }
-        return checkLength("domainpart", out.toString());
+        Mapped<String> host = Hosts.prepare(domain);
+        return host.isOk() ? checkLength("domainpart", host.orThrow()) : host;
     }
 
-    /** RFC 7622 §3.4: OpaqueString. */
+    /**
+     * RFC 7622 §3.4: OpaqueString. A leading space is refused as well: the profile allows it, but
+     * RFC 7622 §3.5 Table 2 example 18 lists {@code juliet@example.com/ foo} among the strings that
+     * are not JIDs, and a resource that differs from another only by a leading space is a spoof.
+     */
     static Mapped<String> prepareResource(String resource) {
         if (resource.isEmpty()) {
             return malformed("empty resourcepart");
         }
+        if (resource.length() > MAX_INPUT_CHARS) {
+            return malformed("resourcepart is longer than " + MAX_PART_OCTETS + " octets");
+        }
+        String prepared;
         try {
-            return checkLength("resourcepart", PrecisProfiles.OPAQUE_STRING.enforce(resource));
+            prepared = PrecisProfiles.OPAQUE_STRING.enforce(resource);
         } catch (IllegalArgumentException e) {
             return malformed("resourcepart is not a valid PRECIS string: " + e.getMessage());
         }
-    }
-
-    private static boolean isIpv6(String s) {
-        if (s.isEmpty() || s.chars().anyMatch(c -> !(Character.digit(c, 16) >= 0 || c == ':' || c == '.'))) {
-            return false;
+        if (prepared.charAt(0) == ' ') {
+            return malformed("resourcepart starts with a space (RFC 7622 §3.5 example 18)");
         }
-        return s.contains(":");
+        return checkLength("resourcepart", prepared);
     }
 
     private static Mapped<String> checkLength(String what, String prepared) {

@@ -16,13 +16,15 @@ public final class JidEscaping {
      * Escapes a decoded foreign identifier for use as a localpart (XEP-0106 §4.2 steps 3 and 4): every
      * disallowed character becomes {@code \hh}; a backslash becomes {@code \5c} only where it starts a
      * sequence that unescaping would otherwise consume (§4.3), so other backslashes pass unchanged.
+     * The hex digits are matched in either case here because the localpart is case-mapped afterwards
+     * (RFC 7622 §3.3): {@code \2F} would become the escape {@code \2f}.
      */
     public static String escape(String unescaped) {
         StringBuilder sb = new StringBuilder(unescaped.length() + 8);
         for (int i = 0; i < unescaped.length(); i++) {
             char c = unescaped.charAt(i);
             if (c == '\\') {
-                sb.append(isEscapeSequence(unescaped, i) ? "\\5c" : "\\");
+                sb.append(isEscapeSequence(unescaped, i, true) ? "\\5c" : "\\");
             } else if (ESCAPED.indexOf(c) >= 0) {
                 sb.append('\\').append(hex(c));
             } else {
@@ -38,7 +40,7 @@ public final class JidEscaping {
         int i = 0;
         while (i < escaped.length()) {
             char c = escaped.charAt(i);
-            if (c == '\\' && isEscapeSequence(escaped, i)) {
+            if (c == '\\' && isEscapeSequence(escaped, i, false)) {
                 sb.append((char) Integer.parseInt(escaped.substring(i + 1, i + 3), 16));
                 i += 3;
             } else {
@@ -49,14 +51,31 @@ public final class JidEscaping {
         return sb.toString();
     }
 
-    /** True if {@code s} at {@code i} holds a backslash followed by one of the ten escape codes. */
-    private static boolean isEscapeSequence(String s, int i) {
+    /**
+     * True if the escaped form starts or ends with {@code \20}, which XEP-0106 §4.1 rule 6 forbids: an
+     * identifier with a leading or trailing space has no escaped localpart.
+     */
+    static boolean hasEdgeSpace(String unescaped) {
+        return !unescaped.isEmpty()
+                && (unescaped.charAt(0) == ' ' || unescaped.charAt(unescaped.length() - 1) == ' ');
+    }
+
+    /**
+     * True if {@code s} at {@code i} holds a backslash followed by one of the ten escape codes (XEP-0106
+     * Table 2, lower-case hex), or with {@code anyCase} one that case mapping would turn into one.
+     */
+    private static boolean isEscapeSequence(String s, int i, boolean anyCase) {
         if (i + 2 >= s.length() || s.charAt(i) != '\\') {
             return false;
         }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
-        return hi >= 0 && lo >= 0 && Character.isLowerCase(s.charAt(i + 2)) == Character.isLetter(s.charAt(i + 2))
+        char h = s.charAt(i + 1);
+        char l = s.charAt(i + 2);
+        if (h >= 0x80 || l >= 0x80) {
+            return false;
+        }
+        int hi = Character.digit(h, 16);
+        int lo = Character.digit(l, 16);
+        return hi >= 0 && lo >= 0 && (anyCase || !Character.isUpperCase(l))
                 && ESCAPED.indexOf((char) (hi * 16 + lo)) >= 0;
     }
 

@@ -1,10 +1,5 @@
 package org.isthmus.mapping.address;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -14,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.MappingException;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
 /**
@@ -24,21 +20,34 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
  *
  * @param secure     true for {@code sips:}
  * @param user       the decoded user part, if any
- * @param host       the host in lower case: a name, an IPv4 address or a bracketed IPv6 reference
+ * @param host       the host in lower case: a name in A-labels, an IPv4 address or a bracketed IPv6
+ *                   reference in RFC 5952 form
  * @param port       the port, if given
- * @param parameters URI parameters, names in lower case, in their original order; a parameter
- *                   without a value maps to the empty string
+ * @param parameters URI parameters, names in lower case, in their original order, values decoded; a
+ *                   parameter without a value maps to the empty string
  */
 public record SipUri(boolean secure, Optional<String> user, String host, OptionalInt port,
-                     Map<String, String> parameters) {
+                     Map<String, String> parameters) implements AddressUri {
 
     /** Bytes of a user part that RFC 3261 §25.1 allows unescaped: unreserved and user-unreserved. */
     private static final String USER_SAFE = "-_.!~*'()&=+$,;?/";
+
+    /** Bytes of a parameter value that RFC 3261 §25.1 allows unescaped: unreserved and param-unreserved. */
+    private static final String PARAM_SAFE = "-_.!~*'()[]/:&+$";
+
+    /** RFC 3261 §25.1 {@code token}, the syntax of a parameter name. */
+    private static final String TOKEN_MARKS = "-.!%*_+`'~";
 
     public SipUri {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(port, "port");
+        if (host.isEmpty()) {
+            throw new MappingException("empty host");
+        }
+        if (user.isPresent() && user.get().isEmpty()) {
+            throw new MappingException("empty user part; use Optional.empty()");
+        }
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
@@ -47,29 +56,29 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
         return new SipUri(false, Optional.of(user), host.toLowerCase(Locale.ROOT), OptionalInt.empty(), Map.of());
     }
 
-    /** Parses a SIP or SIPS URI, with or without enclosing angle brackets. */
+    @Override
+    public String scheme() {
+        return secure ? "sips" : "sip";
+    }
+
+    /** Parses a SIP or SIPS URI, with or without enclosing angle brackets (RFC 3261 §19.1.1, §25.1). */
     public static Mapped<SipUri> parse(String text) {
         if (text == null) {
             return bad("no URI");
         }
-        String s = text.strip();
-        if (s.startsWith("<") && s.endsWith(">")) {
-            s = s.substring(1, s.length() - 1);
-        }
+        String s = Uris.unbracket(text);
         int colon = s.indexOf(':');
         if (colon < 0) {
             return bad("not a URI: " + text);
         }
         String scheme = s.substring(0, colon).toLowerCase(Locale.ROOT);
         if (!scheme.equals("sip") && !scheme.equals("sips")) {
-            return Mapped.rejected(StanzaErrorCondition.NOT_ACCEPTABLE, "unsupported URI scheme: " + scheme);
+            return AddressUri.unsupportedScheme(scheme);
         }
         String rest = s.substring(colon + 1);
-        int q = rest.indexOf('?');
-        if (q >= 0) {
-            rest = rest.substring(0, q);
-        }
         Optional<String> user = Optional.empty();
+        // '@' appears in no unescaped part of a SIP URI but the end of userinfo; ';' and '?' may appear
+        // in the user (RFC 3261 §19.1.3: "sip:alice;day=tuesday@atlanta.com"), so split at '@' first.
         int at = rest.indexOf('@');
         if (at >= 0) {
             String userinfo = rest.substring(0, at);
@@ -78,24 +87,31 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
             if (rawUser.isEmpty()) {
                 return bad("empty user part in " + text);
             }
-            Optional<String> decoded = percentDecode(rawUser);
+            if (!isUserText(rawUser)) {
+                return bad("user part has characters a SIP URI does not allow: " + text);
+            }
+            Optional<String> decoded = Uris.percentDecode(rawUser);
             if (decoded.isEmpty()) {
                 return bad("user part is not valid percent-encoded UTF-8: " + rawUser);
             }
             user = decoded;
             rest = rest.substring(at + 1);
         }
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            rest = rest.substring(0, q);
+        }
         int semi = rest.indexOf(';');
         String hostport = semi >= 0 ? rest.substring(0, semi) : rest;
         String params = semi >= 0 ? rest.substring(semi + 1) : "";
-        String host;
+        String rawHost;
         String portText = null;
         if (hostport.startsWith("[")) {
             int close = hostport.indexOf(']');
             if (close < 0) {
                 return bad("unterminated IPv6 reference in " + text);
             }
-            host = hostport.substring(0, close + 1);
+            rawHost = hostport.substring(0, close + 1);
             if (close + 1 < hostport.length()) {
                 if (hostport.charAt(close + 1) != ':') {
                     return bad("junk after IPv6 reference in " + text);
@@ -104,15 +120,16 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
             }
         } else {
             int pc = hostport.indexOf(':');
-            host = pc >= 0 ? hostport.substring(0, pc) : hostport;
+            rawHost = pc >= 0 ? hostport.substring(0, pc) : hostport;
             portText = pc >= 0 ? hostport.substring(pc + 1) : null;
         }
-        if (host.isEmpty() || !validHost(host)) {
+        Optional<String> host = host(rawHost);
+        if (host.isEmpty()) {
             return bad("invalid host in " + text);
         }
         OptionalInt port = OptionalInt.empty();
         if (portText != null) {
-            if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+            if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 return bad("invalid port in " + text);
             }
             int p = Integer.parseInt(portText);
@@ -130,25 +147,61 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
                 int eq = p.indexOf('=');
                 String name = (eq >= 0 ? p.substring(0, eq) : p).toLowerCase(Locale.ROOT);
                 String value = eq >= 0 ? p.substring(eq + 1) : "";
-                if (name.isEmpty()) {
-                    return bad("empty URI parameter name in " + text);
+                if (name.isEmpty() || !isToken(name)) {
+                    return bad("invalid URI parameter name in " + text);
                 }
-                Optional<String> dv = percentDecode(value);
+                if (!Uris.isVisibleAscii(value)) {
+                    return bad("URI parameter value has characters a SIP URI does not allow: " + text);
+                }
+                Optional<String> dv = Uris.percentDecode(value);
                 if (dv.isEmpty()) {
                     return bad("URI parameter is not valid percent-encoded UTF-8: " + p);
                 }
-                parameters.putIfAbsent(name, dv.get());
+                if (parameters.putIfAbsent(name, dv.get()) != null) {
+                    return bad("URI parameter '" + name + "' appears twice (RFC 3261 §19.1.1 forbids it): " + text);
+                }
             }
         }
-        return Mapped.ok(new SipUri(scheme.equals("sips"), user, host.toLowerCase(Locale.ROOT), port, parameters));
+        return Mapped.ok(new SipUri(scheme.equals("sips"), user, host.get(), port, parameters));
     }
 
-    private static boolean validHost(String host) {
-        if (host.startsWith("[")) {
-            return host.endsWith("]") && host.length() > 3
-                    && host.substring(1, host.length() - 1).chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+    /**
+     * The canonical host: an IPv6 reference in RFC 5952 form, an IPv4 address, or a name in lower-case
+     * A-labels that IDNA2008 accepts (RFC 3261 §19.1.2 forbids escapes in a host).
+     */
+    private static Optional<String> host(String raw) {
+        if (raw.isEmpty() || !Uris.isVisibleAscii(raw) || raw.indexOf('%') >= 0) {
+            return Optional.empty();
         }
-        return host.chars().allMatch(c -> c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_'));
+        Mapped<String> prepared = Hosts.prepare(raw);
+        return prepared.isOk() ? Optional.of(Hosts.toAscii(prepared.orThrow())) : Optional.empty();
+    }
+
+    /**
+     * Whether raw user text has only characters a user part may hold: RFC 3261 §25.1 {@code user}
+     * (unreserved, user-unreserved, escapes), plus the other visible ASCII that telephones put there
+     * unescaped ({@code #}, {@code [}, ...) except the URI delimiters {@code " < > : @ \}.
+     */
+    private static boolean isUserText(String raw) {
+        if (!Uris.isVisibleAscii(raw)) {
+            return false;
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            if ("\"<>:@\\".indexOf(raw.charAt(i)) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || TOKEN_MARKS.indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A URI parameter's value, if present ({@code ""} for a parameter without a value). */
@@ -159,6 +212,25 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
     /** The {@code transport} parameter in lower case, if present. */
     public Optional<String> transport() {
         return parameter("transport").map(t -> t.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether the user part is a telephone number: {@code user=phone} (RFC 3261 §19.1.1, "the user
+     * parameter value 'phone' SHOULD be present" when the user is a telephone-subscriber).
+     */
+    public boolean isTelephoneNumber() {
+        return user.isPresent() && parameter("user").filter(u -> u.equalsIgnoreCase("phone")).isPresent();
+    }
+
+    /**
+     * The {@code tel:} URI this URI carries in its user part when {@link #isTelephoneNumber()}: the
+     * reverse of the conversion of RFC 3261 §19.1.6.
+     */
+    public Mapped<TelUri> telephoneNumber() {
+        if (!isTelephoneNumber()) {
+            return Mapped.rejected(StanzaErrorCondition.BAD_REQUEST, "not a user=phone URI: " + this);
+        }
+        return TelUri.parseSubscriber(user.get());
     }
 
     /** A copy without parameters or port: the address-of-record form {@code sip:user@host}. */
@@ -177,64 +249,16 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(secure ? "sips:" : "sip:");
-        user.ifPresent(u -> sb.append(percentEncode(u, USER_SAFE)).append('@'));
+        user.ifPresent(u -> sb.append(Uris.percentEncode(u, USER_SAFE)).append('@'));
         sb.append(host);
         port.ifPresent(p -> sb.append(':').append(p));
         parameters.forEach((k, v) -> {
             sb.append(';').append(k);
             if (!v.isEmpty()) {
-                sb.append('=').append(percentEncode(v, "-_.!~*'()[]/:&+$"));
+                sb.append('=').append(Uris.percentEncode(v, PARAM_SAFE));
             }
         });
         return sb.toString();
-    }
-
-    /** Percent-encodes UTF-8 bytes that are neither alphanumeric ASCII nor in {@code safe}. */
-    static String percentEncode(String s, String safe) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 0x80 && (Character.isLetterOrDigit(c) || safe.indexOf(c) >= 0)) {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Percent-decodes to UTF-8 text; empty if an escape is malformed or the bytes are not UTF-8. */
-    static Optional<String> percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return Optional.of(s);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        byte[] raw = s.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] == '%') {
-                if (i + 2 >= raw.length) {
-                    return Optional.empty();
-                }
-                int hi = Character.digit(raw[i + 1], 16);
-                int lo = Character.digit(raw[i + 2], 16);
-                if (hi < 0 || lo < 0) {
-                    return Optional.empty();
-                }
-                out.write(hi * 16 + lo);
-                i += 2;
-            } else {
-                out.write(raw[i]);
-            }
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out.toByteArray())).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
     }
 
     private static <T> Mapped<T> bad(String text) {
