@@ -1,19 +1,25 @@
 package org.isthmus.mapping.message;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.Jid;
 
-/** From the neutral message to an XMPP message stanza: RFC 7572 §5 and §8. */
+/** From the neutral message to an XMPP message stanza: RFC 7572 §5, §7 and §8, RFC 3922 §4.2. */
 public final class CpimToXmpp {
 
     private CpimToXmpp() {
     }
 
     /**
-     * Translates a message for delivery to an XMPP user.
+     * Translates a message for delivery to an XMPP user. The stanza's {@code xml:lang} is the primary
+     * body's language (RFC 7572 §8); that body and every text in the same language carry no
+     * {@code xml:lang} of their own, the others carry theirs (RFC 6121 §5.2.3). A text without a
+     * language beside a tagged primary one cannot be written without taking the stanza's language, and
+     * is left out.
      *
      * @param message   the neutral message
      * @param addresses the address rules
@@ -25,9 +31,25 @@ public final class CpimToXmpp {
         if (!from.isOk()) {
             return from.map(f -> null);
         }
+        Optional<String> lang = message.lang();
         return addresses.toJid(message.to()).map(to ->
                 // RFC 7572 §5: a pager-mode message carries no type, i.e. "normal".
-                new XmppMessage(from.orThrow(), to, Optional.of(id), MessageType.NORMAL, message.lang(),
-                        Optional.of(message.body()), message.subject(), message.thread(), Optional.empty()));
+                new XmppMessage(from.orThrow(), to, Optional.of(id), MessageType.NORMAL, lang,
+                        relative(message.bodies(), lang), relative(message.subjects(), lang), message.thread(),
+                        message.xhtml(), Optional.empty()));
+    }
+
+    private static List<LocalizedText> relative(List<LocalizedText> texts, Optional<String> stanzaLang) {
+        List<LocalizedText> out = new ArrayList<>(texts.size());
+        for (LocalizedText t : texts) {
+            LocalizedText r = LocalizedText.sameLanguage(t.lang(), stanzaLang) ? LocalizedText.of(t.text()) : t;
+            if (r.lang().isEmpty() && stanzaLang.isPresent() && !LocalizedText.sameLanguage(t.lang(), stanzaLang)) {
+                continue;
+            }
+            if (LocalizedText.inLanguage(out, stanzaLang, r.lang().or(() -> stanzaLang)).isEmpty()) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

@@ -1,6 +1,8 @@
 package org.isthmus.mapping.message;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.isthmus.mapping.Mapped;
@@ -9,18 +11,23 @@ import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
-/** From an XMPP message stanza to the neutral message: RFC 7572 §4 (Table 1) and §6. */
+/** From an XMPP message stanza to the neutral message: RFC 7572 §4 (Table 1), §6 and §8. */
 public final class XmppToCpim {
 
     private XmppToCpim() {
     }
 
     /**
-     * Translates a message an XMPP user sent to a gateway address.
+     * Translates a message an XMPP user sent to a gateway address. Every body and subject keeps its
+     * language, resolved against the stanza's {@code xml:lang} (RFC 7572 §8: language tags MUST be
+     * mapped); the body in the stanza's language comes first as the primary one. The type has no SIP
+     * equivalent (RFC 7572 Table 1 note 2) and the XHTML-IM payload none that every SIP agent reads;
+     * neither is carried.
      *
      * @param message      the stanza; must carry a body
      * @param addresses    the address rules
-     * @param maxBodyBytes the largest body accepted, in UTF-8 bytes (RFC 7572 §6: policy-violation above it)
+     * @param maxBodyBytes the largest primary body accepted, in UTF-8 bytes (RFC 7572 §6: policy-violation
+     *                     above it)
      */
     public static Mapped<CpimMessage> translate(XmppMessage message, AddressMapper addresses, int maxBodyBytes) {
         if (message.type() == MessageType.ERROR) {
@@ -40,9 +47,25 @@ public final class XmppToCpim {
             return Mapped.rejected(new Rejected(StanzaErrorCondition.FORBIDDEN,
                     "sender " + message.from() + " is not a user of an XMPP domain this gateway serves"));
         }
+        List<LocalizedText> bodies = resolved(message.bodies(), message.lang(), message.bodyLang());
+        List<LocalizedText> subjects = resolved(message.subjects(), message.lang(), message.bodyLang());
         return addresses.fromJid(message.to()).then(to -> addresses.isXmppUser(to)
                 ? Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND, message.to() + " is not a gateway address")
-                : Mapped.ok(new CpimMessage(from.orThrow(), to, body, message.lang(), message.subject(),
-                        message.thread())));
+                : Mapped.ok(new CpimMessage(from.orThrow(), to, bodies, subjects, message.thread(), Optional.empty())));
+    }
+
+    /** The texts with their languages resolved (RFC 6121 §5.2.3), the one in {@code primary} first. */
+    private static List<LocalizedText> resolved(List<LocalizedText> texts, Optional<String> stanzaLang,
+                                                Optional<String> primary) {
+        List<LocalizedText> out = new ArrayList<>(texts.size());
+        for (LocalizedText t : texts) {
+            LocalizedText r = new LocalizedText(t.lang().or(() -> stanzaLang), t.text());
+            if (out.isEmpty() || !LocalizedText.sameLanguage(r.lang(), primary)) {
+                out.add(r);
+            } else {
+                out.add(0, r);
+            }
+        }
+        return out;
     }
 }

@@ -3,6 +3,7 @@ package org.isthmus.mapping.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -120,7 +121,7 @@ class MessageTranslationTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "text/html|415|not-acceptable",
+        "image/png|415|not-acceptable",
         "application/octet-stream|415|not-acceptable",
         "text/plain;charset=x-no-such|415|not-acceptable",
     })
@@ -186,5 +187,230 @@ class MessageTranslationTest {
         assertThat(t.is("text", "plain")).isTrue();
         assertThat(t.parameters()).isEqualTo(Map.of("charset", "UTF-8", "format", "flowed"));
         assertThat(MediaType.parse("nonsense").isOk()).isFalse();
+    }
+
+    // ---- RFC 7572 §4 and §5 as tables ----------------------------------------------------------------
+
+    /**
+     * RFC 7572 §4 Table 1: each row an XMPP message and the SIP header or body it must give. The type
+     * has no mapping (note 2), so every type gives the same MESSAGE.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "rfc7572_s4_table1_body|normal|Art thou not Romeo?|body|Art thou not Romeo?",
+        "rfc7572_s4_table1_from|chat|x|from|sip:juliet@example.com;gr=balcony",
+        "rfc7572_s4_table1_to|headline|x|to|sip:romeo@example.net",
+        "rfc7572_s4_table1_requestUri|groupchat|x|requestUri|sip:romeo@example.net",
+        "rfc7572_s4_table1_subject|normal|x|subject|Balcony",
+        "rfc7572_s4_table1_thread|chat|x|callId|e0ffe42b28561960c6b12b944a092794b9683a38",
+        "rfc7572_s4_table1_xmlLang|chat|x|language|en",
+        "rfc7572_s4_table1_type|headline|x|contentType|text/plain;charset=UTF-8",
+    })
+    void rfc7572_s4_table1(String row, String type, String body, String sipPart, String expected) {
+        XmppMessage x = new XmppMessage(jid("juliet@example.com/balcony"), jid("romeo\\40example.net@gw.example.com"),
+                Optional.of("m1"), MessageType.fromWire(type).orElseThrow(), Optional.of("en"), Optional.of(body),
+                Optional.of("Balcony"), Optional.of("e0ffe42b28561960c6b12b944a092794b9683a38"), Optional.empty());
+        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(CpimToSip::translate).orThrow();
+        String actual = switch (sipPart) {
+            case "body" -> new String(m.body(), StandardCharsets.UTF_8);
+            case "from" -> m.from().toString();
+            case "to" -> m.to().toString();
+            case "requestUri" -> m.requestUri().toString();
+            case "subject" -> m.subject().orElseThrow();
+            case "callId" -> m.callId().orElseThrow();
+            case "language" -> m.language().orElseThrow();
+            default -> m.contentType().toString();
+        };
+        assertThat(actual).as(row).isEqualTo(expected);
+    }
+
+    /** RFC 7572 §5 Table 2: each row a part of a MESSAGE and the stanza part it must give. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "rfc7572_s5_table2_callId|thread|5A37A65D-304B-470A-B718-3F3E6770ACAF",
+        "rfc7572_s5_table2_contentLanguage|lang|cs",
+        "rfc7572_s5_table2_from|from|romeo\\40example.net@gw.example.com/dr4hcr0st3lup4c",
+        "rfc7572_s5_table2_subject|subject|Re: balcony",
+        "rfc7572_s5_table2_requestUri|to|juliet@example.com",
+        "rfc7572_s5_table2_body|body|Neither, fair saint, if either thee dislike.",
+        "rfc7572_s5_table2_transaction|id|txn-1",
+        "rfc7572_s5_pagerModeIsNormal|type|NORMAL",
+    })
+    void rfc7572_s5_table2(String row, String xmppPart, String expected) {
+        SipPagerMessage m = new SipPagerMessage(sip("sip:romeo@example.net;gr=dr4hcr0st3lup4c"),
+                sip("sip:juliet@example.com"), sip("sip:juliet@example.com"),
+                Optional.of("5A37A65D-304B-470A-B718-3F3E6770ACAF"), MediaType.TEXT_PLAIN_UTF8,
+                "Neither, fair saint, if either thee dislike.".getBytes(StandardCharsets.UTF_8), Optional.of("cs"),
+                Optional.of("Re: balcony"));
+        XmppMessage x = SipToCpim.translate(m, addresses, 8000).then(c -> CpimToXmpp.translate(c, addresses, "txn-1"))
+                .orThrow();
+        String actual = switch (xmppPart) {
+            case "thread" -> x.thread().orElseThrow();
+            case "lang" -> x.lang().orElseThrow();
+            case "from" -> x.from().toString();
+            case "subject" -> x.subject().orElseThrow();
+            case "to" -> x.to().toString();
+            case "body" -> x.body().orElseThrow();
+            case "id" -> x.id().orElseThrow();
+            default -> x.type().name();
+        };
+        assertThat(actual).as(row).isEqualTo(expected);
+    }
+
+    /** RFC 7572 §6: the size limit holds for the body that is sent, in UTF-8 octets, with policy-violation. */
+    @ParameterizedTest
+    @CsvSource({"1300,1300,true", "1301,1300,false", "650,1300,true", "651,1300,false"})
+    void rfc7572_s6_messageSize(int chars, int limit, boolean accepted) {
+        String body = chars <= 1301 && chars > 651 ? "x".repeat(chars) : "\u00fc".repeat(chars);
+        XmppMessage x = new XmppMessage(jid("juliet@example.com"), jid("romeo\\40example.net@gw.example.com"),
+                Optional.empty(), MessageType.CHAT, Optional.empty(), Optional.of(body), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        Mapped<CpimMessage> r = XmppToCpim.translate(x, addresses, limit);
+        assertThat(r.isOk()).isEqualTo(accepted);
+        if (!accepted) {
+            assertThat(((Mapped.Failed<CpimMessage>) r).rejected().condition())
+                    .isEqualTo(StanzaErrorCondition.POLICY_VIOLATION);
+        }
+    }
+
+    // ---- RFC 7572 §8: several languages -----------------------------------------------------------
+
+    private XmppMessage multilingual() {
+        return new XmppMessage(jid("juliet@example.com/balcony"), jid("romeo\\40example.net@gw.example.com"),
+                Optional.of("m1"), MessageType.CHAT, Optional.of("en"),
+                List.of(LocalizedText.of("cs", "Nic z obého"), LocalizedText.of("Neither"),
+                        LocalizedText.of("de", "Keines")),
+                List.of(LocalizedText.of("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
+    /** RFC 7572 §8 with RFC 6121 §5.2.3: by default only the body in the stanza's language goes, tagged. */
+    @Test
+    void rfc7572_s8_severalBodiesPrimaryOnly() {
+        SipPagerMessage m = XmppToCpim.translate(multilingual(), addresses, 8000).map(CpimToSip::translate).orThrow();
+        assertThat(m.contentType()).isEqualTo(MediaType.TEXT_PLAIN_UTF8);
+        assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("Neither");
+        assertThat(m.language()).contains("en");
+        assertThat(m.subject()).contains("Balcony");
+    }
+
+    /** RFC 7572 §8, RFC 2046 §5.1.4: all bodies as multipart/alternative, primary last; and back again. */
+    @Test
+    void rfc7572_s8_severalBodiesAsMultipartAlternative() {
+        CpimMessage c = XmppToCpim.translate(multilingual(), addresses, 8000).orThrow();
+        assertThat(c.bodies()).containsExactly(LocalizedText.of("en", "Neither"), LocalizedText.of("cs", "Nic z obého"),
+                LocalizedText.of("de", "Keines"));
+        SipPagerMessage m = CpimToSip.translate(c, MultilingualBodies.MULTIPART_ALTERNATIVE, 8000);
+        assertThat(m.contentType().is("multipart", "alternative")).isTrue();
+        assertThat(m.language()).contains("en, cs, de");
+        String boundary = m.contentType().parameter("boundary").orElseThrow();
+        assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo(
+                "--" + boundary + "\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Language: cs\r\n\r\n"
+                + "Nic z obého\r\n--" + boundary + "\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+                + "Content-Language: de\r\n\r\nKeines\r\n--" + boundary + "\r\nContent-Type: text/plain;charset=UTF-8"
+                + "\r\nContent-Language: en\r\n\r\nNeither\r\n--" + boundary + "--\r\n");
+
+        // The way back: SIP to XMPP gives one body per language, the MESSAGE's first language the stanza's.
+        SipPagerMessage received = new SipPagerMessage(sip("sip:romeo@example.net"), sip("sip:juliet@example.com"),
+                sip("sip:juliet@example.com"), Optional.empty(), m.contentType(), m.body(), m.language(), Optional.empty());
+        XmppMessage x = SipToCpim.translate(received, addresses, 8000)
+                .then(cm -> CpimToXmpp.translate(cm, addresses, "id")).orThrow();
+        assertThat(x.lang()).contains("en");
+        assertThat(x.bodies()).containsExactly(LocalizedText.of("Neither"), LocalizedText.of("cs", "Nic z obého"),
+                LocalizedText.of("de", "Keines"));
+        assertThat(x.body()).contains("Neither");
+    }
+
+    @Test
+    void rfc7572_s6_multipartAboveTheLimitFallsBackToThePrimaryBody() {
+        CpimMessage c = XmppToCpim.translate(multilingual(), addresses, 8000).orThrow();
+        SipPagerMessage m = CpimToSip.translate(c, MultilingualBodies.MULTIPART_ALTERNATIVE, 100);
+        assertThat(m.contentType()).isEqualTo(MediaType.TEXT_PLAIN_UTF8);
+        assertThat(m.language()).contains("en");
+    }
+
+    /** RFC 2046 §5.1.4: without a Content-Language on the MESSAGE, the last alternative is the primary. */
+    @Test
+    void multipartAlternativeFromASipAgent() {
+        String body = "preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Language: fr\r\n\r\n"
+                + "Bonjour\r\n--b1\r\nContent-Type: image/png\r\n\r\n\u0089PNG\r\n--b1\r\nContent-Type: text/html\r\n"
+                + "Content-Language: en\r\n\r\n<p>Hello <b>there</b></p>\r\n--b1--\r\nepilogue";
+        XmppMessage x = SipToCpim.translate(sipMessage("multipart/alternative; boundary=b1",
+                        body.getBytes(StandardCharsets.UTF_8), Optional.empty()), addresses, 8000)
+                .then(c -> CpimToXmpp.translate(c, addresses, "id")).orThrow();
+        assertThat(x.lang()).contains("en");
+        assertThat(x.bodies()).containsExactly(LocalizedText.of("Hello there"), LocalizedText.of("fr", "Bonjour"));
+        assertThat(x.xhtml()).isPresent();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "multipart/alternative|--b1~~x~--b1--|boundary parameter",
+        "multipart/alternative; boundary=b1|--b1~Content-Type: text/plain~~x|closing boundary",
+        "multipart/alternative; boundary=b1|no boundary at all|first boundary",
+        "multipart/alternative; boundary=b1|--b1~Content-Type: image/png~~x~--b1--|not translated",
+    })
+    void malformedMultipartIsRefused(String type, String body, String reason) {
+        Mapped<CpimMessage> r = SipToCpim.translate(sipMessage(type,
+                body.replace("~", "\r\n").getBytes(StandardCharsets.UTF_8), Optional.empty()), addresses, 8000);
+        assertThat(((Mapped.Failed<CpimMessage>) r).rejected().text()).contains(reason);
+    }
+
+    @Test
+    void tooManyPartsAreRefused() {
+        String body = "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n".repeat(17) + "--b--";
+        Mapped<CpimMessage> r = SipToCpim.translate(sipMessage("multipart/alternative; boundary=b",
+                body.getBytes(StandardCharsets.UTF_8), Optional.empty()), addresses, 8000);
+        assertThat(((Mapped.Failed<CpimMessage>) r).rejected().sipStatus().orElseThrow().code()).isEqualTo(413);
+    }
+
+    // ---- RFC 7572 §7: text/html ------------------------------------------------------------------
+
+    /** RFC 7572 §7: text/html gives a plain body and its XHTML-IM form (XEP-0071). */
+    @Test
+    void rfc7572_s7_textHtml() {
+        String html = "<html><head><title>t</title><script>alert(1)</script></head><body>"
+                + "<p>Hello <b>Juliet</b> &amp; <i>nurse</i>!</p><p onclick='x()' style='color:red'>See "
+                + "<a href='https://example.org/balcony'>the balcony</a> or <a href='javascript:alert(1)'>this</a>"
+                + "</p><ul><li>one</li><li>two</li></ul><!-- secret --></body></html>";
+        CpimMessage c = SipToCpim.translate(sipMessage("text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8),
+                Optional.of("en")), addresses, 8000).orThrow();
+        assertThat(c.body()).isEqualTo("Hello Juliet & nurse!\nSee the balcony <https://example.org/balcony> or this\none\ntwo");
+        XhtmlIm x = c.xhtml().orElseThrow();
+        assertThat(x.toString()).doesNotContain("alert", "onclick", "style", "javascript", "secret", "title");
+        XhtmlIm.Element p = (XhtmlIm.Element) x.content().get(0);
+        assertThat(p.name()).isEqualTo("p");
+        assertThat(p.children()).containsExactly(new XhtmlIm.Text("Hello "),
+                new XhtmlIm.Element("strong", Map.of(), List.of(new XhtmlIm.Text("Juliet"))), new XhtmlIm.Text(" & "),
+                new XhtmlIm.Element("em", Map.of(), List.of(new XhtmlIm.Text("nurse"))), new XhtmlIm.Text("!"));
+        XhtmlIm.Element second = (XhtmlIm.Element) x.content().get(1);
+        assertThat(second.attributes()).isEmpty();
+        assertThat(second.children().get(1)).isEqualTo(new XhtmlIm.Element("a",
+                Map.of("href", "https://example.org/balcony"), List.of(new XhtmlIm.Text("the balcony"))));
+        assertThat(second.children().get(3)).isEqualTo(new XhtmlIm.Element("a", Map.of(), List.of(new XhtmlIm.Text("this"))));
+    }
+
+    @Test
+    void rfc7572_s7_hostileHtmlStaysBounded() {
+        String deep = "<span>".repeat(10_000) + "x" + "</span>".repeat(10_000) + "<b" + " a=1".repeat(1000) + ">&#0;&#xD800;&bogus;<";
+        CpimMessage c = SipToCpim.translate(sipMessage("text/html", deep.getBytes(StandardCharsets.UTF_8), Optional.empty()),
+                addresses, 1_000_000).orThrow();
+        assertThat(c.body()).isEqualTo("x\ufffd\ufffd&bogus;<");
+        int depth = 0;
+        List<XhtmlIm.Node> level = c.xhtml().orElseThrow().content();
+        while (!level.isEmpty() && level.get(0) instanceof XhtmlIm.Element e) {
+            depth++;
+            level = e.children();
+        }
+        assertThat(depth).isLessThanOrEqualTo(HtmlText.MAX_DEPTH);
+    }
+
+    /** Inputs that would make a naive tokenizer quadratic finish in linear time. */
+    @ParameterizedTest
+    @CsvSource({"&,200000", "<script>,100000", "&amp;,200000", "<b>x,50000", "<!--,100000"})
+    void rfc7572_s7_htmlTokenizerIsLinear(String unit, int count) {
+        String html = unit.repeat(count);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> HtmlText.convert(html));
     }
 }

@@ -1,5 +1,6 @@
 package org.isthmus.xmpp.stanza;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,7 +9,9 @@ import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.LocalizedText;
 import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stream.XmlElement;
 
@@ -25,10 +28,12 @@ public final class MessageCodec {
      *   <li>A missing or malformed {@code from} or {@code to} is refused with {@code jid-malformed}
      *       (RFC 6120 §8.3.3.8; XEP-0114 §3 requires both on a component stream).</li>
      *   <li>An unknown {@code type} reads as {@code normal} (RFC 6121 §5.2.2).</li>
-     *   <li>The body and subject are the first ones in the stanza's language, a child without
-     *       {@code xml:lang} inheriting it (RFC 6121 §5.2.3, RFC 6120 §8.1.5). When none is, the first
-     *       one is taken and the message's language becomes that child's, so text and language stay
-     *       together.</li>
+     *   <li>Every {@code <body/>} and {@code <subject/>} is read with its own {@code xml:lang}, a child
+     *       without one being in the stanza's language (RFC 6121 §5.2.3, §5.2.4, RFC 6120 §8.1.5). A
+     *       second child in a language already seen is dropped, as §5.2.3 forbids it. When no body is
+     *       in the stanza's language, the message's language becomes the first body's, so the primary
+     *       text and its language stay together; children that had inherited the old language then
+     *       carry it explicitly.</li>
      *   <li>A {@code type='error'} message without a readable {@code <error/>} reads as
      *       {@code undefined-condition}.</li>
      * </ul>
@@ -52,13 +57,16 @@ public final class MessageCodec {
         }
         String ns = message.namespace();
         MessageType type = MessageType.fromWire(message.attribute("type").orElse(null)).orElse(MessageType.NORMAL);
-        Optional<String> lang = message.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty());
+        Optional<String> stanzaLang = message.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty());
 
-        Optional<XmlElement> body = inLanguage(message.children(ns, "body"), lang);
-        if (body.isPresent() && !matches(body.get(), lang)) {
-            lang = body.get().attribute(XmlElement.XML_LANG);
+        List<LocalizedText> bodies = texts(message.children(ns, "body"), stanzaLang);
+        List<LocalizedText> subjects = texts(message.children(ns, "subject"), stanzaLang);
+        Optional<String> lang = stanzaLang;
+        if (!bodies.isEmpty() && bodies.stream().noneMatch(b -> inLanguage(b, stanzaLang, stanzaLang))) {
+            lang = bodies.get(0).lang();
+            bodies = explicit(bodies, stanzaLang);
+            subjects = explicit(subjects, stanzaLang);
         }
-        Optional<String> subject = inLanguage(message.children(ns, "subject"), lang).map(XmlElement::text);
         Optional<String> thread = message.child(ns, "thread").map(XmlElement::text);
         Optional<StanzaError> error = Optional.empty();
         if (type == MessageType.ERROR) {
@@ -66,32 +74,39 @@ public final class MessageCodec {
                     .orElseGet(() -> StanzaError.of(StanzaErrorCondition.UNDEFINED_CONDITION, null)));
         }
         return Mapped.ok(new XmppMessage(from.orThrow(), to.orThrow(), message.attribute("id"), type, lang,
-                body.map(XmlElement::text), subject, thread, error));
+                bodies, subjects, thread, Optional.empty(), error));
     }
 
-    private static Optional<XmlElement> inLanguage(List<XmlElement> candidates, Optional<String> lang) {
-        for (XmlElement candidate : candidates) {
-            if (matches(candidate, lang)) {
-                return Optional.of(candidate);
+    /** The children's texts with their own {@code xml:lang}, the first one per effective language only. */
+    private static List<LocalizedText> texts(List<XmlElement> children, Optional<String> stanzaLang) {
+        List<LocalizedText> out = new ArrayList<>(children.size());
+        for (XmlElement child : children) {
+            LocalizedText t = new LocalizedText(child.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty()),
+                    child.text());
+            Optional<String> effective = t.lang().or(() -> stanzaLang);
+            if (out.stream().noneMatch(o -> inLanguage(o, stanzaLang, effective))) {
+                out.add(t);
             }
         }
-        return candidates.stream().findFirst();
+        return out;
     }
 
-    private static boolean matches(XmlElement child, Optional<String> stanzaLang) {
-        Optional<String> childLang = child.attribute(XmlElement.XML_LANG);
-        if (childLang.isEmpty()) {
-            return true;
-        }
+    /** Gives the texts that inherited {@code oldLang} that language explicitly. */
+    private static List<LocalizedText> explicit(List<LocalizedText> texts, Optional<String> oldLang) {
+        return texts.stream().map(t -> t.lang().isEmpty() ? new LocalizedText(oldLang, t.text()) : t).toList();
+    }
+
+    private static boolean inLanguage(LocalizedText text, Optional<String> stanzaLang, Optional<String> wanted) {
         // Language tags compare case-insensitively (RFC 5646 §2.1.1).
-        return stanzaLang.isPresent()
-                && childLang.get().toLowerCase(Locale.ROOT).equals(stanzaLang.get().toLowerCase(Locale.ROOT));
+        return text.lang().or(() -> stanzaLang).map(l -> l.toLowerCase(Locale.ROOT))
+                .equals(wanted.map(l -> l.toLowerCase(Locale.ROOT)));
     }
 
     /**
      * The {@code <message/>} element for a message, in the stream's content namespace:
      * {@code from}, {@code to}, {@code id}, {@code type} (left out for {@code normal}) and
-     * {@code xml:lang}, then subject, body, thread and the error (RFC 6121 §5.2, RFC 6120 §8.3.2).
+     * {@code xml:lang}, then the subjects, the bodies (each with its own {@code xml:lang} if it has one),
+     * thread, the XHTML-IM payload and the error (RFC 6121 §5.2, XEP-0071 §4, RFC 6120 §8.3.2).
      */
     public static XmlElement toElement(XmppMessage message, String namespace) {
         XmlElement.Builder element = XmlElement.builder(namespace, "message")
@@ -102,10 +117,42 @@ public final class MessageCodec {
             element.attribute("type", message.type().wireName());
         }
         element.attribute(XmlElement.XML_LANG, message.lang());
-        message.subject().ifPresent(s -> element.child(XmlElement.builder(namespace, "subject").text(s).build()));
-        message.body().ifPresent(b -> element.child(XmlElement.builder(namespace, "body").text(b).build()));
+        for (LocalizedText s : message.subjects()) {
+            element.child(XmlElement.builder(namespace, "subject").attribute(XmlElement.XML_LANG, s.lang())
+                    .text(s.text()).build());
+        }
+        for (LocalizedText b : message.bodies()) {
+            element.child(XmlElement.builder(namespace, "body").attribute(XmlElement.XML_LANG, b.lang())
+                    .text(b.text()).build());
+        }
         message.thread().ifPresent(t -> element.child(XmlElement.builder(namespace, "thread").text(t).build()));
+        message.xhtml().ifPresent(x -> element.child(XmlElement.builder(XhtmlIm.NAMESPACE, "html")
+                .child(xhtml(XmlElement.builder(XhtmlIm.XHTML_NAMESPACE, "body"), "body", x.content())).build()));
         message.error().ifPresent(e -> element.child(StanzaErrors.toElement(e, namespace)));
         return element.build();
+    }
+
+    /**
+     * The XHTML element with the given content. {@link XmlElement} holds text or children, not both
+     * interleaved, so in mixed content each run of text becomes a {@code <span/>}, an element of the
+     * XHTML-IM Integration Set that renders the same (XEP-0071 §7).
+     */
+    private static XmlElement xhtml(XmlElement.Builder builder, String name, List<XhtmlIm.Node> content) {
+        if (content.size() == 1 && content.get(0) instanceof XhtmlIm.Text t) {
+            return builder.text(t.text()).build();
+        }
+        boolean list = name.equals("ul") || name.equals("ol");
+        for (XhtmlIm.Node node : content) {
+            if (node instanceof XhtmlIm.Text t) {
+                if (!(list && t.text().isBlank())) {
+                    builder.child(XmlElement.builder(XhtmlIm.XHTML_NAMESPACE, "span").text(t.text()).build());
+                }
+            } else if (node instanceof XhtmlIm.Element e) {
+                XmlElement.Builder child = XmlElement.builder(XhtmlIm.XHTML_NAMESPACE, e.name());
+                e.attributes().forEach(child::attribute);
+                builder.child(xhtml(child, e.name(), e.children()));
+            }
+        }
+        return builder.build();
     }
 }

@@ -3,6 +3,8 @@ package org.isthmus.xmpp.stanza;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -17,7 +19,9 @@ import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.error.StanzaErrorType;
+import org.isthmus.mapping.message.LocalizedText;
 import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.StreamEvent;
@@ -149,5 +153,52 @@ class MessageCodecTest {
                 + " xml:lang='en'><body>hi</body><error type='modify'><jid-malformed"
                 + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>bad"
                 + "</text></error></message>");
+    }
+
+    /** RFC 6121 §5.2.3 and §5.2.4: every body and subject is read and written with its own xml:lang. */
+    @Test
+    void rfc6121_s5_2_3_severalBodiesSurviveARoundTrip() {
+        XmppMessage m = new XmppMessage(ROMEO, JULIET, Optional.of("m2"), MessageType.CHAT, Optional.of("en"),
+                List.of(LocalizedText.of("Wherefore?"), LocalizedText.of("cs", "Proč?")),
+                List.of(LocalizedText.of("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        String xml = MessageCodec.toElement(m, NS).toXml(NS);
+        assertThat(xml).isEqualTo("<message from='romeo\\40sip.example.org@sip.example.net' to='juliet@example.com/balcony'"
+                + " id='m2' type='chat' xml:lang='en'><subject xml:lang='cs'>Balkón</subject><subject>Balcony</subject>"
+                + "<body>Wherefore?</body><body xml:lang='cs'>Proč?</body></message>");
+        XmppMessage back = MessageCodec.fromElement(read(xml)).orThrow();
+        assertThat(back).isEqualTo(m);
+        assertThat(back.subject()).contains("Balcony");
+    }
+
+    /** RFC 6121 §5.2.3: a second body in a language already present (here by inheritance) is dropped. */
+    @Test
+    void rfc6121_s5_2_3_aSecondBodyInOneLanguageIsDropped() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
+                + "<body>one</body><body xml:lang='EN'>two</body><body xml:lang='de'>drei</body></message>")).orThrow();
+        assertThat(m.bodies()).containsExactly(LocalizedText.of("one"), LocalizedText.of("de", "drei"));
+    }
+
+    @Test
+    void rebasingTheLanguageKeepsTheInheritedOneExplicit() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
+                + "<subject>Hi</subject><body xml:lang='de'>Hallo</body></message>")).orThrow();
+        assertThat(m.lang()).contains("de");
+        assertThat(m.subjects()).containsExactly(LocalizedText.of("en", "Hi"));
+    }
+
+    /** XEP-0071 §4: the XHTML-IM body follows the plain one; text beside elements goes in spans. */
+    @Test
+    void writesXhtmlImWithTextRunsInSpans() {
+        XhtmlIm html = new XhtmlIm(List.of(new XhtmlIm.Element("p", Map.of(), List.of(new XhtmlIm.Text("Hello "),
+                new XhtmlIm.Element("strong", Map.of(), List.of(new XhtmlIm.Text("Juliet"))), new XhtmlIm.Text("!"))),
+                new XhtmlIm.Element("ul", Map.of(), List.of(new XhtmlIm.Text(" "),
+                        new XhtmlIm.Element("li", Map.of(), List.of(new XhtmlIm.Text("a")))))));
+        XmppMessage m = new XmppMessage(ROMEO, JULIET, Optional.empty(), MessageType.NORMAL, Optional.empty(),
+                List.of(LocalizedText.of("Hello Juliet!")), List.of(), Optional.empty(), Optional.of(html), Optional.empty());
+        assertThat(MessageCodec.toElement(m, NS).toXml(NS)).isEqualTo("<message from='romeo\\40sip.example.org@sip.example.net'"
+                + " to='juliet@example.com/balcony'><body>Hello Juliet!</body><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+                + "<body xmlns='http://www.w3.org/1999/xhtml'><p><span>Hello </span><strong>Juliet</strong><span>!</span></p>"
+                + "<ul><li>a</li></ul></body></html></message>");
     }
 }
