@@ -1,16 +1,20 @@
 package org.isthmus.sip;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.text.ParseException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.net.ssl.SSLContext;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -35,24 +39,33 @@ import org.slf4j.LoggerFactory;
 
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.sip.stack.EdgeSipStack;
 import org.isthmus.sip.stack.PinnedHopRouter;
+import org.isthmus.sip.stack.ServerIdentityPolicy;
 import org.isthmus.sip.stack.Slf4jServerLogger;
 import org.isthmus.sip.stack.Slf4jStackLogger;
+import org.isthmus.sip.stack.TlsContexts;
 
 /**
- * The SIP edge: one JAIN-SIP stack listening on UDP and/or TCP on one port, answering requests through
- * a {@link SipHandler} and sending pager-mode MESSAGE requests (RFC 3428).
+ * The SIP edge: one JAIN-SIP stack listening on UDP and/or TCP on one port and TLS on another (IPv4 or
+ * IPv6), answering requests through a {@link SipHandler} and sending pager-mode MESSAGE requests
+ * (RFC 3428).
  *
- * <p>Routing of sent requests: the edge picks the hop itself, the target's {@link SipTarget#nextHop()} or
- * else the Request-URI's host, port (default 5060) and transport parameter (default UDP), switching a
- * request larger than 1300 bytes from UDP to TCP as RFC 3261 §18.1.1 requires (JAIN-SIP does not). The
+ * <p>Routing of sent requests: the edge picks the hops itself (see {@link SipTarget}): a static hop, or
+ * what RFC 3263 finds for the outbound proxy (sent as a pre-loaded Route, RFC 3261 §8.1.2) or the
+ * Request-URI, trying the next after a transport error, timeout or 503 (RFC 3263 §4.3), and switching a
+ * request larger than 1300 bytes from UDP to TCP as RFC 3261 §18.1.1 requires (JAIN-SIP does not). Each
  * hop is handed to the stack through {@link PinnedHopRouter}, a {@code javax.sip.address.Router} that
- * answers with it for the transaction being created; the request goes out unchanged, with no Route
- * header, so the Request-URI keeps naming the recipient (RFC 3261 §8.1.2).
+ * answers with it for the transaction being created.
+ *
+ * <p>Security: TLS certificates come from PEM files into an {@code SSLContext} of the edge's own (no
+ * JVM-wide properties); a TLS server must be named by the domain it was looked up for (RFC 5922 §7.2);
+ * requests from served domains pass the {@link SipTrust} policy; REGISTER is digest-authenticated when
+ * users are configured, and challenges to sent requests are answered with {@link SipAuth#client()}.
  *
  * <p>Threads: JAIN-SIP runs listener callbacks on a pool with per-Call-ID affinity
  * ({@code REENTRANT_LISTENER}); the handler is called there and must not block. One timer thread of the
- * edge's own runs the handler and safety time limits.
+ * edge's own runs the handler and safety time limits; DNS lookups run on one Netty thread.
  */
 public final class SipEdge implements AutoCloseable {
 
@@ -100,26 +113,38 @@ public final class SipEdge implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new SipException("SIP edge already started");
         }
+        Optional<SSLContext> tls = Optional.empty();
+        if (settings.tls().isPresent()) {
+            SipTls t = settings.tls().get();
+            try {
+                tls = Optional.of(TlsContexts.fromPem(t.privateKey(), t.certificateChain(), t.trustedCertificates()));
+            } catch (IOException | GeneralSecurityException e) {
+                throw new SipException("cannot load the TLS key and certificates: " + e.getMessage(), e);
+            }
+        }
         SipStackImpl stack;
         try {
-            stack = new SipStackImpl(properties());
+            stack = new EdgeSipStack(properties(tls), tls, CONNECT_TIMEOUT_MS);
         } catch (PeerUnavailableException e) {
             throw new SipException("cannot create the SIP stack: " + e.getMessage(), e);
         }
+        stack.setTlsSecurityPolicy(new ServerIdentityPolicy());
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "isthmus-sip-timer-" + settings.port());
             t.setDaemon(true);
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
+        DnsLookup dns = null;
         try {
             List<ListeningPoint> points = new ArrayList<>();
             for (String transport : settings.transports()) {
+                int port = settings.portOf(transport);
                 try {
-                    points.add(stack.createListeningPoint(settings.bindAddress(), settings.port(), transport));
+                    points.add(stack.createListeningPoint(settings.bindAddress(), port, transport));
                 } catch (Exception e) {
                     throw new SipException("cannot listen on " + transport + " " + settings.bindAddress() + ":"
-                            + settings.port() + ": " + rootMessage(e), e);
+                            + port + ": " + rootMessage(e), e);
                 }
             }
             SipProvider provider = stack.createSipProvider(points.get(0));
@@ -132,18 +157,21 @@ public final class SipEdge implements AutoCloseable {
             Header userAgent = headers.createHeader("User-Agent", settings.userAgent());
             Header server = headers.createHeader("Server", settings.userAgent());
             UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
-                    scheduler, timers, server);
+                    scheduler, timers, server, settings, new DigestServer(settings.auth(), Clock.systemUTC()));
+            dns = DnsLookup.of(settings.dns());
             UserAgentClient uac = new UserAgentClient(provider, (PinnedHopRouter) stack.getRouter(), messages,
-                    headers, addresses, scheduler, timers, settings, sentByHost(), userAgent);
+                    headers, addresses, scheduler, timers, settings, sentByHost(), userAgent,
+                    new ServerLocator(dns, settings.transports()));
             provider.addSipListener(new Listener(uas, uac));
             stack.start();
-            running = new Running(stack, scheduler, uac);
-            LOG.info("SIP edge listening on {}:{} {}", settings.bindAddress(), settings.port(), settings.transports());
+            running = new Running(stack, scheduler, uac, dns);
+            LOG.info("SIP edge listening on {} port {}{} {}", settings.bindAddress(), settings.port(),
+                    settings.tls().map(t -> " (TLS " + t.port() + ")").orElse(""), settings.transports());
         } catch (SipException e) {
-            stop(stack, scheduler);
+            stop(stack, scheduler, dns);
             throw e;
         } catch (Exception e) {
-            stop(stack, scheduler);
+            stop(stack, scheduler, dns);
             throw new SipException("cannot start the SIP edge on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + rootMessage(e), e);
         }
@@ -179,13 +207,16 @@ public final class SipEdge implements AutoCloseable {
         running = null;
         if (r != null) {
             r.uac.closeAll();
-            stop(r.stack, r.scheduler);
+            stop(r.stack, r.scheduler, r.dns);
             LOG.info("SIP edge on {}:{} closed", settings.bindAddress(), settings.port());
         }
     }
 
-    private static void stop(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler) {
+    private static void stop(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, DnsLookup dns) {
         scheduler.shutdownNow();
+        if (dns != null) {
+            dns.close();
+        }
         try {
             stack.stop();
         } catch (RuntimeException e) {
@@ -199,7 +230,7 @@ public final class SipEdge implements AutoCloseable {
      * second socket for the first request on a new connection and drops that request without an error
      * (RestComm/jain-sip#188, usnistgov/jsip#77), which the TCP scenario tests caught.
      */
-    private Properties properties() {
+    private Properties properties(Optional<SSLContext> tls) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "isthmus-" + settings.bindAddress() + "-" + settings.port());
         // Pager mode needs no dialogs; dialogs the edge will keep itself (DESIGN.md).
@@ -216,6 +247,15 @@ public final class SipEdge implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS));
         p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", Long.toString(timers.tcpReadTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_MS));
+        if (tls.isPresent()) {
+            // A client certificate is asked for (so a peer can be trusted by it) but not required;
+            // protocols and suites are JSSE's defaults, not the stack's outdated list.
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                    String.join(",", tls.get().getDefaultSSLParameters().getCipherSuites()));
+            p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_MS));
+        }
         return p;
     }
 
@@ -246,7 +286,8 @@ public final class SipEdge implements AutoCloseable {
     }
 
     /** The parts that exist while the edge runs. */
-    private record Running(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, UserAgentClient uac) {
+    private record Running(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, UserAgentClient uac,
+                           DnsLookup dns) {
     }
 
     /** Routes JAIN-SIP events to the server and client halves; never lets an exception reach the stack. */

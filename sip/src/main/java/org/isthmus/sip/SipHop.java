@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * A transport address a SIP request is sent to or came from (RFC 3261 §18).
  *
- * @param host      a host name or IP address literal
+ * @param host      a host name or IP address literal (IPv6 without brackets)
  * @param port      the port, 1 to 65535
- * @param transport {@code "udp"} or {@code "tcp"}, lower case
+ * @param transport {@code "udp"}, {@code "tcp"} or {@code "tls"}, lower case
  */
 public record SipHop(String host, int port, String transport) {
     public SipHop {
@@ -20,8 +20,11 @@ public record SipHop(String host, int port, String transport) {
         if (port < 1 || port > 65535) {
             throw new SipException("hop port out of range: " + port);
         }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
         transport = transport.toLowerCase(Locale.ROOT);
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
+        if (!SipSettings.TRANSPORTS.contains(transport)) {
             throw new SipException("unsupported hop transport: " + transport);
         }
     }

@@ -1,10 +1,14 @@
 package org.isthmus.sip;
 
 import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,12 +20,12 @@ import javax.sip.ClientTransaction;
 import javax.sip.IOExceptionEvent;
 import javax.sip.InvalidArgumentException;
 import javax.sip.ResponseEvent;
-import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.address.AddressFactory;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -30,12 +34,15 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyAuthenticateHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.header.ParametersHeader;
 import gov.nist.javax.sip.message.SIPRequest;
 import org.slf4j.Logger;
@@ -45,11 +52,15 @@ import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.MediaType;
 import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.sip.stack.CertificateIdentities;
 import org.isthmus.sip.stack.PinnedHopRouter;
+import org.isthmus.sip.stack.ServerIdentityPolicy;
 
 /**
  * The edge as user agent client for pager-mode MESSAGE (RFC 3428 §4, RFC 3261 §8.1): builds the request,
- * picks the hop and transport, and completes each future exactly once with the final response, 408 on
+ * finds the hops (a static one, or RFC 3263 for the outbound proxy or the Request-URI), sends to each in
+ * turn after a transport error, timeout or 503 (RFC 3263 §4.3), answers one 401/407 challenge with the
+ * configured credentials (§22.2), and completes each future exactly once with the final response, 408 on
  * a transaction timeout or 503 on a transport error (§8.1.3.1), or 408 from a safety timer if the stack
  * reports nothing.
  */
@@ -62,6 +73,9 @@ final class UserAgentClient {
 
     /** §8.1.1.6: the Max-Forwards a UAC SHOULD start with. */
     private static final int MAX_FORWARDS = 70;
+
+    /** RFC 5922 §7.2 for TLS connections that are reused. */
+    private static final ServerIdentityPolicy IDENTITY = new ServerIdentityPolicy();
 
     /** How many reused Call-IDs keep their last CSeq number. */
     private static final int CSEQ_MEMORY = 4096;
@@ -76,6 +90,8 @@ final class UserAgentClient {
     private final SipSettings settings;
     private final String sentByHost;
     private final Header userAgent;
+    private final ServerLocator locator;
+    private volatile boolean closing;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> cseqByCallId = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -88,7 +104,7 @@ final class UserAgentClient {
 
     UserAgentClient(SipProvider provider, PinnedHopRouter router, MessageFactory messages, HeaderFactory headers,
                     AddressFactory addresses, ScheduledExecutorService scheduler, EdgeTimers timers,
-                    SipSettings settings, String sentByHost, Header userAgent) {
+                    SipSettings settings, String sentByHost, Header userAgent, ServerLocator locator) {
         this.provider = provider;
         this.router = router;
         this.messages = messages;
@@ -99,83 +115,129 @@ final class UserAgentClient {
         this.settings = settings;
         this.sentByHost = sentByHost;
         this.userAgent = userAgent;
+        this.locator = locator;
     }
 
     CompletableFuture<SipOutcome> send(SipPagerMessage message, SipTarget target) {
         CompletableFuture<SipOutcome> future = new CompletableFuture<>();
         String callId = message.callId().orElseGet(() -> provider.getNewCallId().getCallId());
         String logCallId = LogText.safe(callId);
-        Optional<SipHop> chosen = hop(target, logCallId);
-        if (chosen.isEmpty()) {
-            future.complete(SipOutcome.of(new SipStatus(503, "No transport to the target")));
+        Request template;
+        try {
+            template = request(message, target.requestUri(), callId);
+            if (target.outboundProxy().isPresent()) {
+                // §8.1.2: the outbound proxy as a pre-loaded loose route; the Request-URI stays the target.
+                SipUri proxy = target.outboundProxy().get();
+                if (proxy.parameter("lr").isEmpty()) {
+                    proxy = proxy.withParameter("lr", "");
+                }
+                template.addFirst(headers.createRouteHeader(addresses.createAddress(
+                        addresses.createURI(proxy.toString()))));
+            }
+        } catch (ParseException | InvalidArgumentException | IllegalArgumentException | javax.sip.SipException e) {
+            // The mapping's values are valid SIP, so this is a value JAIN-SIP cannot encode.
+            LOG.warn("MESSAGE not built callId={}: {}", logCallId, LogText.safe(e.getMessage()));
+            future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
             return future;
         }
-        SipHop hop = chosen.get();
+        Send send = new Send(future, template, logCallId, ((CSeqHeader) template.getHeader(CSeqHeader.NAME))
+                .getSeqNumber());
+        hops(target, logCallId).whenComplete((hops, failure) -> {
+            if (failure != null || hops.isEmpty()) {
+                if (failure != null) {
+                    LOG.info("MESSAGE not sent callId={}: locating the server failed: {}", logCallId, failure.toString());
+                }
+                future.complete(SipOutcome.of(new SipStatus(503, "No transport to the target")));
+                return;
+            }
+            send.hops = hops;
+            attempt(send);
+        });
+        return future;
+    }
+
+    /**
+     * The hops to try, in order: the target's static one, else what RFC 3263 finds for the outbound
+     * proxy or the Request-URI; only hops over enabled transports.
+     */
+    private CompletableFuture<List<SipHop>> hops(SipTarget target, String callId) {
+        if (target.nextHop().isPresent()) {
+            SipHop hop = target.nextHop().get();
+            if (!settings.transports().contains(hop.transport())) {
+                LOG.info("MESSAGE not sent callId={}: transport {} is not enabled", callId, hop.transport());
+                return CompletableFuture.completedFuture(List.of());
+            }
+            return CompletableFuture.completedFuture(List.of(hop));
+        }
+        SipUri uri = target.outboundProxy().orElse(target.requestUri());
+        return locator.locate(uri);
+    }
+
+    /**
+     * Sends the current attempt of {@code send}: a copy of its request with its CSeq and credentials, a
+     * fresh branch and a Via for the hop's transport, over TCP instead of UDP when too large (§18.1.1).
+     */
+    private void attempt(Send send) {
+        SipHop hop = send.hops.get(send.index);
         ClientTransaction ct;
+        Request request = (Request) send.template.clone();
         try {
-            Request request = request(message, target.requestUri(), callId, hop.transport());
+            ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).setSeqNumber(send.cseq);
+            for (Header credentials : send.credentials) {
+                request.addHeader(credentials);
+            }
+            request.setHeader(via(hop.transport()));
             if (hop.transport().equals("udp") && settings.transports().contains("tcp")
                     && ((SIPRequest) request).encodeAsBytes("udp").length > UDP_SIZE_LIMIT) {
                 // §18.1.1: too big for UDP with an unknown path MTU; the top Via must say TCP too.
                 hop = new SipHop(hop.host(), hop.port(), "tcp");
-                ((ViaHeader) request.getHeader(ViaHeader.NAME)).setTransport("tcp");
-                LOG.debug("MESSAGE larger than {} bytes goes over TCP callId={}", UDP_SIZE_LIMIT, logCallId);
+                request.setHeader(via("tcp"));
+                LOG.debug("MESSAGE larger than {} bytes goes over TCP callId={}", UDP_SIZE_LIMIT, send.callId);
             }
-            SipHop finalHop = hop;
             ct = router.withHop(PinnedHopRouter.hop(hop.host(), hop.port(), hop.transport()),
                     () -> newClientTransaction(request));
             if (timers.retransmitT1().isPresent()) {
                 ct.setRetransmitTimer((int) timers.retransmitT1().get().toMillis());
             }
-            ScheduledFuture<?> safety = scheduler.schedule(
-                    () -> complete(ct.getBranchId(), SipOutcome.of(new SipStatus(408, "No final response")),
-                            "safety timer"),
-                    timers.outboundSafety().toMillis(), TimeUnit.MILLISECONDS);
-            pending.put(ct.getBranchId(), new Pending(future, logCallId, finalHop, safety));
+            if (hop.transport().equals("tls") && ct instanceof ClientTransactionExt ext) {
+                IDENTITY.enforceOnReuse(ext);
+            }
+        } catch (SecurityException e) {
+            LOG.info("MESSAGE not sent callId={}: {}", send.callId, LogText.safe(e.getMessage()));
+            next(send, SipOutcome.of(new SipStatus(503, "TLS server identity mismatch")), null, "TLS identity");
+            return;
         } catch (ParseException | InvalidArgumentException | IllegalArgumentException e) {
-            // The mapping's values are valid SIP, so this is a value JAIN-SIP cannot encode.
-            LOG.warn("MESSAGE not built callId={}: {}", logCallId, LogText.safe(e.getMessage()));
-            future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
-            return future;
+            LOG.warn("MESSAGE not built callId={}: {}", send.callId, LogText.safe(e.getMessage()));
+            send.future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
+            return;
         } catch (IllegalStateException e) {
-            LOG.info("MESSAGE not sent callId={}: {}", logCallId, LogText.safe(e.getMessage()));
-            future.complete(SipOutcome.of(new SipStatus(503, "Service Unavailable")));
-            return future;
+            LOG.info("MESSAGE not sent callId={}: {}", send.callId, LogText.safe(e.getMessage()));
+            next(send, SipOutcome.of(new SipStatus(503, "Service Unavailable")), null, "no transaction");
+            return;
         }
+        String branch = ct.getBranchId();
+        ScheduledFuture<?> safety = scheduler.schedule(
+                () -> complete(branch, SipOutcome.of(new SipStatus(408, "No final response")), null, "safety timer"),
+                timers.outboundSafety().toMillis(), TimeUnit.MILLISECONDS);
+        pending.put(branch, new Pending(send, hop, safety));
         try {
             ct.sendRequest();
-            LOG.debug("MESSAGE sent callId={} to={} hop={}:{}/{}", logCallId, LogText.safe(target.requestUri()),
-                    LogText.safe(hop.host()), hop.port(), hop.transport());
-        } catch (SipException | RuntimeException e) {
-            complete(ct.getBranchId(), SipOutcome.of(SipStatus.of(503)), "send failed: " + e.getMessage());
+            LOG.debug("MESSAGE sent callId={} to={} hop={}:{}/{} attempt={}", send.callId,
+                    LogText.safe(request.getRequestURI()), LogText.safe(hop.host()), hop.port(), hop.transport(),
+                    send.index + 1);
+        } catch (javax.sip.SipException | RuntimeException e) {
+            complete(branch, SipOutcome.of(SipStatus.of(503)), null, "send failed: " + e.getMessage());
         }
-        return future;
     }
 
-    /**
-     * The hop: the target's explicit one, else the Request-URI's host, port (5060) and transport
-     * parameter (UDP), per RFC 3263 §4.1-4.2 without DNS SRV; empty if no enabled transport fits.
-     */
-    private Optional<SipHop> hop(SipTarget target, String callId) {
-        if (target.nextHop().isPresent()) {
-            SipHop hop = target.nextHop().get();
-            if (!settings.transports().contains(hop.transport())) {
-                LOG.info("MESSAGE not sent callId={}: transport {} is not enabled", callId, hop.transport());
-                return Optional.empty();
-            }
-            return Optional.of(hop);
-        }
-        SipUri uri = target.requestUri();
-        if (uri.secure()) {
-            LOG.info("MESSAGE not sent callId={}: sips needs TLS, which the edge does not offer", callId);
-            return Optional.empty();
-        }
-        String transport = uri.transport().orElse("udp");
-        if (!settings.transports().contains(transport)) {
-            LOG.info("MESSAGE not sent callId={}: transport {} is not enabled", callId, LogText.safe(transport));
-            return Optional.empty();
-        }
-        return Optional.of(new SipHop(uri.host(), uri.port().orElse(SipSettings.DEFAULT_PORT), transport));
+    /** A Via for {@code transport} with the port the edge listens on for it and a fresh branch. */
+    private ViaHeader via(String transport) throws ParseException, InvalidArgumentException {
+        // The branch is ours (magic cookie of §8.1.1.7) so the transaction's key is known before sending.
+        ViaHeader via = headers.createViaHeader(sentByHost, settings.portOf(transport), transport,
+                "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+        via.setRPort();
+        return via;
     }
 
     private ClientTransaction newClientTransaction(Request request) {
@@ -186,18 +248,15 @@ final class UserAgentClient {
         }
     }
 
-    private Request request(SipPagerMessage message, SipUri requestUri, String callId, String transport)
+    private Request request(SipPagerMessage message, SipUri requestUri, String callId)
             throws ParseException, InvalidArgumentException {
         FromHeader from = headers.createFromHeader(addresses.createAddress(addresses.createURI(message.from().toString())),
                 Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
         ToHeader to = headers.createToHeader(addresses.createAddress(addresses.createURI(message.to().toString())), null);
         CallIdHeader callIdHeader = headers.createCallIdHeader(callId);
         CSeqHeader cseq = headers.createCSeqHeader(nextCseq(message), Request.MESSAGE);
-        // The branch is ours (magic cookie of §8.1.1.7) so the transaction's key is known before sending.
-        ViaHeader via = headers.createViaHeader(sentByHost, settings.port(), transport,
-                "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
-                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
-        via.setRPort();
+        // A placeholder Via: each attempt sets its own for the transport of its hop.
+        ViaHeader via = via("udp");
         MaxForwardsHeader maxForwards = headers.createMaxForwardsHeader(MAX_FORWARDS);
         ContentTypeHeader contentType = contentType(message.contentType());
         Request request;
@@ -269,13 +328,14 @@ final class UserAgentClient {
                 contact = Optional.of(header.getAddress().getURI().toString());
             }
         }
-        complete(ct.getBranchId(), new SipOutcome(new SipStatus(code, response.getReasonPhrase()), contact), "response");
+        complete(ct.getBranchId(), new SipOutcome(new SipStatus(code, response.getReasonPhrase()), contact), response,
+                "response");
     }
 
     void timeout(TimeoutEvent event) {
         ClientTransaction ct = event.getClientTransaction();
         if (ct != null) {
-            complete(ct.getBranchId(), SipOutcome.of(SipStatus.of(408)), "transaction timeout");
+            complete(ct.getBranchId(), SipOutcome.of(SipStatus.of(408)), null, "transaction timeout");
         }
     }
 
@@ -286,47 +346,180 @@ final class UserAgentClient {
     void ioException(IOExceptionEvent event) {
         SipOutcome outcome = SipOutcome.of(SipStatus.of(503));
         if (event.getSource() instanceof ClientTransaction ct) {
-            complete(ct.getBranchId(), outcome, "transport error");
+            complete(ct.getBranchId(), outcome, null, "transport error");
             return;
         }
         pending.forEach((branch, p) -> {
-            if (p.hop.host().equalsIgnoreCase(event.getHost()) && p.hop.port() == event.getPort()
+            if (sameHost(p.hop.host(), event.getHost()) && p.hop.port() == event.getPort()
                     && p.hop.transport().equalsIgnoreCase(event.getTransport())) {
-                complete(branch, outcome, "transport error");
+                complete(branch, outcome, null, "transport error");
             }
         });
+    }
+
+    private static boolean sameHost(String a, String b) {
+        return b != null && CertificateIdentities.canonicalIp(a).equalsIgnoreCase(CertificateIdentities.canonicalIp(b));
     }
 
     /** A transaction that ends without a final response (the stack gave up): 408, as for a timeout. */
     void terminated(TransactionTerminatedEvent event) {
         ClientTransaction ct = event.getClientTransaction();
         if (ct != null && pending.containsKey(ct.getBranchId())) {
-            complete(ct.getBranchId(), SipOutcome.of(SipStatus.of(408)), "terminated without final response");
+            complete(ct.getBranchId(), SipOutcome.of(SipStatus.of(408)), null, "terminated without final response");
         }
     }
 
     /** Completes every waiting future with 503: the edge is closing. */
     void closeAll() {
+        closing = true;
         pending.keySet().forEach(branch -> complete(branch, SipOutcome.of(new SipStatus(503, "SIP edge closed")),
-                "edge closed"));
+                null, "edge closed"));
     }
 
-    private void complete(String branch, SipOutcome outcome, String why) {
+    /** The end of one attempt: its transaction is done; what comes next is {@link #next}'s to decide. */
+    private void complete(String branch, SipOutcome outcome, Response response, String why) {
         Pending p = branch == null ? null : pending.remove(branch);
         if (p == null) {
             return;
         }
         p.safety.cancel(false);
         if (outcome.status().code() == 408 || outcome.status().code() == 503) {
-            LOG.info("MESSAGE failed {} ({}) callId={} hop={}:{}/{}", outcome.status().code(), why, p.callId,
-                    LogText.safe(p.hop.host()), p.hop.port(), p.hop.transport());
-        } else {
-            LOG.debug("MESSAGE answered {} callId={}", outcome.status().code(), p.callId);
+            LOG.info("MESSAGE attempt failed {} ({}) callId={} hop={}:{}/{}", outcome.status().code(), why,
+                    p.send.callId, LogText.safe(p.hop.host()), p.hop.port(), p.hop.transport());
         }
-        p.future.complete(outcome);
+        next(p.send, outcome, response, why);
     }
 
-    /** A sent MESSAGE awaiting its outcome. */
-    private record Pending(CompletableFuture<SipOutcome> future, String callId, SipHop hop, ScheduledFuture<?> safety) {
+    /**
+     * After an attempt: answer a 401/407 once with credentials for its realm (§22.2, §22.3: same hop, CSeq
+     * one higher); after a transport error, timeout or 503 try the next hop (RFC 3263 §4.3); else the
+     * outcome is final.
+     */
+    private void next(Send send, SipOutcome outcome, Response response, String why) {
+        int code = outcome.status().code();
+        if (closing) {
+            send.future.complete(outcome);
+            return;
+        }
+        if ((code == 401 || code == 407) && response != null && !send.authenticated) {
+            List<Header> credentials = credentials(send, response);
+            if (!credentials.isEmpty()) {
+                send.authenticated = true;
+                send.cseq++;
+                send.credentials = credentials;
+                LOG.debug("MESSAGE challenged {} callId={}, retrying with credentials", code, send.callId);
+                attempt(send);
+                return;
+            }
+        }
+        if ((code == 503 || code == 408) && send.hops != null && send.index + 1 < send.hops.size()) {
+            send.index++;
+            LOG.info("MESSAGE callId={} failing over to {}:{}/{} after {} ({})", send.callId,
+                    LogText.safe(send.hops.get(send.index).host()), send.hops.get(send.index).port(),
+                    send.hops.get(send.index).transport(), code, why);
+            attempt(send);
+            return;
+        }
+        LOG.debug("MESSAGE answered {} callId={}", code, send.callId);
+        send.future.complete(outcome);
+    }
+
+    /**
+     * Authorization (401) or Proxy-Authorization (407) headers answering the response's challenges for
+     * which a client credential exists: per realm, the first challenge whose algorithm is supported
+     * (RFC 8760 §2.4: the server lists its preference first), with qop {@code auth} if offered.
+     */
+    private List<Header> credentials(Send send, Response response) {
+        boolean proxy = response.getStatusCode() == 407;
+        String challengeName = proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME;
+        List<Header> out = new ArrayList<>();
+        Set<String> realms = new HashSet<>();
+        ListIterator<?> it = response.getHeaders(challengeName);
+        while (it != null && it.hasNext()) {
+            WWWAuthenticateHeader challenge = (WWWAuthenticateHeader) it.next();
+            String realm = challenge.getRealm();
+            if (!"digest".equalsIgnoreCase(challenge.getScheme()) || realm == null || realms.contains(realm)
+                    || challenge.getNonce() == null) {
+                continue;
+            }
+            Optional<Digest.Algorithm> algorithm = Digest.Algorithm.of(challenge.getAlgorithm());
+            Optional<DigestCredential> credential = settings.auth().clientFor(realm);
+            if (algorithm.isEmpty() || credential.isEmpty()) {
+                continue;
+            }
+            Optional<String> ha1 = credential.get().ha1(algorithm.get().token);
+            if (ha1.isEmpty()) {
+                continue;
+            }
+            Optional<String> qop = qopAuth(challenge.getQop());
+            if (challenge.getQop() != null && qop.isEmpty()) {
+                continue;
+            }
+            String uri = send.template.getRequestURI().toString();
+            String nc = "00000001";
+            String cnonce = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+            String digest = Digest.response(algorithm.get(), ha1.get(), Request.MESSAGE, uri, challenge.getNonce(),
+                    qop, nc, cnonce);
+            try {
+                AuthorizationHeader h = proxy ? headers.createProxyAuthorizationHeader("Digest")
+                        : headers.createAuthorizationHeader("Digest");
+                h.setUsername(credential.get().user());
+                h.setRealm(realm);
+                h.setNonce(challenge.getNonce());
+                h.setURI(addresses.createURI(uri));
+                h.setResponse(digest);
+                h.setAlgorithm(algorithm.get().token);
+                if (challenge.getOpaque() != null) {
+                    h.setOpaque(challenge.getOpaque());
+                }
+                if (qop.isPresent()) {
+                    h.setQop(qop.get());
+                    h.setNonceCount(1);
+                    h.setCNonce(cnonce);
+                }
+                out.add(h);
+                realms.add(realm);
+            } catch (ParseException e) {
+                LOG.warn("cannot build credentials for realm {} callId={}: {}", LogText.safe(realm), send.callId,
+                        LogText.safe(e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** {@code auth} if the challenge's qop options (a quoted comma list, RFC 2617 §3.2.1) include it. */
+    private static Optional<String> qopAuth(String qopOptions) {
+        if (qopOptions == null) {
+            return Optional.empty();
+        }
+        for (String option : qopOptions.replace("\"", "").split(",")) {
+            if (option.strip().equalsIgnoreCase("auth")) {
+                return Optional.of("auth");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One MESSAGE being sent, across its attempts (failover, authentication). */
+    private static final class Send {
+        final CompletableFuture<SipOutcome> future;
+        final Request template;
+        final String callId;
+        volatile List<SipHop> hops;
+        volatile int index;
+        volatile long cseq;
+        volatile boolean authenticated;
+        volatile List<Header> credentials = List.of();
+
+        Send(CompletableFuture<SipOutcome> future, Request template, String callId, long cseq) {
+            this.future = future;
+            this.template = template;
+            this.callId = callId;
+            this.cseq = cseq;
+        }
+    }
+
+    /** An attempt awaiting its outcome. */
+    private record Pending(Send send, SipHop hop, ScheduledFuture<?> safety) {
     }
 }

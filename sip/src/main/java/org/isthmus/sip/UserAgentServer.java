@@ -1,5 +1,7 @@
 package org.isthmus.sip;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Calendar;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.InvalidArgumentException;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
@@ -25,12 +28,17 @@ import javax.sip.SipProvider;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.RequireHeader;
+import javax.sip.header.SupportedHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -43,12 +51,14 @@ import org.slf4j.LoggerFactory;
 
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.sip.stack.CertificateIdentities;
 
 /**
  * The edge as user agent server (RFC 3261 §8.2): checks each received request in the order of §8.2
  * (method, then URIs and dialog, then extensions), answers what it can itself (OPTIONS, 405, 416, 481,
- * 420, 400), and hands MESSAGE (RFC 3428 §7) and REGISTER (§10.3) to the {@link SipHandler}, sending its
- * answer as the final response when it comes, or 500 if it fails or does not come in time.
+ * 420, 400), checks who may send (the trust policy of {@link SipTrust} for MESSAGE, digest authentication
+ * of REGISTER, §22), and hands MESSAGE (RFC 3428 §7) and REGISTER (§10.3) to the {@link SipHandler},
+ * sending its answer as the final response when it comes, or 500 if it fails or does not come in time.
  */
 final class UserAgentServer {
 
@@ -73,10 +83,13 @@ final class UserAgentServer {
     private final ScheduledExecutorService scheduler;
     private final EdgeTimers timers;
     private final Header server;
+    private final SipTrust trust;
+    private final SipAuth auth;
+    private final DigestServer digest;
 
     UserAgentServer(SipStackImpl stack, SipProvider provider, MessageFactory messages, HeaderFactory headers,
                     AddressFactory addresses, SipHandler handler, ScheduledExecutorService scheduler,
-                    EdgeTimers timers, Header server) {
+                    EdgeTimers timers, Header server, SipSettings settings, DigestServer digest) {
         this.stack = stack;
         this.provider = provider;
         this.messages = messages;
@@ -86,6 +99,9 @@ final class UserAgentServer {
         this.scheduler = scheduler;
         this.timers = timers;
         this.server = server;
+        this.trust = settings.trust();
+        this.auth = settings.auth();
+        this.digest = digest;
     }
 
     void process(RequestEvent event) {
@@ -145,11 +161,22 @@ final class UserAgentServer {
         }
         switch (method) {
             case Request.OPTIONS -> respond(st, request, SipStatus.of(200), callId, r -> {
+                // §11.2: Allow, Accept and Supported; no extension is supported, so Supported is empty.
                 addAllow(r);
                 r.addHeader(headers.createAcceptHeader("text", "plain"));
+                r.addHeader(headers.createAcceptHeader("message", "cpim"));
+                r.addHeader(headers.createHeader(SupportedHeader.NAME, ""));
             });
-            case Request.MESSAGE -> message(st, request, callId);
-            default -> register(st, request, callId);
+            case Request.MESSAGE -> {
+                if (trusted(st, request, callId)) {
+                    message(st, request, callId);
+                }
+            }
+            default -> {
+                if (registerAuthorized(st, request, callId)) {
+                    register(st, request, callId);
+                }
+            }
         }
     }
 
@@ -205,6 +232,157 @@ final class UserAgentServer {
                 }
             });
         });
+    }
+
+    /**
+     * The trust check of {@link SipTrust}: a request whose From is in a served domain passes only from a
+     * trusted address or TLS identity, or with digest credentials of the From user in the From domain
+     * (RFC 3261 §22.4). Without credentials it is challenged (401) when users of that realm exist; with
+     * wrong or another user's credentials, or without users to check against, it gets 403 (§21.4.4).
+     * Answers and returns false when the request does not pass.
+     */
+    private boolean trusted(ServerTransaction st, Request request, String callId) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        if (!(from.getAddress().getURI() instanceof SipURI fromUri) || !trust.serves(fromUri.getHost())) {
+            return true;
+        }
+        SipHop source = source(st, request);
+        InetAddress remote = ((SIPRequest) request).getRemoteAddress();
+        if (trust.trustsAddress(remote != null ? remote : literal(source.host()))) {
+            return true;
+        }
+        if (source.transport().equals("tls") && st instanceof TransactionExt ext) {
+            try {
+                if (trust.trustsTlsIdentity(CertificateIdentities.of(ext.getPeerCertificates()))) {
+                    return true;
+                }
+            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
+                LOG.debug("TLS peer without certificate callId={}", callId);
+            }
+        }
+        String realm = fromUri.getHost().toLowerCase(Locale.ROOT);
+        Optional<DigestServer.Answer> answer = answer(request, realm);
+        if (answer.isEmpty()) {
+            if (auth.hasRealm(realm)) {
+                challenge(st, request, realm, false, callId);
+            } else {
+                LOG.info("MESSAGE from served domain {} refused: untrusted source {} callId={}", LogText.safe(realm),
+                        LogText.safe(source.host()), callId);
+                respond(st, request, SipStatus.of(403), callId, r -> { });
+            }
+            return false;
+        }
+        DigestServer.Verdict verdict = digest.verify(answer.get(), request.getMethod(), realm);
+        if (verdict instanceof DigestServer.Verdict.Ok ok && ok.user().equals(fromUri.getUser())) {
+            return true;
+        }
+        if (verdict instanceof DigestServer.Verdict.Stale) {
+            challenge(st, request, realm, true, callId);
+            return false;
+        }
+        LOG.info("MESSAGE from served domain {} refused: {} callId={}", LogText.safe(realm),
+                verdict instanceof DigestServer.Verdict.Failed f ? LogText.safe(f.why())
+                        : "authenticated user is not the From user", callId);
+        respond(st, request, SipStatus.of(403), callId, r -> { });
+        return false;
+    }
+
+    /**
+     * Digest authentication of a REGISTER (RFC 3261 §10.3 step 2, §22) when users are configured: the realm
+     * is the To domain; no credentials, wrong ones or a replayed nonce count get a fresh 401 challenge, an
+     * expired nonce a 401 with {@code stale=true}, and a user registering someone else's address 403
+     * (§10.3 step 3). Answers and returns false when the request does not pass.
+     */
+    private boolean registerAuthorized(ServerTransaction st, Request request, String callId) {
+        if (auth.users().isEmpty()) {
+            return true;
+        }
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (!(to.getAddress().getURI() instanceof SipURI aor)) {
+            return true;
+        }
+        String realm = aor.getHost().toLowerCase(Locale.ROOT);
+        Optional<DigestServer.Answer> answer = answer(request, realm);
+        if (answer.isEmpty()) {
+            challenge(st, request, realm, false, callId);
+            return false;
+        }
+        DigestServer.Verdict verdict = digest.verify(answer.get(), request.getMethod(), realm);
+        if (verdict instanceof DigestServer.Verdict.Ok ok) {
+            if (ok.user().equals(aor.getUser())) {
+                return true;
+            }
+            LOG.info("REGISTER refused: {} may not register {} callId={}", LogText.safe(ok.user()),
+                    LogText.safe(aor), callId);
+            respond(st, request, SipStatus.of(403), callId, r -> { });
+            return false;
+        }
+        boolean stale = verdict instanceof DigestServer.Verdict.Stale;
+        if (verdict instanceof DigestServer.Verdict.Failed f) {
+            LOG.info("REGISTER authentication failed: {} callId={}", LogText.safe(f.why()), callId);
+        }
+        challenge(st, request, realm, stale, callId);
+        return false;
+    }
+
+    /** The credentials of the first Authorization header for {@code realm} (§22.4), if any. */
+    private static Optional<DigestServer.Answer> answer(Request request, String realm) {
+        ListIterator<?> it = request.getHeaders(AuthorizationHeader.NAME);
+        while (it != null && it.hasNext()) {
+            AuthorizationHeader h = (AuthorizationHeader) it.next();
+            if (!"digest".equalsIgnoreCase(h.getScheme()) || h.getRealm() == null
+                    || !h.getRealm().equalsIgnoreCase(realm)) {
+                continue;
+            }
+            String uri = h.getParameter("uri");
+            if (uri == null && h.getURI() != null) {
+                uri = h.getURI().toString();
+            }
+            if (h.getUsername() == null || h.getNonce() == null || uri == null || h.getResponse() == null) {
+                return Optional.empty();
+            }
+            String nc = h.getParameter("nc");
+            return Optional.of(new DigestServer.Answer(h.getUsername(), h.getRealm(), h.getNonce(), unquote(uri),
+                    h.getResponse(), h.getAlgorithm(), Optional.ofNullable(h.getQop()),
+                    nc == null ? "" : nc, h.getCNonce() == null ? "" : h.getCNonce()));
+        }
+        return Optional.empty();
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    /**
+     * A 401 with two challenges (RFC 8760 §2.4: most preferred first): SHA-256, then MD5 for clients that
+     * know no better, both with qop {@code auth} and one fresh nonce.
+     */
+    private void challenge(ServerTransaction st, Request request, String realm, boolean stale, String callId) {
+        String nonce = digest.nonce();
+        LOG.debug("{} challenged realm={} stale={} callId={}", LogText.safe(request.getMethod()), LogText.safe(realm),
+                stale, callId);
+        respond(st, request, SipStatus.of(401), callId, r -> {
+            for (Digest.Algorithm algorithm : List.of(Digest.Algorithm.SHA_256, Digest.Algorithm.MD5)) {
+                WWWAuthenticateHeader h = headers.createWWWAuthenticateHeader("Digest");
+                h.setRealm(realm);
+                h.setNonce(nonce);
+                h.setAlgorithm(algorithm.token);
+                h.setQop("auth");
+                if (stale) {
+                    h.setStale(true);
+                }
+                r.addHeader(h);
+            }
+        });
+    }
+
+    /** An address literal of a transaction's peer, without any lookup. */
+    private static InetAddress literal(String host) {
+        try {
+            return InetAddress.getByName(CertificateIdentities.canonicalIp(host));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("peer address is not a literal: " + host, e);
+        }
     }
 
     /**

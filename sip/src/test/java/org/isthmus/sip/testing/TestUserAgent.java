@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLContext;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -54,11 +56,13 @@ import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 
+import org.isthmus.sip.stack.EdgeSipStack;
 import org.isthmus.sip.stack.Slf4jServerLogger;
 import org.isthmus.sip.stack.Slf4jStackLogger;
 
 /**
- * A SIP user agent for scenario tests: its own JAIN-SIP stack on loopback, UDP and TCP on one port.
+ * A SIP user agent for scenario tests: its own JAIN-SIP stack on loopback, UDP and TCP on one port, and
+ * TLS on another if started with a certificate.
  * It sends requests and waits for their final responses, and it records every request it receives
  * and answers it with the status the test chose. Start one per test class; stopping takes a second.
  */
@@ -66,6 +70,7 @@ public final class TestUserAgent implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final int tlsPort;
     private final SipStackImpl stack;
     private final SipProvider provider;
     private final AddressFactory addresses = new AddressFactoryImpl();
@@ -86,9 +91,10 @@ public final class TestUserAgent implements AutoCloseable {
         }
     }
 
-    private TestUserAgent(String host, int port) throws Exception {
+    private TestUserAgent(String host, int port, Optional<SSLContext> tls, int tlsPort) throws Exception {
         this.host = host;
         this.port = port;
+        this.tlsPort = tlsPort;
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "test-ua-" + port);
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
@@ -97,19 +103,42 @@ public final class TestUserAgent implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        this.stack = new SipStackImpl(p);
+        if (tls.isPresent()) {
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                    String.join(",", tls.get().getDefaultSSLParameters().getCipherSuites()));
+        }
+        this.stack = new EdgeSipStack(p, tls, 5000);
         ListeningPoint udp = stack.createListeningPoint(host, port, "udp");
         ListeningPoint tcp = stack.createListeningPoint(host, port, "tcp");
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (tls.isPresent()) {
+            provider.addListeningPoint(stack.createListeningPoint(host, tlsPort, "tls"));
+        }
         provider.addSipListener(new Listener());
         stack.start();
     }
 
-    /** Starts an agent on a free port of {@code host} (an IP literal such as 127.0.0.1). */
+    /** Starts an agent on a free port of {@code host} (an IP literal such as 127.0.0.1 or ::1). */
     public static TestUserAgent start(String host) {
         try {
-            return new TestUserAgent(host, freePort(host));
+            return new TestUserAgent(host, freePort(host), Optional.empty(), 0);
+        } catch (Exception e) {
+            throw new IllegalStateException("test user agent did not start: " + e, e);
+        }
+    }
+
+    /** Starts an agent that also listens for TLS, on a port of its own, with the certificate of {@code tls}. */
+    public static TestUserAgent startTls(String host, SSLContext tls) {
+        try {
+            int port = freePort(host);
+            int tlsPort;
+            do {
+                tlsPort = freePort(host);
+            } while (tlsPort == port);
+            return new TestUserAgent(host, port, Optional.of(tls), tlsPort);
         } catch (Exception e) {
             throw new IllegalStateException("test user agent did not start: " + e, e);
         }
@@ -143,9 +172,20 @@ public final class TestUserAgent implements AutoCloseable {
         return port;
     }
 
-    /** {@code sip:user@host:port}, with {@code ;transport=tcp} if asked. */
+    /** The TLS port (0 without TLS). */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** {@code sip:user@host:port}, with {@code ;transport=tcp} or {@code tls} if asked (and the TLS port). */
     public String uri(String user, String transport) {
-        return "sip:" + user + "@" + host + ":" + port + (transport.equals("udp") ? "" : ";transport=" + transport);
+        return "sip:" + user + "@" + uriHost() + ":" + (transport.equals("tls") ? tlsPort : port)
+                + (transport.equals("udp") ? "" : ";transport=" + transport);
+    }
+
+    /** The host as a URI has it: an IPv6 literal in brackets. */
+    public String uriHost() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     public AddressFactory addresses() {
@@ -173,7 +213,8 @@ public final class TestUserAgent implements AutoCloseable {
             ToHeader toHeader = headers.createToHeader(addresses.createAddress(to), null);
             CallIdHeader callId = provider.getNewCallId();
             CSeqHeader cseq = headers.createCSeqHeader(1L, method);
-            ViaHeader via = headers.createViaHeader(host, port, transport, null);
+            ViaHeader via = headers.createViaHeader(host, transport.equalsIgnoreCase("tls") ? tlsPort : port, transport,
+                    null);
             return messages.createRequest(ruri, method, callId, cseq, fromHeader, toHeader, List.of(via),
                     headers.createMaxForwardsHeader(70));
         } catch (ParseException | InvalidArgumentException e) {
