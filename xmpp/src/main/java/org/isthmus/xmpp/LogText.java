@@ -1,14 +1,15 @@
 package org.isthmus.xmpp;
 
 /** Makes peer-supplied text safe for a one-line log entry (STYLE rule 6): no line breaks, bounded length. */
-final class LogText {
+public final class LogText {
 
     private static final int MAX_CHARS = 200;
 
     private LogText() {
     }
 
-    static String of(String text) {
+    /** The text with line breaks and controls escaped and at most 200 characters kept; "" for null. */
+    public static String of(String text) {
         if (text == null) {
             return "";
         }

@@ -1,0 +1,104 @@
+package org.isthmus.gateway.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.XmppHandler;
+import org.isthmus.xmpp.s2s.PeerAddress;
+import org.isthmus.xmpp.s2s.PeerPolicy;
+import org.isthmus.xmpp.s2s.S2sService;
+import org.isthmus.xmpp.s2s.S2sSettings;
+import org.isthmus.xmpp.s2s.S2sTls;
+import org.isthmus.xmpp.testing.TestCertificates;
+
+/**
+ * Isthmus's S2sService federating with a real Prosody 0.12 on loopback: a Prosody user's message
+ * to {@code bob@isthmus.test} reaches the handler, and a message the service sends reaches the
+ * Prosody user, over TLS + SASL EXTERNAL and over TLS + dialback. Isthmus listens on 127.0.0.2:5269
+ * because Prosody finds it by its A record (no SRV) on the standard port.
+ */
+@Tag("interop")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class S2sProsodyInteropTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String ISTHMUS = "isthmus.test";
+    private static final String ISTHMUS_ADDRESS = "127.0.0.2";
+
+    @Test
+    void messagesCrossBothWaysOverTlsAndSaslExternal() throws Exception {
+        exchange(true, new PeerPolicy(PeerPolicy.TlsRequirement.REQUIRED, EnumSet.of(PeerPolicy.AuthMethod.EXTERNAL)));
+    }
+
+    @Test
+    void messagesCrossBothWaysOverTlsAndDialback() throws Exception {
+        exchange(false, new PeerPolicy(PeerPolicy.TlsRequirement.REQUIRED, EnumSet.of(PeerPolicy.AuthMethod.DIALBACK)));
+    }
+
+    private void exchange(boolean secureAuth, PeerPolicy policy) throws Exception {
+        Path certificates = Peers.workDirectory("s2s-certs");
+        TestCertificates ca = TestCertificates.authority(certificates, "interop");
+        TestCertificates.Issued prosodyCertificate = ca.issue(ProsodyS2sPeer.XMPP_DOMAIN);
+        TestCertificates.Issued isthmusCertificate = ca.issue(ISTHMUS);
+        Recording handler = new Recording();
+        try (ProsodyS2sPeer prosody = ProsodyS2sPeer.start(prosodyCertificate.chain(), prosodyCertificate.key(),
+                ca.caFile(), ISTHMUS, ISTHMUS_ADDRESS, secureAuth, Map.of("alice", "alice-pw"))) {
+            S2sSettings settings = S2sSettings.of(Set.of(ISTHMUS), ISTHMUS_ADDRESS, PeerAddress.DEFAULT_PORT,
+                            Optional.of(new S2sTls(isthmusCertificate.chain(), isthmusCertificate.key(),
+                                    Optional.of(ca.caFile()))), "interop-dialback-secret-0123456789")
+                    .withDefaultPolicy(policy)
+                    .withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN, PeerAddress.of("127.0.0.1", prosody.s2sPort()));
+            try (S2sService service = new S2sService(settings, handler);
+                 XmppClientProcess alice = prosody.login("alice")) {
+                service.start();
+
+                alice.send("bob@" + ISTHMUS, "hello from prosody");
+                XmppMessage received = handler.messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(received).as("message at Isthmus\n" + prosody.diagnostics()).isNotNull();
+                assertThat(received.from().bare().toString()).isEqualTo(prosody.jid("alice"));
+                assertThat(received.body()).contains("hello from prosody");
+
+                XmppMessage reply = new XmppMessage(Jid.parse("bob@" + ISTHMUS).orThrow(),
+                        Jid.parse(prosody.jid("alice")).orThrow(), Optional.of("isthmus-1"), MessageType.CHAT,
+                        Optional.empty(), Optional.of("hello from isthmus"), Optional.empty(), Optional.empty(),
+                        Optional.empty());
+                service.send(reply).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                JsonNode atAlice = alice.nextMessage(WAIT);
+                assertThat(atAlice.path("body").asText()).isEqualTo("hello from isthmus");
+                assertThat(atAlice.path("from").asText()).startsWith("bob@" + ISTHMUS);
+            }
+        }
+    }
+
+    /** Keeps the messages the service delivers. */
+    private static final class Recording implements XmppHandler {
+        final BlockingQueue<XmppMessage> messages = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onMessage(XmppMessage message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void onLinkStateChanged(String domain, boolean up, String reason) {
+            // local domains up at start, down at close
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package org.isthmus.xmpp.s2s;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.xmpp.LogText;
+import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.s2s.S2sContext.Verification;
+import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.StreamError;
+import org.isthmus.xmpp.stream.StreamErrorCondition;
+import org.isthmus.xmpp.stream.StreamEvent;
+import org.isthmus.xmpp.stream.XmlElement;
+
+/**
+ * Our stream to a peer's server, as initiating server (RFC 6120 §4.2): header, STARTTLS (§5) unless
+ * TLS is direct (XEP-0368), then SASL EXTERNAL (§6, XEP-0178) when the peer's certificate proves its
+ * domain and the peer offers it, else Server Dialback (XEP-0220 §2.1.1). Used either to carry our
+ * stanzas, or once, as receiving server, to ask the peer's authoritative server about a dialback key
+ * (XEP-0220 §2.1.2).
+ */
+final class OutboundStream extends S2sStream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundStream.class);
+
+    /** What the stream is for. */
+    sealed interface Purpose {
+        /** Carry stanzas from {@code localDomain} to the peer domain. */
+        record Deliver() implements Purpose {
+        }
+
+        /** Ask the authoritative server about a key, then close (XEP-0220 §2.1.2). */
+        record Verify(String streamId, String key, CompletableFuture<Verification> result) implements Purpose {
+        }
+    }
+
+    private enum State { CONNECTING, AWAIT_HEADER, AWAIT_FEATURES, AWAIT_PROCEED, AWAIT_SASL, AWAIT_DIALBACK,
+        AWAIT_VERIFY, UP }
+
+    private final String localDomain;
+    private final String peerDomain;
+    private final PeerAddress address;
+    private final Purpose purpose;
+    private final PeerPolicy policy;
+    private State state = State.CONNECTING;
+    private String streamId = "";
+    private boolean saslDone;
+    private boolean dialbackOffered;
+    private PeerCertificates.Verdict verdict = new PeerCertificates.Verdict.Untrusted("no TLS");
+    /** RFC 6120 §10.4.3: a stream that could not be negotiated fails stanzas with remote-server-timeout. */
+    private StanzaErrorCondition failure = StanzaErrorCondition.REMOTE_SERVER_TIMEOUT;
+
+    OutboundStream(S2sContext context, String localDomain, String peerDomain, PeerAddress address, Purpose purpose) {
+        super(context);
+        this.localDomain = localDomain;
+        this.peerDomain = peerDomain;
+        this.address = address;
+        this.purpose = purpose;
+        this.policy = context.settings().policyFor(peerDomain);
+    }
+
+    String localDomain() {
+        return localDomain;
+    }
+
+    String peerDomain() {
+        return peerDomain;
+    }
+
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    boolean isUp() {
+        return state == State.UP && !closing;
+    }
+
+    @Override
+    String peer() {
+        return peerDomain + " (out, " + address + ")";
+    }
+
+    @Override
+    boolean negotiated() {
+        return state == State.UP || state == State.AWAIT_VERIFY && closing;
+    }
+
+    @Override
+    boolean acceptsStanzas() {
+        return state == State.UP;
+    }
+
+    @Override
+    public void channelActive(io.netty.channel.ChannelHandlerContext context) throws Exception {
+        super.channelActive(context);
+        if (!address.directTls()) {
+            openStream();
+        }
+        // With direct TLS the header follows the handshake (XEP-0368 §3), see onTlsEstablished.
+    }
+
+    private void openStream() {
+        state = State.AWAIT_HEADER;
+        writeRaw(header(localDomain, Optional.of(peerDomain), Optional.empty()));
+    }
+
+    @Override
+    void onTlsEstablished() {
+        // RFC 6120 §13.7.2.1: the initiating entity checks the certificate against the 'to' it sent.
+        verdict = context.tls().map(t -> t.peers().verify(TlsContexts.peerChain(sslHandler().orElseThrow()
+                .engine().getSession()), peerDomain)).orElse(verdict);
+        LOG.debug("XMPP s2s {}: certificate {}", peer(), verdict);
+        openStream();
+    }
+
+    @Override
+    void onHeader(StreamEvent.Open open) {
+        if (state != State.AWAIT_HEADER) {
+            fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "unexpected stream header"));
+            return;
+        }
+        if (!open.contentNamespace().equals(Namespaces.SERVER)) {
+            fail(StreamError.of(StreamErrorCondition.INVALID_NAMESPACE, "expected " + Namespaces.SERVER));
+            return;
+        }
+        if (!open.attribute("version").filter(v -> v.startsWith("1.")).isPresent()) {
+            // RFC 6120 §4.7.5: without version 1.0 there are no stream features, so neither TLS nor SASL.
+            fail(StreamError.of(StreamErrorCondition.UNSUPPORTED_VERSION, "XMPP 1.0 streams are required"));
+            return;
+        }
+        streamId = open.attribute("id").orElse("");
+        state = State.AWAIT_FEATURES;
+    }
+
+    @Override
+    void onStreamElement(XmlElement element) {
+        switch (state) {
+            case AWAIT_FEATURES -> {
+                if (element.is(Namespaces.STREAMS, "features")) {
+                    onFeatures(element);
+                } else {
+                    fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "expected stream features"));
+                }
+            }
+            case AWAIT_PROCEED -> onTlsReply(element);
+            case AWAIT_SASL -> onSaslReply(element);
+            case AWAIT_DIALBACK -> onDialbackResult(element);
+            case AWAIT_VERIFY -> onVerifyResult(element);
+            case UP -> LOG.debug("XMPP s2s {}: ignored <{}/> on our outbound stream (no XEP-0288)", peer(),
+                    LogText.of(element.name()));
+            default -> fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "element before the stream header"));
+        }
+    }
+
+    private void onFeatures(XmlElement features) {
+        if (!secure) {
+            if (features.child(Namespaces.TLS, "starttls").isPresent() && context.tls().isPresent()) {
+                state = State.AWAIT_PROCEED;
+                writeRaw("<starttls xmlns='" + Namespaces.TLS + "'/>");
+                return;
+            }
+            if (policy.tlsRequired()) {
+                refuse("TLS is required for " + peerDomain + " but "
+                        + (context.tls().isEmpty() ? "Isthmus has no TLS settings" : "the peer does not offer STARTTLS"));
+                return;
+            }
+        }
+        if (saslDone) {
+            up("SASL EXTERNAL");
+            return;
+        }
+        if (purpose instanceof Purpose.Verify verify) {
+            state = State.AWAIT_VERIFY;
+            writeElement(XmlElement.builder(Namespaces.DIALBACK, "verify")
+                    .attribute("from", localDomain).attribute("to", peerDomain).attribute("id", verify.streamId())
+                    .text(verify.key()).build());
+            return;
+        }
+        dialbackOffered = features.child(Namespaces.DIALBACK_FEATURE, "dialback").isPresent();
+        boolean externalOffered = features.child(Namespaces.SASL, "mechanisms").stream()
+                .flatMap(m -> m.children(Namespaces.SASL, "mechanism").stream())
+                .anyMatch(m -> m.text().strip().equals("EXTERNAL"));
+        if (secure && !verdict.trusted() && !policy.accepts(PeerPolicy.AuthMethod.DIALBACK)) {
+            failure = StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND;
+            fail(StreamError.of(StreamErrorCondition.POLICY_VIOLATION, "the certificate of " + peerDomain
+                    + " is not accepted: " + ((PeerCertificates.Verdict.Untrusted) verdict).reason()));
+            return;
+        }
+        if (secure && verdict.trusted() && externalOffered && policy.accepts(PeerPolicy.AuthMethod.EXTERNAL)) {
+            state = State.AWAIT_SASL;
+            // XEP-0178 §3 step 10: the authorization identity is included for older receiving servers.
+            String authzid = Base64.getEncoder().encodeToString(localDomain.getBytes(StandardCharsets.UTF_8));
+            writeRaw("<auth xmlns='" + Namespaces.SASL + "' mechanism='EXTERNAL'>" + authzid + "</auth>");
+            return;
+        }
+        startDialback();
+    }
+
+    private void startDialback() {
+        if (!policy.accepts(PeerPolicy.AuthMethod.DIALBACK)) {
+            refuse("no authentication method that both " + localDomain + " and " + peerDomain + " accept");
+            return;
+        }
+        if (streamId.isEmpty()) {
+            fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "a stream header without 'id' allows no dialback"));
+            return;
+        }
+        state = State.AWAIT_DIALBACK;
+        writeElement(XmlElement.builder(Namespaces.DIALBACK, "result")
+                .attribute("from", localDomain).attribute("to", peerDomain)
+                .text(context.dialbackKey().generate(peerDomain, localDomain, streamId)).build());
+    }
+
+    private void onTlsReply(XmlElement element) {
+        if (element.is(Namespaces.TLS, "proceed")) {
+            // RFC 6120 §5.4.2.3: TLS starts right after <proceed/>; the stream restarts over it.
+            ctx.pipeline().addFirst(TLS_HANDLER, context.tls().orElseThrow()
+                    .clientHandler(ctx.alloc(), peerDomain, address.port()));
+            restartDecoder();
+            state = State.AWAIT_HEADER;
+        } else {
+            fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "STARTTLS refused by " + peerDomain));
+        }
+    }
+
+    private void onSaslReply(XmlElement element) {
+        if (element.is(Namespaces.SASL, "success")) {
+            // RFC 6120 §6.4.6: a new stream over the same connection, now authenticated.
+            saslDone = true;
+            restartDecoder();
+            openStream();
+            return;
+        }
+        if (element.is(Namespaces.SASL, "failure")) {
+            String condition = element.children().stream().filter(c -> !c.name().equals("text"))
+                    .map(XmlElement::name).findFirst().orElse("failure");
+            LOG.info("XMPP s2s {}: SASL EXTERNAL refused ({}); {}", peer(), LogText.of(condition),
+                    dialbackOffered ? "trying dialback" : "no other method");
+            if (dialbackOffered) {
+                startDialback();
+            } else {
+                refuse("SASL EXTERNAL refused with <" + LogText.of(condition) + "/>");
+            }
+            return;
+        }
+        fail(StreamError.of(StreamErrorCondition.BAD_FORMAT, "expected a SASL reply"));
+    }
+
+    private void onDialbackResult(XmlElement element) {
+        if (!element.is(Namespaces.DIALBACK, "result")) {
+            fail(StreamError.of(StreamErrorCondition.NOT_AUTHORIZED, "stanza before dialback completed"));
+            return;
+        }
+        String type = element.attribute("type").orElse("");
+        switch (type) {
+            case "valid" -> up("dialback");
+            case "invalid" -> refuse("dialback key refused by " + peerDomain);
+            default -> {
+                // XEP-0220 §2.1.1: an error result is not fatal to the stream, but our stanzas fail.
+                String condition = element.child(Namespaces.DIALBACK, "error").or(() -> element.child(Namespaces.SERVER,
+                        "error")).flatMap(e -> e.children().stream().findFirst()).map(XmlElement::name).orElse(type);
+                failure = StanzaErrorCondition.REMOTE_SERVER_TIMEOUT;
+                closeStream("dialback error from " + peerDomain + ": " + LogText.of(condition));
+            }
+        }
+    }
+
+    private void onVerifyResult(XmlElement element) {
+        if (!element.is(Namespaces.DIALBACK, "verify") || !(purpose instanceof Purpose.Verify verify)) {
+            return;
+        }
+        String type = element.attribute("type").orElse("");
+        Verification outcome = switch (type) {
+            case "valid" -> Verification.VALID;
+            case "invalid" -> Verification.INVALID;
+            default -> Verification.REMOTE_SERVER_TIMEOUT;
+        };
+        verify.result().complete(outcome);
+        closeStream("verification done");
+    }
+
+    private void up(String how) {
+        state = State.UP;
+        LOG.info("XMPP s2s {}: stream from {} authenticated by {} over {}", peer(), localDomain, how,
+                secure ? "TLS" : "plain TCP");
+        context.outboundUp(this);
+    }
+
+    /** Authentication cannot succeed: close cleanly, and fail our stanzas as unroutable. */
+    private void refuse(String why) {
+        failure = StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND;
+        LOG.warn("XMPP s2s {}: {}", peer(), why);
+        closeStream(why);
+    }
+
+    @Override
+    void peerStreamError(StreamError error) {
+        if (error.condition() == StreamErrorCondition.HOST_UNKNOWN
+                || error.condition() == StreamErrorCondition.NOT_AUTHORIZED
+                || error.condition() == StreamErrorCondition.POLICY_VIOLATION) {
+            failure = StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND;
+        }
+    }
+
+    @Override
+    void onClosed() {
+        if (purpose instanceof Purpose.Verify verify) {
+            verify.result().complete(Verification.REMOTE_SERVER_TIMEOUT);
+        }
+        context.outboundClosed(this, new XmppException("XMPP s2s stream " + localDomain + " -> " + peerDomain
+                + " ended: " + reason, failure, null));
+    }
+}

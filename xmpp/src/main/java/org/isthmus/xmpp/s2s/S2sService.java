@@ -1,0 +1,539 @@
+package org.isthmus.xmpp.s2s;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.XmppHandler;
+import org.isthmus.xmpp.stanza.IqResponder;
+import org.isthmus.xmpp.stanza.MessageCodec;
+import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.stream.XmlWriter;
+
+/**
+ * Isthmus as an XMPP server of its own domains (RFC 6120 §4–§6, §10.4): accepts peers' streams on the
+ * s2s port (STARTTLS, and XEP-0368 direct TLS if configured), delivers their messages to the
+ * {@link XmppHandler}, and sends the gateway's messages over one outbound stream per (local, peer)
+ * domain pair, opened on demand, reused, and closed when idle.
+ *
+ * <p>Up-calls: {@link XmppHandler#onMessage} for each inbound message, and
+ * {@link XmppHandler#onLinkStateChanged} with each local domain, up once the listener is bound and
+ * down at {@link #close()}. Peer streams coming and going are not link changes: a peer that cannot
+ * be reached fails only the stanzas for it.
+ *
+ * <p>All connection state lives on one event-loop thread (a daemon), so it needs no locks.
+ */
+public final class S2sService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S2sService.class);
+
+    /** After a peer could not be reached, stanzas for it fail at once for this long (RFC 6120 §10.4.3). */
+    static final long RETRY_AFTER_MILLIS = 5000;
+    /** Outbound bytes not yet taken by a peer above which stanzas for it are refused (see ComponentLink). */
+    static final int OUTBOUND_QUEUE_HIGH_BYTES = 1024 * 1024;
+    static final int OUTBOUND_QUEUE_LOW_BYTES = 512 * 1024;
+    /** Outbound silence after which a whitespace keepalive is sent (RFC 6120 §4.6.1). */
+    static final long KEEPALIVE_MILLIS = 60_000;
+    private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+
+    private final S2sSettings settings;
+    private final XmppHandler handler;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Optional<TlsContexts> tls;
+    private final DialbackKey dialbackKey;
+    private final Map<String, IqResponder> responders = new HashMap<>();
+    private final PeerResolver resolver;
+    private final ChannelGroup channels;
+    private final Context context = new Context();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Event loop only: the outbound route of each (local, peer) pair. */
+    private final Map<String, Route> routes = new HashMap<>();
+    private final Bootstrap bootstrap;
+    private volatile Channel listener;
+    private volatile Channel directTlsListener;
+
+    /**
+     * A service that does nothing until {@link #start()}. Reads the TLS files now, so a bad
+     * certificate or key fails here with {@link XmppException}.
+     */
+    public S2sService(S2sSettings settings, XmppHandler handler) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.tls = settings.tls().map(TlsContexts::load);
+        this.dialbackKey = new DialbackKey(settings.dialbackSecret());
+        for (String domain : settings.localDomains()) {
+            responders.put(domain, new IqResponder(domain));
+        }
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("isthmus-s2s", true),
+                NioIoHandler.newFactory());
+        this.loop = group.next();
+        this.channels = new DefaultChannelGroup("isthmus-s2s", loop);
+        this.resolver = new PeerResolver(settings, loop);
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+                .option(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(OUTBOUND_QUEUE_LOW_BYTES, OUTBOUND_QUEUE_HIGH_BYTES));
+        if (settings.dnsLookups()) {
+            // Host names from SRV records are resolved without blocking the event loop.
+            b.resolver(new DnsAddressResolverGroup(NioDatagramChannel.class,
+                    DnsServerAddressStreamProviders.platformDefault()));
+        }
+        this.bootstrap = b;
+    }
+
+    /**
+     * Binds the listeners and returns once they accept connections; fails with {@link XmppException}
+     * when a port cannot be bound. Tells the handler that each local domain is up.
+     */
+    public void start() {
+        if (closed.get()) {
+            throw new XmppException("the s2s service is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        listener = bind(settings.listenPort(), false);
+        if (settings.directTlsPort().isPresent()) {
+            directTlsListener = bind(settings.directTlsPort().getAsInt(), true);
+        }
+        LOG.info("XMPP s2s: serving {} on {}{}", settings.localDomains(), listener.localAddress(),
+                directTlsListener == null ? "" : " and " + directTlsListener.localAddress() + " (direct TLS)");
+        for (String domain : settings.localDomains()) {
+            notifyHandler(domain, true, "accepting server-to-server streams on " + listener.localAddress());
+        }
+    }
+
+    private Channel bind(int port, boolean directTls) {
+        ServerBootstrap server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+                .childOption(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(OUTBOUND_QUEUE_LOW_BYTES, OUTBOUND_QUEUE_HIGH_BYTES))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (closed.get()) {
+                            ch.close();
+                            return;
+                        }
+                        channels.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        if (directTls) {
+                            p.addLast(S2sStream.TLS_HANDLER, tls.orElseThrow().serverHandler(ch.alloc(), false));
+                        }
+                        addStreamHandlers(p, new InboundStream(context));
+                    }
+                });
+        ChannelFuture bound = server.bind(settings.listenHost(), port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new XmppException("cannot listen for s2s streams on " + settings.listenHost() + ":" + port + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
+    }
+
+    private void addStreamHandlers(ChannelPipeline p, S2sStream stream) {
+        p.addLast(new IdleStateHandler(0, KEEPALIVE_MILLIS, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(S2sStream.DECODER, S2sStream.newDecoder(settings));
+        p.addLast(stream);
+    }
+
+    /** The address of the STARTTLS listener (useful with port 0); fails before {@link #start()}. */
+    public InetSocketAddress localAddress() {
+        Channel l = listener;
+        if (l == null) {
+            throw new XmppException("the s2s service is not started");
+        }
+        return (InetSocketAddress) l.localAddress();
+    }
+
+    /** The address of the XEP-0368 direct TLS listener, if there is one. */
+    public Optional<InetSocketAddress> directTlsAddress() {
+        return Optional.ofNullable(directTlsListener).map(c -> (InetSocketAddress) c.localAddress());
+    }
+
+    /**
+     * Sends a message to its {@code to} domain. The future completes when the stanza is written to
+     * the peer's authenticated stream, and fails with {@link XmppException}: at once when the message
+     * is not from a local domain, is to a local or refused domain, or the peer failed within the last
+     * few seconds; with {@code remote-server-not-found} when the peer cannot be resolved or refuses
+     * us, {@code remote-server-timeout} when no stream can be negotiated (RFC 6120 §10.4.3), and
+     * {@code resource-constraint} when too many stanzas wait for the peer.
+     */
+    public CompletableFuture<Void> send(XmppMessage message) {
+        Objects.requireNonNull(message, "message");
+        String id = message.id().orElse("-");
+        String local = message.from().domain();
+        String peer = message.to().domain();
+        if (closed.get() || !started.get()) {
+            return failed("the s2s service is not running; message id=" + id + " not sent", null);
+        }
+        if (!settings.localDomains().contains(local)) {
+            return failed("message id=" + id + " from " + message.from() + " is not from a local domain "
+                    + settings.localDomains(), null);
+        }
+        if (settings.localDomains().contains(peer)) {
+            return failed("message id=" + id + " is to a local domain " + peer + "; not sent over s2s", null);
+        }
+        if (!settings.isPeerAllowed(peer)) {
+            return failed("federation with " + peer + " is not allowed; message id=" + id + " not sent",
+                    StanzaErrorCondition.NOT_ALLOWED);
+        }
+        String xml = XmlWriter.toXml(MessageCodec.toElement(message, Namespaces.SERVER), Namespaces.SERVER);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            loop.execute(() -> enqueue(local, peer, new Pending(id, xml, result)));
+        } catch (RejectedExecutionException e) {
+            return failed("the s2s service is shutting down; message id=" + id + " not sent", null);
+        }
+        return result;
+    }
+
+    private static CompletableFuture<Void> failed(String why, StanzaErrorCondition condition) {
+        return CompletableFuture.failedFuture(new XmppException(why, condition, null));
+    }
+
+    /**
+     * Ends every stream with its closing tag (RFC 6120 §4.4), fails stanzas still queued, closes the
+     * listeners and stops the thread. Idempotent; returns within a few seconds.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean onLoop = loop.inEventLoop();
+        CompletableFuture<Void> streamsClosed = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                for (Route route : routes.values()) {
+                    route.failAll(new XmppException("the s2s service is shutting down",
+                            StanzaErrorCondition.REMOTE_SERVER_TIMEOUT, null));
+                }
+                routes.clear();
+                for (Channel ch : channels) {
+                    S2sStream stream = ch.pipeline().get(S2sStream.class);
+                    if (stream != null && ch.isActive()) {
+                        stream.closeStream("Isthmus is shutting down");
+                    } else {
+                        ch.close();
+                    }
+                }
+                channels.newCloseFuture().addListener(f -> streamsClosed.complete(null));
+            });
+            if (!onLoop) {
+                streamsClosed.get(S2sStream.CLOSE_WAIT_MILLIS + SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("XMPP s2s: not every stream closed cleanly", e);
+        }
+        for (Channel l : new Channel[] {listener, directTlsListener}) {
+            if (l != null) {
+                l.close().awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS);
+            }
+        }
+        resolver.close();
+        var shutdown = group.shutdownGracefully(0, SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (!onLoop) {
+            shutdown.awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS * 2);
+        }
+        if (started.get()) {
+            for (String domain : settings.localDomains()) {
+                notifyHandler(domain, false, "the s2s service was closed");
+            }
+        }
+        LOG.info("XMPP s2s: closed");
+    }
+
+    private void notifyHandler(String domain, boolean up, String reason) {
+        try {
+            handler.onLinkStateChanged(domain, up, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("XMPP s2s: the gateway failed on a state change of {}", domain, e);
+        }
+    }
+
+    // --- event loop only below ---
+
+    private void enqueue(String local, String peer, Pending pending) {
+        if (closed.get()) {
+            pending.fail(new XmppException("the s2s service is shutting down", StanzaErrorCondition.REMOTE_SERVER_TIMEOUT,
+                    null));
+            return;
+        }
+        Route route = routes.computeIfAbsent(local + ' ' + peer, k -> new Route(local, peer));
+        if (route.stream != null && route.stream.isUp()) {
+            route.write(pending);
+            return;
+        }
+        if (route.stream == null && !route.connecting && System.nanoTime() < route.retryAfterNanos) {
+            pending.fail(route.lastFailure);
+            return;
+        }
+        if (route.queue.size() >= settings.maxQueuedStanzas()) {
+            pending.fail(new XmppException("too many stanzas wait for the stream to " + peer,
+                    StanzaErrorCondition.RESOURCE_CONSTRAINT, null));
+            return;
+        }
+        route.queue.add(pending);
+        if (!route.connecting) {
+            connect(route);
+        }
+    }
+
+    private void connect(Route route) {
+        route.connecting = true;
+        LOG.debug("XMPP s2s: opening a stream {} -> {}", route.local, route.peer);
+        resolver.resolve(route.peer).whenComplete((addresses, error) -> loop.execute(() -> {
+            if (error != null || addresses.isEmpty()) {
+                route.failed(new XmppException("no server found for " + route.peer
+                        + (error == null ? "" : ": " + error.getMessage()), StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
+                        error));
+                return;
+            }
+            tryAddress(route, addresses, 0, "");
+        }));
+    }
+
+    private void tryAddress(Route route, List<PeerAddress> addresses, int index, String errors) {
+        if (closed.get()) {
+            return;
+        }
+        if (index >= addresses.size()) {
+            route.failed(new XmppException("cannot connect to " + route.peer + " at " + addresses + ":" + errors,
+                    StanzaErrorCondition.REMOTE_SERVER_TIMEOUT, null));
+            return;
+        }
+        PeerAddress address = addresses.get(index);
+        OutboundStream stream = new OutboundStream(context, route.local, route.peer, address,
+                new OutboundStream.Purpose.Deliver());
+        route.stream = stream;
+        open(address, route.peer, stream).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess() && route.stream == stream) {
+                route.stream = null;
+                tryAddress(route, addresses, index + 1, errors + " " + address + ": " + f.cause().getMessage() + ";");
+            }
+        });
+    }
+
+    private ChannelFuture open(PeerAddress address, String peerDomain, OutboundStream stream) {
+        return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                channels.add(ch);
+                if (address.directTls()) {
+                    if (tls.isEmpty()) {
+                        ch.close();
+                        return;
+                    }
+                    ch.pipeline().addLast(S2sStream.TLS_HANDLER,
+                            tls.get().clientHandler(ch.alloc(), peerDomain, address.port()));
+                }
+                addStreamHandlers(ch.pipeline(), stream);
+            }
+        }).connect(address.host(), address.port());
+    }
+
+    private CompletableFuture<S2sContext.Verification> verifyWithAuthoritative(String receiving, String originating,
+                                                                            String streamId, String key) {
+        CompletableFuture<S2sContext.Verification> result = new CompletableFuture<>();
+        resolver.resolve(originating).whenComplete((addresses, error) -> loop.execute(() -> {
+            if (error != null || addresses.isEmpty() || closed.get()) {
+                result.complete(S2sContext.Verification.REMOTE_CONNECTION_FAILED);
+                return;
+            }
+            PeerAddress address = addresses.get(0);
+            OutboundStream stream = new OutboundStream(context, receiving, originating, address,
+                    new OutboundStream.Purpose.Verify(streamId, key, result));
+            open(address, originating, stream).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    result.complete(S2sContext.Verification.REMOTE_CONNECTION_FAILED);
+                }
+            });
+        }));
+        return result;
+    }
+
+    /** A stanza waiting for its stream, with the future the gateway holds. */
+    private record Pending(String id, String xml, CompletableFuture<Void> future) {
+        void fail(XmppException cause) {
+            future.completeExceptionally(new XmppException(cause.getMessage() + "; message id=" + id + " not sent",
+                    cause.condition().orElse(null), cause.getCause()));
+        }
+    }
+
+    /** The outbound state of one (local, peer) pair; event loop only. */
+    private final class Route {
+        final String local;
+        final String peer;
+        final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        OutboundStream stream;
+        boolean connecting;
+        long retryAfterNanos;
+        XmppException lastFailure;
+
+        Route(String local, String peer) {
+            this.local = local;
+            this.peer = peer;
+        }
+
+        void write(Pending pending) {
+            Channel channel = stream.channel();
+            if (!channel.isWritable()) {
+                pending.fail(new XmppException("outbound queue to " + peer + " is full (the peer is not reading)",
+                        StanzaErrorCondition.RESOURCE_CONSTRAINT, null));
+                return;
+            }
+            channel.writeAndFlush(ByteBufUtil.writeUtf8(channel.alloc(), pending.xml())).addListener(f -> {
+                if (f.isSuccess()) {
+                    pending.future().complete(null);
+                } else {
+                    pending.fail(new XmppException("write to " + peer + " failed",
+                            StanzaErrorCondition.REMOTE_SERVER_TIMEOUT, f.cause()));
+                }
+            });
+        }
+
+        void up() {
+            connecting = false;
+            while (!queue.isEmpty()) {
+                write(queue.poll());
+            }
+        }
+
+        void failed(XmppException failure) {
+            connecting = false;
+            stream = null;
+            lastFailure = failure;
+            retryAfterNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_AFTER_MILLIS);
+            LOG.warn("XMPP s2s: {} -> {} unavailable: {}", local, peer, failure.getMessage());
+            failAll(failure);
+        }
+
+        void failAll(XmppException failure) {
+            while (!queue.isEmpty()) {
+                queue.poll().fail(failure);
+            }
+        }
+    }
+
+    /** The service as its streams see it; event loop only. */
+    private final class Context implements S2sContext {
+
+        @Override
+        public S2sSettings settings() {
+            return settings;
+        }
+
+        @Override
+        public Optional<TlsContexts> tls() {
+            return tls;
+        }
+
+        @Override
+        public DialbackKey dialbackKey() {
+            return dialbackKey;
+        }
+
+        @Override
+        public IqResponder responder(String localDomain) {
+            return responders.get(localDomain);
+        }
+
+        @Override
+        public void deliver(XmppMessage message) {
+            try {
+                handler.onMessage(message);
+            } catch (RuntimeException e) {
+                LOG.warn("XMPP s2s: the gateway failed on message id={}", message.id().orElse("-"), e);
+            }
+        }
+
+        @Override
+        public void reply(String localDomain, String peerDomain, XmlElement stanza) {
+            String id = stanza.attribute("id").orElse("-");
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            sent.whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.info("XMPP s2s: reply id={} to {} not sent: {}", id, peerDomain, e.getMessage());
+                }
+            });
+            enqueue(localDomain, peerDomain, new Pending(id, XmlWriter.toXml(stanza, Namespaces.SERVER), sent));
+        }
+
+        @Override
+        public CompletableFuture<Verification> verify(String receiving, String originating, String streamId, String key) {
+            return verifyWithAuthoritative(receiving, originating, streamId, key);
+        }
+
+        @Override
+        public void outboundUp(OutboundStream stream) {
+            Route route = routes.get(stream.localDomain() + ' ' + stream.peerDomain());
+            if (route != null && route.stream == stream) {
+                route.up();
+            }
+        }
+
+        @Override
+        public void outboundClosed(OutboundStream stream, XmppException failure) {
+            Route route = routes.get(stream.localDomain() + ' ' + stream.peerDomain());
+            if (route == null || route.stream != stream) {
+                return;
+            }
+            if (route.connecting) {
+                route.failed(failure);
+            } else {
+                route.stream = null;
+                LOG.debug("XMPP s2s: stream {} -> {} closed: {}", route.local, route.peer, failure.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.isthmus.xmpp.s2s;
+
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.xmpp.LogText;
+import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.StreamError;
+import org.isthmus.xmpp.stream.StreamErrorCondition;
+import org.isthmus.xmpp.stream.StreamEvent;
+import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.stream.XmlWriter;
+import org.isthmus.xmpp.stream.XmppStreamDecoder;
+
+/**
+ * What both directions of a server-to-server stream share: the stream header (RFC 6120 §4.7), stream
+ * restarts after TLS and SASL (§5.4.3.3, §6.4.6), stream errors (§4.9), the closing handshake (§4.4),
+ * whitespace keepalives (§4.6.1), the idle close and the negotiation deadline. One instance per
+ * channel, used only on its event loop.
+ */
+abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStream, OutboundStream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S2sStream.class);
+
+    /** Pipeline names. */
+    static final String TLS_HANDLER = "tls";
+    static final String DECODER = "decoder";
+
+    /** How long to wait for the peer's closing tag after ours (RFC 6120 §4.4). */
+    static final long CLOSE_WAIT_MILLIS = 1000;
+    static final String CLOSE_TAG = "</stream:stream>";
+
+    protected final S2sContext context;
+    protected ChannelHandlerContext ctx;
+    /** Set once our closing tag or stream error is out; nothing else is written or read after. */
+    protected boolean closing;
+    /** Whether TLS is established on this connection. */
+    protected boolean secure;
+    /** Why the connection ended, for the log and for the futures of queued stanzas. */
+    protected String reason = "the connection was lost";
+
+    S2sStream(S2sContext context) {
+        this.context = context;
+    }
+
+    /** The peer for log lines: its domain if known, else its address. */
+    abstract String peer();
+
+    /** The stream reached its goal (authenticated, or the verification done); the deadline is off. */
+    abstract boolean negotiated();
+
+    abstract void onHeader(StreamEvent.Open open);
+
+    abstract void onStreamElement(XmlElement element);
+
+    abstract void onTlsEstablished();
+
+    /** The connection is gone; called once. */
+    abstract void onClosed();
+
+    /** The peer sent a stream error; the stream is being closed. */
+    void peerStreamError(StreamError error) {
+    }
+
+    /** What must precede our stream error: our header if the peer has not had it yet (RFC 6120 §4.9.1.2). */
+    String headerBeforeError() {
+        return "";
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) throws Exception {
+        long deadline = this.context.settings().negotiationTimeout().toMillis();
+        context.executor().schedule(() -> {
+            if (!negotiated() && context.channel().isActive() && !closing) {
+                fail(StreamError.of(StreamErrorCondition.CONNECTION_TIMEOUT,
+                        "stream not negotiated within " + deadline + " ms"));
+            }
+        }, deadline, TimeUnit.MILLISECONDS);
+        super.channelActive(context);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        onClosed();
+        super.channelInactive(context);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof StreamEvent event)) {
+            context.fireChannelRead(msg);
+            return;
+        }
+        if (closing && !(event instanceof StreamEvent.Close)) {
+            return;
+        }
+        if (event instanceof StreamEvent.Open open) {
+            onHeader(open);
+        } else if (event instanceof StreamEvent.Element element) {
+            Optional<StreamError> error = StreamError.fromElement(element.element());
+            if (error.isPresent()) {
+                peerStreamError(error.get());
+                reason = "stream error from " + peer() + ": " + LogText.of(error.get().toString());
+                LOG.warn("XMPP s2s {}: received stream error <{}/>{}", peer(), error.get().condition().elementName(),
+                        error.get().text().map(t -> ": " + LogText.of(t)).orElse(""));
+                closeStream(reason);
+            } else {
+                onStreamElement(element.element());
+            }
+        } else if (event instanceof StreamEvent.Close) {
+            if (!closing) {
+                reason = peer() + " closed the stream";
+                LOG.debug("XMPP s2s {}: peer closed the stream", peer());
+                closing = true;
+                writeRaw(CLOSE_TAG);
+            }
+            ctx.close();
+        } else if (event instanceof StreamEvent.Failure failure) {
+            fail(failure.error());
+        }
+    }
+
+    /** Stanzas written from outside the handler pass here; they fail unless the stream is open for them. */
+    @Override
+    public void write(ChannelHandlerContext context, Object msg, ChannelPromise promise) {
+        if (closing || !acceptsStanzas()) {
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new XmppException("the stream with " + peer() + " is not open for stanzas"));
+            return;
+        }
+        context.write(msg, promise);
+    }
+
+    /** Whether stanzas written from outside may pass now. */
+    boolean acceptsStanzas() {
+        return false;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                secure = true;
+                LOG.debug("XMPP s2s {}: TLS established ({})", peer(), sslHandler().map(
+                        h -> h.engine().getSession().getProtocol() + " " + h.engine().getSession().getCipherSuite())
+                        .orElse("?"));
+                onTlsEstablished();
+            } else {
+                reason = "TLS handshake failed: " + LogText.of(String.valueOf(done.cause().getMessage()));
+                LOG.warn("XMPP s2s {}: {}", peer(), reason);
+                closing = true;
+                ctx.close();
+            }
+            return;
+        }
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE && !closing) {
+                writeRaw(" "); // RFC 6120 §4.6.1 whitespace keepalive
+            } else if (idle.state() == IdleState.ALL_IDLE && !closing) {
+                LOG.debug("XMPP s2s {}: idle, closing the stream", peer());
+                closeStream("idle for " + this.context.settings().idleTimeout().toMillis() + " ms");
+            }
+            return;
+        }
+        super.userEventTriggered(context, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        reason = "I/O error: " + LogText.of(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        LOG.debug("XMPP s2s {}: {}", peer(), reason);
+        closing = true;
+        context.close();
+    }
+
+    /** Our stream header (RFC 6120 §4.7.1, XEP-0220 §5: the {@code db} prefix declared). */
+    static String header(String from, Optional<String> to, Optional<String> id) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("<?xml version='1.0'?><stream:stream xmlns='").append(Namespaces.SERVER)
+                .append("' xmlns:stream='").append(Namespaces.STREAMS)
+                .append("' xmlns:db='").append(Namespaces.DIALBACK)
+                .append("' from='").append(XmlWriter.escapeAttribute(from)).append('\'');
+        to.ifPresent(t -> sb.append(" to='").append(XmlWriter.escapeAttribute(t)).append('\''));
+        id.ifPresent(i -> sb.append(" id='").append(XmlWriter.escapeAttribute(i)).append('\''));
+        return sb.append(" version='1.0'>").toString();
+    }
+
+    /** A new parser for a restarted stream (RFC 6120 §4.3.3): the old one's state ends with the old stream. */
+    void restartDecoder() {
+        ctx.pipeline().replace(XmppStreamDecoder.class, DECODER, newDecoder(context.settings()));
+    }
+
+    static XmppStreamDecoder newDecoder(S2sSettings settings) {
+        return new XmppStreamDecoder(settings.maxStanzaBytes(), XmppStreamDecoder.DEFAULT_MAX_DEPTH,
+                XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES);
+    }
+
+    Optional<SslHandler> sslHandler() {
+        return Optional.ofNullable(ctx.pipeline().get(SslHandler.class));
+    }
+
+    void writeRaw(String xml) {
+        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), xml), ctx.voidPromise());
+    }
+
+    void writeElement(XmlElement element) {
+        writeRaw(XmlWriter.toXml(element, Namespaces.SERVER));
+    }
+
+    /** Ends the stream with a stream error (RFC 6120 §4.9.1.1) and closes the connection. */
+    void fail(StreamError error) {
+        if (closing) {
+            return;
+        }
+        reason = "sent stream error " + error;
+        LOG.warn("XMPP s2s {}: closing the stream with <{}/>: {}", peer(), error.condition().elementName(),
+                LogText.of(error.text().orElse("")));
+        closing = true;
+        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), headerBeforeError() + error.toXml() + CLOSE_TAG))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Ends the stream cleanly (RFC 6120 §4.4): our closing tag, then TCP close on the peer's or after a wait. */
+    void closeStream(String why) {
+        if (closing) {
+            return;
+        }
+        reason = why;
+        closing = true;
+        writeRaw(CLOSE_TAG);
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    static String attr(XmlElement element, String name) {
+        return LogText.of(element.attribute(name).orElse("-"));
+    }
+}

@@ -1,0 +1,398 @@
+package org.isthmus.xmpp.s2s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.s2s.PeerPolicy.AuthMethod;
+import org.isthmus.xmpp.s2s.PeerPolicy.TlsRequirement;
+import org.isthmus.xmpp.testing.TestCertificates;
+
+/**
+ * Two S2sService instances on loopback talking to each other, and raw TCP peers for the hostile
+ * cases: negotiation in each role (STARTTLS, SASL EXTERNAL, dialback as initiating, receiving and
+ * authoritative server), certificate refusals, spoofing and oversized input.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class S2sServiceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String A = "a.test";
+    private static final String B = "b.test";
+    private static final String SECRET_A = "secret-of-a.test-0123456789";
+    private static final String SECRET_B = "secret-of-b.test-0123456789";
+    private static final PeerPolicy DIALBACK_ONLY = new PeerPolicy(TlsRequirement.REQUIRED, EnumSet.of(AuthMethod.DIALBACK));
+    private static final PeerPolicy EXTERNAL_ONLY = new PeerPolicy(TlsRequirement.REQUIRED, EnumSet.of(AuthMethod.EXTERNAL));
+    private static final PeerPolicy PLAIN_DIALBACK = new PeerPolicy(TlsRequirement.OPTIONAL, EnumSet.of(AuthMethod.DIALBACK));
+
+    @TempDir
+    static Path certificates;
+    private static TestCertificates ca;
+    private static TestCertificates otherCa;
+
+    private final Recorder atA = new Recorder();
+    private final Recorder atB = new Recorder();
+    private final List<S2sService> services = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificates() {
+        ca = TestCertificates.authority(certificates, "isthmus");
+        otherCa = TestCertificates.authority(certificates.resolve("other"), "other");
+    }
+
+    @AfterEach
+    void tearDown() {
+        services.forEach(S2sService::close);
+    }
+
+    // --- negotiation between two services, both ways ---
+
+    @Test
+    void dialbackOverStartTlsCarriesMessagesBothWays() throws Exception {
+        Pair pair = pair(tls(ca.issue(A)), tls(ca.issue(B)), DIALBACK_ONLY, DIALBACK_ONLY);
+        assertDelivered(pair.a(), message("juliet@a.test", "romeo@b.test", "hello b"), atB);
+        assertDelivered(pair.b(), message("romeo@b.test", "juliet@a.test", "hello a"), atA);
+    }
+
+    @Test
+    void saslExternalWithTrustedCertificatesCarriesMessagesBothWays() throws Exception {
+        Pair pair = pair(tls(ca.issue(A)), tls(ca.issue(B)), EXTERNAL_ONLY, EXTERNAL_ONLY);
+        assertDelivered(pair.a(), message("juliet@a.test", "romeo@b.test", "over EXTERNAL"), atB);
+        assertDelivered(pair.b(), message("romeo@b.test", "juliet@a.test", "and back"), atA);
+    }
+
+    @Test
+    void directTlsListenerAcceptsXep0368Streams() throws Exception {
+        int portA = freePort();
+        int directA = freePort();
+        int portB = freePort();
+        S2sService a = start(settings(A, portA, tls(ca.issue(A)), SECRET_A, EXTERNAL_ONLY)
+                .withDirectTlsPort(directA), atA);
+        S2sService b = start(settings(B, portB, tls(ca.issue(B)), SECRET_B, EXTERNAL_ONLY)
+                .withStaticRoute(A, new PeerAddress("127.0.0.1", directA, true)), atB);
+        assertThat(a.directTlsAddress()).isPresent();
+        assertDelivered(b, message("romeo@b.test", "juliet@a.test", "direct"), atA);
+    }
+
+    @Test
+    void dialbackWithoutTlsWorksWhenBothPoliciesAllowPlainStreams() throws Exception {
+        Pair pair = pair(Optional.empty(), Optional.empty(), PLAIN_DIALBACK, PLAIN_DIALBACK);
+        assertDelivered(pair.a(), message("juliet@a.test", "romeo@b.test", "plain"), atB);
+    }
+
+    // --- certificates refused (RFC 6120 §13.7.2, XEP-0178) ---
+
+    @Test
+    void expiredCertificateOfTheInitiatingServerGetsNoSaslExternal() throws Exception {
+        assertInitiatorRefused(ca.issueExpired(A));
+    }
+
+    @Test
+    void certificateForAnotherNameGetsNoSaslExternal() throws Exception {
+        assertInitiatorRefused(ca.issueForOtherName(A, "elsewhere.test"));
+    }
+
+    @Test
+    void selfSignedCertificateGetsNoSaslExternal() throws Exception {
+        assertInitiatorRefused(ca.selfSigned(A));
+    }
+
+    @Test
+    void certificateFromAnUntrustedAuthorityGetsNoSaslExternal() throws Exception {
+        assertInitiatorRefused(otherCa.issue(A));
+    }
+
+    /** B judges A's certificate as receiving server; A has only EXTERNAL, so nothing can be sent. */
+    private void assertInitiatorRefused(TestCertificates.Issued certificateOfA) throws Exception {
+        Pair pair = pair(tls(certificateOfA), tls(ca.issue(B)), EXTERNAL_ONLY, EXTERNAL_ONLY);
+        XmppException failure = sendFails(pair.a(), message("juliet@a.test", "romeo@b.test", "refused"));
+        assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
+        assertThat(atB.poll(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void expiredCertificateOfTheReceivingServerIsRefusedWithPolicyViolation() throws Exception {
+        assertReceiverRefused(ca.issueExpired(B), "certificate not valid");
+    }
+
+    @Test
+    void receivingServerCertificateForAnotherNameIsRefused() throws Exception {
+        assertReceiverRefused(ca.issueForOtherName(B, "elsewhere.test"), "does not name b.test");
+    }
+
+    @Test
+    void selfSignedCertificateOfTheReceivingServerIsRefused() throws Exception {
+        assertReceiverRefused(ca.selfSigned(B), "certificate not valid");
+    }
+
+    /** A judges B's certificate as initiating server (RFC 6120 §13.7.2.1) and gives up. */
+    private void assertReceiverRefused(TestCertificates.Issued certificateOfB, String reason) throws Exception {
+        Pair pair = pair(tls(ca.issue(A)), tls(certificateOfB), EXTERNAL_ONLY, EXTERNAL_ONLY);
+        XmppException failure = sendFails(pair.a(), message("juliet@a.test", "romeo@b.test", "refused"));
+        assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
+        assertThat(failure.getMessage()).contains("policy-violation").contains(reason);
+        assertThat(atB.poll(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void untrustedCertificateFallsBackToDialbackWhenThePolicyAllowsIt() throws Exception {
+        PeerPolicy both = PeerPolicy.DEFAULT;
+        Pair pair = pair(tls(ca.selfSigned(A)), tls(ca.issue(B)), both, both);
+        assertDelivered(pair.a(), message("juliet@a.test", "romeo@b.test", "via dialback"), atB);
+    }
+
+    // --- unreachable peers (RFC 6120 §10.4.3) ---
+
+    @Test
+    void peerThatRefusesConnectionsFailsWithRemoteServerTimeoutAndThenAtOnce() throws Exception {
+        int closedPort = freePort();
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", closedPort)), atA);
+        XmppException first = sendFails(a, message("juliet@a.test", "romeo@b.test", "1"));
+        assertThat(first.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT);
+        long start = System.nanoTime();
+        XmppException second = sendFails(a, message("juliet@a.test", "romeo@b.test", "2"));
+        assertThat(second.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
+    void domainWithoutRouteAndWithoutDnsFailsWithRemoteServerNotFound() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute("unrelated.test", PeerAddress.of("127.0.0.1", 9)), atA);
+        XmppException failure = sendFails(a, message("juliet@a.test", "nobody@nowhere.test", "x"));
+        assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
+    }
+
+    @Test
+    void messagesFromForeignOrToDeniedDomainsAreRefusedAtOnce() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", 9)).withDeniedPeers(Set.of(B)), atA);
+        assertThat(sendFails(a, message("x@b.test", "y@c.test", "spoof")).getMessage()).contains("not from a local domain");
+        assertThat(sendFails(a, message("juliet@a.test", "romeo@b.test", "denied")).condition())
+                .contains(StanzaErrorCondition.NOT_ALLOWED);
+    }
+
+    // --- hostile inbound streams ---
+
+    @Test
+    void stanzaWithSpoofedFromEndsTheStreamWithInvalidFrom() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        // b.test is the authoritative server that vouches for the raw peer's key.
+        start(settings(B, portB, Optional.empty(), SECRET_B, PLAIN_DIALBACK), atB);
+        S2sService a = start(settings(A, portA, Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            String streamId = peer.attribute("<stream:stream", "id");
+            String key = new DialbackKey(SECRET_B).generate(A, B, streamId);
+            peer.send("<db:result from='b.test' to='a.test'>" + key + "</db:result>");
+            peer.awaitText("type='valid'", WAIT);
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>genuine</body></message>");
+            assertThat(atA.take(WAIT).from().toString()).isEqualTo("romeo@b.test");
+            peer.send("<message from='mallory@evil.test' to='juliet@a.test'><body>spoofed</body></message>");
+            peer.awaitText("<invalid-from", WAIT);
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+        assertThat(atA.poll(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void dialbackKeyNotMadeByTheAuthoritativeServerIsInvalid() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        start(settings(B, portB, Optional.empty(), SECRET_B, PLAIN_DIALBACK), atB);
+        S2sService a = start(settings(A, portA, Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            String forged = new DialbackKey("a-guess-at-the-secret-of-b").generate(A, B, peer.attribute("<stream:stream", "id"));
+            peer.send("<db:result from='b.test' to='a.test'>" + forged + "</db:result>");
+            peer.awaitText("type='invalid'", WAIT);
+            peer.awaitText("<not-authorized", WAIT);
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>x</body></message>");
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+        assertThat(atA.poll(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void stanzaBeforeAuthenticationEndsTheStreamWithNotAuthorized() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>x</body></message>");
+            peer.awaitText("<not-authorized", WAIT);
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    void streamToADomainNotServedGetsHostUnknown() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, "c.test"));
+            String text = peer.awaitText("</stream:stream>", WAIT);
+            // RFC 6120 §4.9.1.2: our header first, then the error.
+            assertThat(text).contains("<stream:stream").contains("<host-unknown");
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    void billionLaughsIsRefusedWithRestrictedXml() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        Runtime runtime = Runtime.getRuntime();
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            StringBuilder dtd = new StringBuilder("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+            for (int i = 1; i < 10; i++) {
+                dtd.append("<!ENTITY lol").append(i).append(" \"");
+                for (int j = 0; j < 10; j++) {
+                    dtd.append("&lol").append(i == 1 ? "" : String.valueOf(i - 1)).append(';');
+                }
+                dtd.append("\">");
+            }
+            dtd.append("]>");
+            peer.send(dtd + header(B, A).substring("<?xml version='1.0'?>".length()) + "<message>&lol9;</message>");
+            peer.awaitText("<restricted-xml", WAIT);
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+        // 10^9 "lol"s would take gigabytes; nothing near that was allocated.
+        assertThat(runtime.totalMemory() - runtime.freeMemory()).isLessThan(512L * 1024 * 1024);
+    }
+
+    @Test
+    void entityReferenceInsideAStanzaIsRefusedWithRestrictedXml() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>&lol9;</body></message>");
+            peer.awaitText("<restricted-xml", WAIT);
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    void tenMegabyteStanzaIsRefusedWithPolicyViolationBeforeItIsAllRead() throws Exception {
+        int limit = 64 * 1024;
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withLimits(limit, Duration.ofSeconds(30), Duration.ofMinutes(5)), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>");
+            byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+            long total = 10L * 1024 * 1024;
+            long written = 0;
+            while (written < total && peer.trySend(chunk)) {
+                written += chunk.length;
+            }
+            peer.awaitText("<policy-violation", WAIT);
+            assertThat(peer.awaitClose(WAIT)).isTrue();
+            // The stream ended while the stanza was still arriving: it was never buffered whole.
+            assertThat(written).isLessThan(total);
+        }
+    }
+
+    // --- helpers ---
+
+    private record Pair(S2sService a, S2sService b) {
+    }
+
+    private Pair pair(Optional<S2sTls> tlsA, Optional<S2sTls> tlsB, PeerPolicy policyA, PeerPolicy policyB) {
+        int portA = freePort();
+        int portB = freePort();
+        S2sService a = start(settings(A, portA, tlsA, SECRET_A, policyA)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
+        S2sService b = start(settings(B, portB, tlsB, SECRET_B, policyB)
+                .withStaticRoute(A, PeerAddress.of("127.0.0.1", portA)), atB);
+        return new Pair(a, b);
+    }
+
+    private static S2sSettings settings(String domain, int port, Optional<S2sTls> tls, String secret, PeerPolicy policy) {
+        return S2sSettings.of(Set.of(domain), "127.0.0.1", port, tls, secret).withDefaultPolicy(policy)
+                .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMinutes(5));
+    }
+
+    private Optional<S2sTls> tls(TestCertificates.Issued issued) {
+        return Optional.of(new S2sTls(issued.chain(), issued.key(), Optional.of(ca.caFile())));
+    }
+
+    private S2sService start(S2sSettings settings, Recorder recorder) {
+        S2sService service = new S2sService(settings.withStaticRoute("never-used.test",
+                PeerAddress.of("127.0.0.1", 9)), recorder);
+        services.add(service);
+        service.start();
+        return service;
+    }
+
+    private static void assertDelivered(S2sService from, XmppMessage message, Recorder at) throws Exception {
+        from.send(message).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        XmppMessage received = at.take(WAIT);
+        assertThat(received.from()).isEqualTo(message.from());
+        assertThat(received.to()).isEqualTo(message.to());
+        assertThat(received.body()).isEqualTo(message.body());
+    }
+
+    private static XmppException sendFails(S2sService service, XmppMessage message) throws Exception {
+        CompletableFuture<Void> sent = service.send(message);
+        try {
+            sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(XmppException.class);
+            return (XmppException) e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("the send neither succeeded nor failed within " + WAIT);
+        }
+        throw new AssertionError("the send succeeded");
+    }
+
+    private static XmppMessage message(String from, String to, String body) {
+        return new XmppMessage(Jid.parse(from).orThrow(), Jid.parse(to).orThrow(), Optional.of("m-" + body),
+                MessageType.CHAT, Optional.empty(), Optional.of(body), Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
+    private static String header(String from, String to) {
+        return "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'"
+                + " xmlns:db='jabber:server:dialback' from='" + from + "' to='" + to + "' version='1.0'>";
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
