@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
 
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.mapping.message.SipToCpim;
 import org.isthmus.sip.stack.CertificateIdentities;
 
 /**
@@ -163,8 +164,7 @@ final class UserAgentServer {
             case Request.OPTIONS -> respond(st, request, SipStatus.of(200), callId, r -> {
                 // §11.2: Allow, Accept and Supported; no extension is supported, so Supported is empty.
                 addAllow(r);
-                r.addHeader(headers.createAcceptHeader("text", "plain"));
-                r.addHeader(headers.createAcceptHeader("message", "cpim"));
+                addAccept(r);
                 r.addHeader(headers.createHeader(SupportedHeader.NAME, ""));
             });
             case Request.MESSAGE -> {
@@ -194,8 +194,21 @@ final class UserAgentServer {
             if (status.code() < 200) {
                 throw new IllegalStateException("handler answered with a provisional status " + status.code());
             }
-            respond(st, request, status, callId, r -> { });
+            // RFC 3261 §21.4.13: a 415 lists the body types that are understood.
+            respond(st, request, status, callId, r -> {
+                if (status.code() == 415) {
+                    addAccept(r);
+                }
+            });
         });
+    }
+
+    /** The body types the gateway translates (one list, kept with the rule in {@link SipToCpim#ACCEPT}). */
+    private void addAccept(Response r) throws ParseException {
+        for (String type : SipToCpim.ACCEPT.split(",")) {
+            String[] parts = type.strip().split("/", 2);
+            r.addHeader(headers.createAcceptHeader(parts[0], parts[1]));
+        }
     }
 
     private void register(ServerTransaction st, Request request, String callId) {

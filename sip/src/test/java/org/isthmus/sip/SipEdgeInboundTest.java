@@ -97,6 +97,17 @@ class SipEdgeInboundTest {
         assertThat(handler.messages).isEmpty();
     }
 
+    /** The media types of every Accept header of a response, in order. */
+    private static List<String> accepted(Response response) {
+        List<String> types = new ArrayList<>();
+        ListIterator<?> headers = response.getHeaders("Accept");
+        while (headers.hasNext()) {
+            javax.sip.header.AcceptHeader h = (javax.sip.header.AcceptHeader) headers.next();
+            types.add(h.getContentType() + "/" + h.getContentSubType());
+        }
+        return types;
+    }
+
     private String edgeUri(String user, String transport) {
         return "sip:" + user + "@" + HOST + ":" + edgePort + (transport.equals("udp") ? "" : ";transport=" + transport);
     }
@@ -117,6 +128,12 @@ class SipEdgeInboundTest {
         assertThat(response.getStatusCode()).isEqualTo(code);
         assertThat(response.getReasonPhrase()).isEqualTo(SipStatus.defaultReason(code));
         assertThat(((ToHeader) response.getHeader(ToHeader.NAME)).getTag()).isNotBlank();
+        // RFC 3261 §21.4.13: a 415 lists what is understood; other statuses do not.
+        if (code == 415) {
+            assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim", "multipart/alternative");
+        } else {
+            assertThat(response.getHeader("Accept")).isNull();
+        }
         SipPagerMessage m = handler.awaitMessage(WAIT);
         assertThat(m.from()).isEqualTo(SipUri.of("romeo", "sip.example"));
         assertThat(m.to()).isEqualTo(SipUri.of("juliet", "xmpp.example"));
@@ -372,7 +389,7 @@ class SipEdgeInboundTest {
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(allowed(response)).containsExactly("MESSAGE", "REGISTER", "OPTIONS");
-        assertThat(response.getHeader("Accept").toString()).contains("text/plain");
+        assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim", "multipart/alternative");
         assertThat(response.getHeader("Server").toString()).contains("Isthmus-test/0");
     }
 
