@@ -21,7 +21,7 @@ import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.message.CpimToSip;
 import org.isthmus.mapping.message.CpimToXmpp;
-import org.isthmus.mapping.message.LocalizedText;
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.message.MediaType;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.MultilingualBodies;
@@ -66,7 +66,7 @@ public class MessageTranslationBenchmark {
 
     private final XmppMessage multilingual = new XmppMessage(jid("juliet@xmpp.test/yn0cl4bnw0yr3vym"),
             jid("romeo\\40sip.test@sip.xmpp.test"), Optional.of("m2"), MessageType.CHAT, Optional.of("en"),
-            List.of(LocalizedText.of("Art thou not Romeo?"), LocalizedText.of("cs", "Nejsi Romeo?")), List.of(),
+            List.of(LocalizedText.of("Art thou not Romeo?"), LocalizedText.in("cs", "Nejsi Romeo?")), List.of(),
             Optional.empty(), Optional.empty(), Optional.empty());
 
     private static SipUri sip(String s) {
@@ -92,13 +92,13 @@ public class MessageTranslationBenchmark {
     /** XMPP message to a SIP MESSAGE: RFC 7572 §4. */
     @Benchmark
     public SipPagerMessage xmppToSip() {
-        return XmppToCpim.translate(stanza, mapper, MAX_BODY).map(CpimToSip::translate).orThrow();
+        return XmppToCpim.translate(stanza, mapper, MAX_BODY).map(c -> CpimToSip.translate(c, mapper)).orThrow();
     }
 
     /** XMPP message with two languages to a multipart/alternative MESSAGE: RFC 7572 §8. */
     @Benchmark
     public SipPagerMessage xmppMultilingualToSip() {
         return XmppToCpim.translate(multilingual, mapper, MAX_BODY)
-                .map(c -> CpimToSip.translate(c, MultilingualBodies.MULTIPART_ALTERNATIVE, MAX_BODY)).orThrow();
+                .map(c -> CpimToSip.translate(c, mapper, MultilingualBodies.MULTIPART_ALTERNATIVE, MAX_BODY)).orThrow();
     }
 }

@@ -25,7 +25,7 @@ import org.isthmus.mapping.document.pidf.PidfWriter;
 import org.isthmus.mapping.presence.CpimPresenceToSip;
 import org.isthmus.mapping.presence.CpimPresenceToXmpp;
 import org.isthmus.mapping.presence.Delay;
-import org.isthmus.mapping.presence.LocalizedText;
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.presence.Show;
 import org.isthmus.mapping.presence.SipPresenceState;
 import org.isthmus.mapping.presence.SipPresenceToCpim;
@@ -58,7 +58,7 @@ public class PresenceBenchmark {
 
     private final XmppPresence stanza = XmppPresence.available(Jid.parse("alice@xmpp.test/laptop").orThrow(),
                     Jid.parse("bob\\40sip.test@sip.xmpp.test").orThrow())
-            .withShow(Show.AWAY).withStatuses(List.of(LocalizedText.of("Back in five", "en")))
+            .withShow(Show.AWAY).withStatuses(List.of(LocalizedText.in("en", "Back in five")))
             .withPriority(5).withDelay(Delay.of(Instant.parse("2024-05-30T12:00:00Z")));
 
     /** PIDF bytes of a NOTIFY to the XMPP presence stanzas: parse, SIP → CPIM → XMPP. */
@@ -75,7 +75,7 @@ public class PresenceBenchmark {
     @Benchmark
     public byte[] xmppToPidf() {
         return XmppPresenceToCpim.translate(stanza, mapper)
-                .map(CpimPresenceToSip::translate)
+                .map(c -> CpimPresenceToSip.translate(c, mapper))
                 .map(s -> PidfWriter.write(s.document()))
                 .orThrow();
     }

@@ -181,7 +181,7 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         Mapped<SipPagerMessage> translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
-                .map(CpimToSip::translate);
+                .map(c -> CpimToSip.translate(c, addresses));
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
             replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
             return;

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -249,11 +250,21 @@ public final class Peers {
 
     /** Runs a command to completion within a bound; the result carries its exit code and output. */
     public static CommandResult run(Duration timeout, Path workDirectory, String... command) {
+        return run(timeout, workDirectory, Map.of(), command);
+    }
+
+    /**
+     * Runs a command as {@link #run(Duration, Path, String...)} does, with {@code environment} added to
+     * (or replacing entries of) this JVM's environment.
+     */
+    public static CommandResult run(Duration timeout, Path workDirectory, Map<String, String> environment,
+                                    String... command) {
         try {
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDirectory.toFile())
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getOutputStream().close();
             // Output of these short commands is small; read it after exit or destruction.
             boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -317,13 +317,14 @@ public final class Sipp {
     public record TracedMessage(boolean received, String text) {
 
         private static final Pattern HEADER =
-                Pattern.compile("\\S+ message (sent|received) [(\\[](\\d+)[)\\]] bytes ?:");
+                Pattern.compile("\\S+ message (sent|received) [(\\[](\\d+)(?:[)\\]] bytes| bytes\\)) ?:");
         private static final Pattern STATUS_LINE = Pattern.compile("^SIP/2\\.0 (\\d{3}) ");
         private static final byte[] SEPARATOR = "-----------------------------------------------".getBytes(StandardCharsets.US_ASCII);
 
         /**
          * Splits a {@code -message_file} trace into messages. Each entry is a dashed line with a
-         * timestamp, a line such as {@code UDP message received [374] bytes :}, an empty line and
+         * timestamp, a line such as {@code UDP message received [374] bytes :} (or, for one sent,
+         * {@code UDP message sent (374 bytes):}), an empty line and
          * then exactly that many bytes, which is how a body with any bytes is cut out intact.
          */
         static List<TracedMessage> parseTrace(byte[] trace) {

@@ -109,6 +109,24 @@ public final class AddressMapper {
     }
 
     /**
+     * The neutral address of a SIP URI, for every translator from the SIP side: a global number
+     * ({@code user=phone}, RFC 3261 §19.1.6) becomes the number at the telephone domain, which
+     * {@link #toJid(ImUri)} and {@link #toSipUri(ImUri)} treat as the number itself, so a caller has one
+     * identity however it is written; anything else is {@link ImUri#fromSip}. Without a telephone domain
+     * the neutral layer has no place for a bare number, and it stays a user of its SIP domain.
+     */
+    public Mapped<ImUri> fromSip(SipUri uri) {
+        if (uri.isTelephoneNumber() && rules.telephoneDomain().isPresent()) {
+            Mapped<TelUri> tel = uri.telephoneNumber();
+            if (tel.isOk() && tel.orThrow().isGlobal()) {
+                return Mapped.ok(new ImUri(numberLocalpart(tel.orThrow()), rules.telephoneDomain().get(),
+                        uri.parameter("gr").filter(g -> !g.isEmpty())));
+            }
+        }
+        return ImUri.fromSip(uri);
+    }
+
+    /**
      * The JID for a neutral address (RFC 7247 §6.4): the local part escaped per XEP-0106 (steps 3–5)
      * and prepared (step 6), under its own domain for an XMPP or federated domain, or together with
      * its domain under the component domain; the instance becomes the resourcepart (step 8).

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.address.ImUri;
 
 /**

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.isthmus.mapping.LocalizedText;
+import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.cpim.MimeEntity;
 import org.isthmus.mapping.document.cpim.MimeHeader;
@@ -23,21 +25,23 @@ public final class CpimToSip {
      * Table 1 note 1), the body UTF-8 {@code text/plain} with its Content-Language, the subject in that
      * language the Subject, the thread the Call-ID when it is a valid one (RFC 3261 §25.1 {@code callid}).
      */
-    public static SipPagerMessage translate(CpimMessage message) {
-        return translate(message, MultilingualBodies.PRIMARY_ONLY, Integer.MAX_VALUE);
+    public static SipPagerMessage translate(CpimMessage message, AddressMapper addresses) {
+        return translate(message, addresses, MultilingualBodies.PRIMARY_ONLY, Integer.MAX_VALUE);
     }
 
     /**
      * The MESSAGE for a neutral message, its bodies carried as {@code languages} says.
      *
      * @param message      the neutral message
+     * @param addresses    the address rules (a number goes out as {@code user=phone})
      * @param languages    what to do with bodies in several languages (RFC 7572 §8)
      * @param maxBodyBytes the largest MESSAGE body to build; a multipart body above it falls back to the
      *                     primary body, which the caller has already held to its limit (RFC 7572 §6)
      */
-    public static SipPagerMessage translate(CpimMessage message, MultilingualBodies languages, int maxBodyBytes) {
-        SipUri from = message.from().toSip();
-        SipUri to = message.to().toSip();
+    public static SipPagerMessage translate(CpimMessage message, AddressMapper addresses, MultilingualBodies languages,
+                                            int maxBodyBytes) {
+        SipUri from = addresses.toSipUri(message.from());
+        SipUri to = addresses.toSipUri(message.to());
         Optional<String> callId = message.thread().filter(CpimToSip::isCallId);
         Optional<String> subject = message.subject().map(CpimToSip::headerSafe);
         if (languages == MultilingualBodies.MULTIPART_ALTERNATIVE && message.bodies().size() > 1) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.address.AddressMapper;
@@ -69,7 +70,7 @@ public final class SipToCpim {
             return reject(StanzaErrorCondition.POLICY_VIOLATION, 413,
                     "body of " + message.bodyLength() + " bytes exceeds the limit of " + maxBodyBytes);
         }
-        Mapped<ImUri> from = ImUri.fromSip(message.from());
+        Mapped<ImUri> from = addresses.fromSip(message.from());
         if (!from.isOk()) {
             return reject(StanzaErrorCondition.BAD_REQUEST, 400, "From has no user part");
         }
@@ -233,7 +234,7 @@ public final class SipToCpim {
     /** RFC 7572 Table 2: "Request-URI or To", whichever names a user of a served XMPP domain. */
     private static Mapped<ImUri> recipient(SipPagerMessage message, AddressMapper addresses) {
         for (SipUri candidate : new SipUri[] {message.requestUri(), message.to()}) {
-            Mapped<ImUri> uri = ImUri.fromSip(candidate);
+            Mapped<ImUri> uri = addresses.fromSip(candidate);
             if (uri.isOk() && addresses.isXmppUser(uri.orThrow())) {
                 return uri;
             }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.MappingException;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.address.PresUri;

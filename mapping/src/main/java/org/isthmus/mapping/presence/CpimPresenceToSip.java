@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.isthmus.mapping.LocalizedText;
+import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.document.pidf.Activities;
 import org.isthmus.mapping.document.pidf.Activity;
 import org.isthmus.mapping.document.pidf.Basic;
@@ -33,9 +35,10 @@ public final class CpimPresenceToSip {
      * is its instance prefixed with {@code ID-} (RFC 8048 §6.2 note 2); open tuples carry their
      * {@code <show xmlns='jabber:client'/>} (note 7). In addition, a {@code dm:person} states the
      * RPID activity of the most available open tuple's show (see {@link ShowActivities}), so that SIP
-     * user agents that know RPID but not XMPP's show still see away or busy.
+     * user agents that know RPID but not XMPP's show still see away or busy. The SIP addresses come
+     * from {@link AddressMapper#toSipUri}, so a telephone number carries {@code user=phone}.
      */
-    public static SipPresenceState translate(CpimPresence presence) {
+    public static SipPresenceState translate(CpimPresence presence, AddressMapper addresses) {
         List<Tuple> tuples = new ArrayList<>(presence.tuples().size());
         for (CpimTuple t : presence.tuples()) {
             Status status = new Status(Optional.of(t.basic()),
@@ -55,7 +58,8 @@ public final class CpimPresenceToSip {
                         List.of(), List.of(), Optional.empty()));
         PresenceDocument document = new PresenceDocument(presence.presentity().toString(), tuples,
                 notes(presence.notes()), persons, List.of(), List.of());
-        return new SipPresenceState(presence.presentity().toIm().toSip(), presence.watcher().toSip(), presence.lang(),
+        return new SipPresenceState(addresses.toSipUri(presence.presentity().toIm()),
+                addresses.toSipUri(presence.watcher()), presence.lang(),
                 document);
     }
 

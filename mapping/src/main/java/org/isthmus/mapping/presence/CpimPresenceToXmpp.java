@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.ImUri;

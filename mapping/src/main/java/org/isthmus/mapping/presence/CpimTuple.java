@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.document.pidf.Basic;
 import org.isthmus.mapping.document.pidf.Qvalue;
 

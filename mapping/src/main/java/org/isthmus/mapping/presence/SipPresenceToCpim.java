@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.ImUri;
@@ -36,7 +37,7 @@ public final class SipPresenceToCpim {
      * (RFC 4480 §3.4, §3.14), are kept for {@link CpimPresenceToXmpp} to choose a show from.
      */
     public static Mapped<CpimPresence> translate(SipPresenceState state, AddressMapper addresses) {
-        Mapped<ImUri> from = ImUri.fromSip(state.from());
+        Mapped<ImUri> from = addresses.fromSip(state.from());
         if (!from.isOk()) {
             return from.map(x -> null);
         }
@@ -44,7 +45,7 @@ public final class SipPresenceToCpim {
             return Mapped.rejected(StanzaErrorCondition.FORBIDDEN,
                     "presence from " + state.from() + " claims an XMPP domain this gateway serves");
         }
-        Mapped<ImUri> to = ImUri.fromSip(state.to());
+        Mapped<ImUri> to = addresses.fromSip(state.to());
         if (!to.isOk()) {
             return to.map(x -> null);
         }
@@ -92,7 +93,7 @@ public final class SipPresenceToCpim {
     private static List<LocalizedText> texts(List<Note> notes) {
         List<LocalizedText> texts = new ArrayList<>(notes.size());
         for (Note n : notes) {
-            texts.add(new LocalizedText(n.text(), n.lang()));
+            texts.add(new LocalizedText(n.lang(), n.text()));
         }
         return texts;
     }

@@ -58,7 +58,7 @@ public final class SipSubscriptionToCpim {
             return Mapped.rejected(new Rejected(StanzaErrorCondition.NOT_ACCEPTABLE,
                     "Accept must include application/pidf+xml", Optional.of(SipStatus.of(406))));
         }
-        Mapped<ImUri> watcher = ImUri.fromSip(request.watcher()).map(ImUri::bare);
+        Mapped<ImUri> watcher = addresses.fromSip(request.watcher()).map(ImUri::bare);
         if (!watcher.isOk()) {
             return watcher.map(w -> null);
         }
@@ -66,7 +66,7 @@ public final class SipSubscriptionToCpim {
             return Mapped.rejected(StanzaErrorCondition.FORBIDDEN,
                     "a SIP watcher cannot use the address of an XMPP user: " + watcher.orThrow());
         }
-        Mapped<ImUri> presentity = ImUri.fromSip(request.presentity()).map(ImUri::bare);
+        Mapped<ImUri> presentity = addresses.fromSip(request.presentity()).map(ImUri::bare);
         if (!presentity.isOk()) {
             return presentity.map(p -> null);
         }
@@ -95,8 +95,8 @@ public final class SipSubscriptionToCpim {
      * @return the operation, or empty for {@code pending}, which has no XMPP form
      */
     public static Mapped<Optional<CpimSubscription>> notify(SipUri watcher, SipUri presentity,
-                                                           SubscriptionState state) {
-        return addresses(watcher, presentity).map(pair -> operation(pair, state));
+                                                           SubscriptionState state, AddressMapper addresses) {
+        return addresses(watcher, presentity, addresses).map(pair -> operation(pair, state));
     }
 
     private static Optional<CpimSubscription> operation(Pair pair, SubscriptionState state) {
@@ -118,18 +118,19 @@ public final class SipSubscriptionToCpim {
      *
      * @return the failure, or empty for a 2xx
      */
-    public static Mapped<Optional<CpimSubscription>> response(SipUri watcher, SipUri presentity, SipStatus status) {
+    public static Mapped<Optional<CpimSubscription>> response(SipUri watcher, SipUri presentity, SipStatus status,
+                                                             AddressMapper addresses) {
         if (status.isSuccess()) {
             return Mapped.ok(Optional.empty());
         }
         StanzaError error = SipStatusToXmpp.errorFor(status, Optional.empty());
         Rejected reason = new Rejected(error.condition(), error.text().orElse(status.reason()), Optional.of(status));
-        return addresses(watcher, presentity).map(pair ->
+        return addresses(watcher, presentity, addresses).map(pair ->
                 Optional.of(new CpimSubscription.Failed(pair.watcher(), pair.target(), reason, Optional.empty())));
     }
 
-    private static Mapped<Pair> addresses(SipUri watcher, SipUri presentity) {
-        return ImUri.fromSip(watcher).then(w -> ImUri.fromSip(presentity).map(p -> new Pair(w.toPres(), p.toPres())));
+    private static Mapped<Pair> addresses(SipUri watcher, SipUri presentity, AddressMapper addresses) {
+        return addresses.fromSip(watcher).then(w -> addresses.fromSip(presentity).map(p -> new Pair(w.toPres(), p.toPres())));
     }
 
     private record Pair(PresUri watcher, PresUri target) {

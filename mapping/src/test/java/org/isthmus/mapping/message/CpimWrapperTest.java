@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.address.AddressMapper;
@@ -72,7 +73,7 @@ class CpimWrapperTest {
     })
     void rfc3922_s4_1_examples(String example, String header) {
         CpimDocument d = CpimWrapper.wrap(fromJuliet(
-                List.of(LocalizedText.of("Hi!"), LocalizedText.of("cz", "Ahoj!")), "Wherefore art thou, Romeo?"));
+                List.of(LocalizedText.of("Hi!"), LocalizedText.in("cz", "Ahoj!")), "Wherefore art thou, Romeo?"));
         assertThat(headerLines(d)).as(example).contains(header + "\n");
         assertThat(headerLines(d)).doesNotContain("balcony", "orchard", "thread-1", "chat");
     }
@@ -104,7 +105,7 @@ class CpimWrapperTest {
         assertThat(u.from()).contains(new ImUri("romeo", "example.net", Optional.empty()));
         assertThat(u.to()).containsExactly(new ImUri("juliet", "example.com", Optional.empty()));
         // §4.2.5: Subject:;lang=cz becomes <subject xml:lang='cz'/>.
-        assertThat(u.subjects()).containsExactly(LocalizedText.of("Hi!"), LocalizedText.of("cz", "Ahoj!"));
+        assertThat(u.subjects()).containsExactly(LocalizedText.of("Hi!"), LocalizedText.in("cz", "Ahoj!"));
         // §4.2.8: the Content-ID is available as an id (the gateway uses its transaction handle instead).
         assertThat(u.contentId()).contains("123456789@example.net");
         // §4.2.9: text/plain becomes the body.
@@ -121,7 +122,7 @@ class CpimWrapperTest {
         assertThat(x.to()).isEqualTo(jid("juliet@example.com"));
         assertThat(x.body()).contains("Wherefore art thou?");
         assertThat(x.lang()).isEmpty();
-        assertThat(x.subjects()).containsExactly(LocalizedText.of("Hi!"), LocalizedText.of("cz", "Ahoj!"));
+        assertThat(x.subjects()).containsExactly(LocalizedText.of("Hi!"), LocalizedText.in("cz", "Ahoj!"));
         // §4.2.3, §4.2.4, §4.2.6: cc, DateTime and extension headers are not passed on; nothing carries them.
         assertThat(x.toString()).doesNotContain("nurse", "2000-12-13", "Colour");
         assertThat(x.id()).contains("id1");
@@ -169,7 +170,7 @@ class CpimWrapperTest {
         byte[] ascii = crlf("From: <im:romeo@example.net>", "", "Content-Type: text/plain", "Content-Language: fr", "",
                 "salut");
         CpimMessage c = SipToCpim.translate(cpimMessage(ascii), addresses, 8000).orThrow();
-        assertThat(c.bodies()).containsExactly(LocalizedText.of("fr", "salut"));
+        assertThat(c.bodies()).containsExactly(LocalizedText.in("fr", "salut"));
         // No CPIM Subject: the SIP Subject stays.
         assertThat(c.subject()).contains("SIP subject");
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.Jid;
@@ -70,7 +71,7 @@ class MessageTranslationTest {
         XmppMessage x = new XmppMessage(jid("juliet@example.com/yn0cl4bnw0yr3vym"),
                 jid("romeo\\40example.net@gw.example.com"), Optional.of("m1"), MessageType.NORMAL, Optional.empty(),
                 Optional.of("Art thou not Romeo, and a Montague?"), Optional.empty(), Optional.empty(), Optional.empty());
-        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(CpimToSip::translate).orThrow();
+        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(c -> CpimToSip.translate(c, addresses)).orThrow();
         assertThat(m.requestUri()).hasToString("sip:romeo@example.net");
         assertThat(m.to()).hasToString("sip:romeo@example.net");
         assertThat(m.from()).hasToString("sip:juliet@example.com;gr=yn0cl4bnw0yr3vym");
@@ -84,7 +85,7 @@ class MessageTranslationTest {
         XmppMessage x = new XmppMessage(jid("juliet@example.com"), jid("romeo\\40example.net@gw.example.com"),
                 Optional.empty(), MessageType.CHAT, Optional.of("en"), Optional.of("hi"), Optional.of("a\nsubject"),
                 Optional.of("e0ffe42b28561960c6b12b944a092794b9683a38"), Optional.empty());
-        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(CpimToSip::translate).orThrow();
+        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(c -> CpimToSip.translate(c, addresses)).orThrow();
         assertThat(m.callId()).contains("e0ffe42b28561960c6b12b944a092794b9683a38");
         assertThat(m.language()).contains("en");
         assertThat(m.subject()).contains("a subject");
@@ -167,6 +168,26 @@ class MessageTranslationTest {
         assertThat(((Mapped.Failed<CpimMessage>) r).rejected().sipStatus().orElseThrow().code()).isEqualTo(403);
     }
 
+    /**
+     * A caller known by a global number (RFC 3261 §19.1.6 user=phone) has one identity on XMPP however
+     * the SIP side writes it, and replies go back as that number at the telephone domain.
+     */
+    @Test
+    void telephoneNumberSenderMapsToTheNumberJidAndBack() {
+        AddressMapper numbers = new AddressMapper(org.isthmus.mapping.address.AddressRules
+                .component("gw.example.com", Set.of("example.com")).withTelephoneDomain("pstn.example.net"));
+        SipPagerMessage m = new SipPagerMessage(sip("sip:+1-212-555-0100@carrier.example;user=phone"),
+                sip("sip:juliet@example.com"), sip("sip:juliet@example.com"), Optional.empty(),
+                MediaType.TEXT_PLAIN_UTF8, "call me".getBytes(StandardCharsets.UTF_8), Optional.empty(), Optional.empty());
+        XmppMessage x = SipToCpim.translate(m, numbers, 8000).then(c -> CpimToXmpp.translate(c, numbers, "n1")).orThrow();
+        assertThat(x.from()).hasToString("+12125550100@gw.example.com");
+
+        XmppMessage reply = new XmppMessage(jid("juliet@example.com/balcony"), x.from(), Optional.of("r1"),
+                MessageType.CHAT, Optional.empty(), Optional.of("ok"), Optional.empty(), Optional.empty(), Optional.empty());
+        SipPagerMessage back = XmppToCpim.translate(reply, numbers, 8000).map(c -> CpimToSip.translate(c, numbers)).orThrow();
+        assertThat(back.to()).hasToString("sip:+12125550100@pstn.example.net;user=phone");
+    }
+
     /** RFC 7572 Table 2, "Request-URI or To": a proxy may have rewritten the Request-URI to the gateway's address. */
     @Test
     void recipientFromToWhenRequestUriIsTheGateway() {
@@ -210,7 +231,7 @@ class MessageTranslationTest {
         XmppMessage x = new XmppMessage(jid("juliet@example.com/balcony"), jid("romeo\\40example.net@gw.example.com"),
                 Optional.of("m1"), MessageType.fromWire(type).orElseThrow(), Optional.of("en"), Optional.of(body),
                 Optional.of("Balcony"), Optional.of("e0ffe42b28561960c6b12b944a092794b9683a38"), Optional.empty());
-        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(CpimToSip::translate).orThrow();
+        SipPagerMessage m = XmppToCpim.translate(x, addresses, 8000).map(c -> CpimToSip.translate(c, addresses)).orThrow();
         String actual = switch (sipPart) {
             case "body" -> new String(m.body(), StandardCharsets.UTF_8);
             case "from" -> m.from().toString();
@@ -278,16 +299,16 @@ class MessageTranslationTest {
     private XmppMessage multilingual() {
         return new XmppMessage(jid("juliet@example.com/balcony"), jid("romeo\\40example.net@gw.example.com"),
                 Optional.of("m1"), MessageType.CHAT, Optional.of("en"),
-                List.of(LocalizedText.of("cs", "Nic z obého"), LocalizedText.of("Neither"),
-                        LocalizedText.of("de", "Keines")),
-                List.of(LocalizedText.of("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
+                List.of(LocalizedText.in("cs", "Nic z obého"), LocalizedText.of("Neither"),
+                        LocalizedText.in("de", "Keines")),
+                List.of(LocalizedText.in("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
                 Optional.empty(), Optional.empty());
     }
 
     /** RFC 7572 §8 with RFC 6121 §5.2.3: by default only the body in the stanza's language goes, tagged. */
     @Test
     void rfc7572_s8_severalBodiesPrimaryOnly() {
-        SipPagerMessage m = XmppToCpim.translate(multilingual(), addresses, 8000).map(CpimToSip::translate).orThrow();
+        SipPagerMessage m = XmppToCpim.translate(multilingual(), addresses, 8000).map(c -> CpimToSip.translate(c, addresses)).orThrow();
         assertThat(m.contentType()).isEqualTo(MediaType.TEXT_PLAIN_UTF8);
         assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("Neither");
         assertThat(m.language()).contains("en");
@@ -298,9 +319,9 @@ class MessageTranslationTest {
     @Test
     void rfc7572_s8_severalBodiesAsMultipartAlternative() {
         CpimMessage c = XmppToCpim.translate(multilingual(), addresses, 8000).orThrow();
-        assertThat(c.bodies()).containsExactly(LocalizedText.of("en", "Neither"), LocalizedText.of("cs", "Nic z obého"),
-                LocalizedText.of("de", "Keines"));
-        SipPagerMessage m = CpimToSip.translate(c, MultilingualBodies.MULTIPART_ALTERNATIVE, 8000);
+        assertThat(c.bodies()).containsExactly(LocalizedText.in("en", "Neither"), LocalizedText.in("cs", "Nic z obého"),
+                LocalizedText.in("de", "Keines"));
+        SipPagerMessage m = CpimToSip.translate(c, addresses, MultilingualBodies.MULTIPART_ALTERNATIVE, 8000);
         assertThat(m.contentType().is("multipart", "alternative")).isTrue();
         assertThat(m.language()).contains("en, cs, de");
         String boundary = m.contentType().parameter("boundary").orElseThrow();
@@ -316,15 +337,15 @@ class MessageTranslationTest {
         XmppMessage x = SipToCpim.translate(received, addresses, 8000)
                 .then(cm -> CpimToXmpp.translate(cm, addresses, "id")).orThrow();
         assertThat(x.lang()).contains("en");
-        assertThat(x.bodies()).containsExactly(LocalizedText.of("Neither"), LocalizedText.of("cs", "Nic z obého"),
-                LocalizedText.of("de", "Keines"));
+        assertThat(x.bodies()).containsExactly(LocalizedText.of("Neither"), LocalizedText.in("cs", "Nic z obého"),
+                LocalizedText.in("de", "Keines"));
         assertThat(x.body()).contains("Neither");
     }
 
     @Test
     void rfc7572_s6_multipartAboveTheLimitFallsBackToThePrimaryBody() {
         CpimMessage c = XmppToCpim.translate(multilingual(), addresses, 8000).orThrow();
-        SipPagerMessage m = CpimToSip.translate(c, MultilingualBodies.MULTIPART_ALTERNATIVE, 100);
+        SipPagerMessage m = CpimToSip.translate(c, addresses, MultilingualBodies.MULTIPART_ALTERNATIVE, 100);
         assertThat(m.contentType()).isEqualTo(MediaType.TEXT_PLAIN_UTF8);
         assertThat(m.language()).contains("en");
     }
@@ -339,7 +360,7 @@ class MessageTranslationTest {
                         body.getBytes(StandardCharsets.UTF_8), Optional.empty()), addresses, 8000)
                 .then(c -> CpimToXmpp.translate(c, addresses, "id")).orThrow();
         assertThat(x.lang()).contains("en");
-        assertThat(x.bodies()).containsExactly(LocalizedText.of("Hello there"), LocalizedText.of("fr", "Bonjour"));
+        assertThat(x.bodies()).containsExactly(LocalizedText.of("Hello there"), LocalizedText.in("fr", "Bonjour"));
         assertThat(x.xhtml()).isPresent();
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.Jid;
@@ -62,7 +63,7 @@ class PresenceTranslationTest {
     }
 
     private SipPresenceState toSip(XmppPresence p) {
-        return XmppPresenceToCpim.translate(p, addresses).map(CpimPresenceToSip::translate).orThrow();
+        return XmppPresenceToCpim.translate(p, addresses).map(c -> CpimPresenceToSip.translate(c, addresses)).orThrow();
     }
 
     private List<XmppPresence> toXmpp(SipPresenceState s) {
@@ -124,7 +125,7 @@ class PresenceTranslationTest {
     @Test
     void rfc8048_s6_2_table1_statusToNoteAndLangToContentLanguage() {
         XmppPresence p = fromJuliet("balcony").withLang("en").withStatuses(List.of(
-                LocalizedText.of("retired to the chamber"), LocalizedText.of("retirée dans la chambre", "fr")));
+                LocalizedText.of("retired to the chamber"), LocalizedText.in("fr", "retirée dans la chambre")));
         SipPresenceState s = toSip(p);
         assertThat(s.contentLanguage()).contains("en");
         assertThat(s.document().tuples().get(0).notes()).containsExactly(Note.of("retired to the chamber"),
@@ -240,13 +241,13 @@ class PresenceTranslationTest {
         CpimPresence balcony = XmppPresenceToCpim.translate(fromJuliet("balcony").withShow(Show.DND), addresses).orThrow();
         CpimPresence chamber = XmppPresenceToCpim.translate(fromJuliet("chamber").withShow(Show.AWAY), addresses).orThrow();
         CpimPresence both = balcony.withTuplesFrom(chamber);
-        PresenceDocument d = CpimPresenceToSip.translate(both).document();
+        PresenceDocument d = CpimPresenceToSip.translate(both, addresses).document();
         assertThat(d.tuples()).extracting(Tuple::id).containsExactly("ID-balcony", "ID-chamber");
         assertThat(d.persons().get(0).activities().orElseThrow().values()).containsExactly(Activity.AWAY);
 
         CpimPresence gone = XmppPresenceToCpim.translate(
                 XmppPresence.unavailable(jid("juliet@example.com/chamber"), jid(ROMEO_JID)), addresses).orThrow();
-        PresenceDocument after = CpimPresenceToSip.translate(both.withTuplesFrom(gone)).document();
+        PresenceDocument after = CpimPresenceToSip.translate(both.withTuplesFrom(gone), addresses).document();
         assertThat(after.tuple("ID-chamber").orElseThrow().status().basic()).contains(Basic.CLOSED);
         assertThat(after.tuple("ID-balcony").orElseThrow().status().basic()).contains(Basic.OPEN);
         assertThat(after.persons().get(0).activities().orElseThrow().values()).containsExactly(Activity.BUSY);
@@ -311,7 +312,7 @@ class PresenceTranslationTest {
         XmppPresence p = toXmpp(new SipPresenceState(sip("sip:romeo@example.net"), sip("sip:juliet@example.com"),
                 Optional.of("en"), d)).get(0);
         assertThat(p.lang()).contains("en");
-        assertThat(p.statuses()).containsExactly(LocalizedText.of("Wooing Juliet"), LocalizedText.of("Juliette", "fr"));
+        assertThat(p.statuses()).containsExactly(LocalizedText.of("Wooing Juliet"), LocalizedText.in("fr", "Juliette"));
     }
 
     // ---- RFC 3922 §5 ----
@@ -403,8 +404,8 @@ class PresenceTranslationTest {
         assertThat(p.from()).isEqualTo(jid("someone\\40example.net@gw.example.com/bs35r9"));
         assertThat(p.type()).isEqualTo(PresenceType.AVAILABLE);
         assertThat(p.show()).contains(Show.AWAY);
-        assertThat(p.statuses()).containsExactly(LocalizedText.of("Don't Disturb Please!", "en"),
-                LocalizedText.of("Ne derangez pas, s'il vous plait", "fr"));
+        assertThat(p.statuses()).containsExactly(LocalizedText.in("en", "Don't Disturb Please!"),
+                LocalizedText.in("fr", "Ne derangez pas, s'il vous plait"));
         assertThat(p.priority()).isEqualTo(102);
         assertThat(p.delay().map(Delay::stamp)).contains(Instant.parse("2005-10-27T16:49:29Z"));
     }

@@ -95,7 +95,7 @@ class SubscriptionTranslationTest {
     @Test
     void rfc8048_s5_2_1_examples4and5() {
         SubscriptionState state = SubscriptionState.parse("active;expires=499").orThrow();
-        CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, state).orThrow().orElseThrow();
+        CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, state, addresses).orThrow().orElseThrow();
         assertThat(op).isEqualTo(new CpimSubscription.Approve(PRES_JULIET, PRES_ROMEO, Optional.empty()));
         assertThat(toXmpp(op)).contains(stanza(ROMEO, JULIET, XmppSubscriptionType.SUBSCRIBED));
     }
@@ -103,7 +103,7 @@ class SubscriptionTranslationTest {
     /** RFC 8048 §5.2.1 F6: a pending NOTIFY sends nothing to the XMPP user. */
     @Test
     void rfc8048_s5_2_1_f6_pendingSendsNothing() {
-        assertThat(SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, SubscriptionState.parse("pending").orThrow())
+        assertThat(SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, SubscriptionState.parse("pending").orThrow(), addresses)
                 .orThrow()).isEmpty();
     }
 
@@ -127,7 +127,7 @@ class SubscriptionTranslationTest {
     @Test
     void rfc8048_s5_2_3_example10() {
         CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO,
-                SubscriptionState.parse("terminated").orThrow()).orThrow().orElseThrow();
+                SubscriptionState.parse("terminated").orThrow(), addresses).orThrow().orElseThrow();
         assertThat(op).isEqualTo(new CpimSubscription.Ended(PRES_JULIET, PRES_ROMEO, TerminationOutcome.RETRY_LATER,
                 OptionalLong.empty()));
     }
@@ -136,7 +136,7 @@ class SubscriptionTranslationTest {
     @Test
     void rfc8048_s5_2_2_rejectedIsUnsubscribed() {
         CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO,
-                SubscriptionState.parse("terminated;reason=rejected").orThrow()).orThrow().orElseThrow();
+                SubscriptionState.parse("terminated;reason=rejected").orThrow(), addresses).orThrow().orElseThrow();
         assertThat(op).isEqualTo(new CpimSubscription.Deny(PRES_JULIET, PRES_ROMEO, Optional.empty()));
         assertThat(toXmpp(op)).contains(stanza(ROMEO, JULIET, XmppSubscriptionType.UNSUBSCRIBED));
     }
@@ -155,7 +155,7 @@ class SubscriptionTranslationTest {
         "terminated, unavailable",
     })
     void rfc6665_s4_1_3_reasonsToXmpp(String header, String xmpp) {
-        CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, SubscriptionState.parse(header).orThrow())
+        CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO, SubscriptionState.parse(header).orThrow(), addresses)
                 .orThrow().orElseThrow();
         Optional<XmppSubscription> out = toXmpp(op);
         if (xmpp.equals("-")) {
@@ -180,7 +180,7 @@ class SubscriptionTranslationTest {
     @Test
     void rfc6665_s4_1_3_retryAfterIsKept() {
         CpimSubscription op = SipSubscriptionToCpim.notify(SIP_JULIET, SIP_ROMEO,
-                SubscriptionState.parse("terminated;reason=probation;retry-after=120").orThrow()).orThrow().orElseThrow();
+                SubscriptionState.parse("terminated;reason=probation;retry-after=120").orThrow(), addresses).orThrow().orElseThrow();
         assertThat(((CpimSubscription.Ended) op).retryAfter()).hasValue(120);
     }
 
@@ -290,7 +290,7 @@ class SubscriptionTranslationTest {
         "481, item-not-found", "500, internal-server-error",
     })
     void rfc3922_s6_1_failureResponses(int code, String condition) {
-        CpimSubscription op = SipSubscriptionToCpim.response(SIP_JULIET, SIP_ROMEO, SipStatus.of(code)).orThrow().orElseThrow();
+        CpimSubscription op = SipSubscriptionToCpim.response(SIP_JULIET, SIP_ROMEO, SipStatus.of(code), addresses).orThrow().orElseThrow();
         CpimSubscription.Failed failed = (CpimSubscription.Failed) op;
         assertThat(failed.reason().condition().elementName()).isEqualTo(condition);
         assertThat(failed.reason().sipStatus()).contains(SipStatus.of(code));
@@ -304,7 +304,7 @@ class SubscriptionTranslationTest {
     @ParameterizedTest
     @CsvSource({"200", "202"})
     void rfc6665_s8_3_1_successHasNoXmppForm(int code) {
-        assertThat(SipSubscriptionToCpim.response(SIP_JULIET, SIP_ROMEO, SipStatus.of(code)).orThrow()).isEmpty();
+        assertThat(SipSubscriptionToCpim.response(SIP_JULIET, SIP_ROMEO, SipStatus.of(code), addresses).orThrow()).isEmpty();
     }
 
     /** RFC 3922 §6.2: an XMPP error to the relayed subscribe informs the SIP watcher by a terminating NOTIFY. */

@@ -9,7 +9,7 @@ import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
-import org.isthmus.mapping.message.LocalizedText;
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;

@@ -19,7 +19,7 @@ import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.error.StanzaErrorType;
-import org.isthmus.mapping.message.LocalizedText;
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
@@ -159,8 +159,8 @@ class MessageCodecTest {
     @Test
     void rfc6121_s5_2_3_severalBodiesSurviveARoundTrip() {
         XmppMessage m = new XmppMessage(ROMEO, JULIET, Optional.of("m2"), MessageType.CHAT, Optional.of("en"),
-                List.of(LocalizedText.of("Wherefore?"), LocalizedText.of("cs", "Proč?")),
-                List.of(LocalizedText.of("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
+                List.of(LocalizedText.of("Wherefore?"), LocalizedText.in("cs", "Proč?")),
+                List.of(LocalizedText.in("cs", "Balkón"), LocalizedText.of("Balcony")), Optional.empty(),
                 Optional.empty(), Optional.empty());
         String xml = MessageCodec.toElement(m, NS).toXml(NS);
         assertThat(xml).isEqualTo("<message from='romeo\\40sip.example.org@sip.example.net' to='juliet@example.com/balcony'"
@@ -176,7 +176,7 @@ class MessageCodecTest {
     void rfc6121_s5_2_3_aSecondBodyInOneLanguageIsDropped() {
         XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
                 + "<body>one</body><body xml:lang='EN'>two</body><body xml:lang='de'>drei</body></message>")).orThrow();
-        assertThat(m.bodies()).containsExactly(LocalizedText.of("one"), LocalizedText.of("de", "drei"));
+        assertThat(m.bodies()).containsExactly(LocalizedText.of("one"), LocalizedText.in("de", "drei"));
     }
 
     @Test
@@ -184,7 +184,7 @@ class MessageCodecTest {
         XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d' xml:lang='en'>"
                 + "<subject>Hi</subject><body xml:lang='de'>Hallo</body></message>")).orThrow();
         assertThat(m.lang()).contains("de");
-        assertThat(m.subjects()).containsExactly(LocalizedText.of("en", "Hi"));
+        assertThat(m.subjects()).containsExactly(LocalizedText.in("en", "Hi"));
     }
 
     /** XEP-0071 §4: the XHTML-IM body follows the plain one; text beside elements goes in spans. */

@@ -1,4 +1,4 @@
-package org.isthmus.mapping.message;
+package org.isthmus.mapping;
 
 import java.util.List;
 import java.util.Locale;
@@ -6,12 +6,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A text in one language: an XMPP {@code <body/>} or {@code <subject/>} with its {@code xml:lang}
- * (RFC 6121 §5.2.3, §5.2.4), a SIP body with its Content-Language, a CPIM Subject with its
- * {@code ;lang=} (RFC 3862 §3.3).
+ * A text in one language, on either side: an XMPP {@code <body/>}, {@code <subject/>} or
+ * {@code <status/>} with its {@code xml:lang} (RFC 6121 §5.2.3, §5.2.4, §4.7.2.2), a SIP body with its
+ * Content-Language, a CPIM Subject with its {@code ;lang=} (RFC 3862 §3.3), a PIDF {@code <note/>}
+ * (RFC 3863 §4.1.6).
  *
- * @param lang the language tag, if any; in an {@link XmppMessage} only an explicit {@code xml:lang},
- *             absent meaning the stanza's; in a {@link CpimMessage} the resolved language
+ * @param lang the RFC 5646 language tag declared on the text itself, if any; absent means the language
+ *             of its context (the stanza's {@code xml:lang}, or Content-Language); a neutral value
+ *             (CpimMessage) holds the resolved language
  * @param text the text
  */
 public record LocalizedText(Optional<String> lang, String text) {
@@ -28,17 +30,18 @@ public record LocalizedText(Optional<String> lang, String text) {
         return new LocalizedText(Optional.empty(), text);
     }
 
-    public static LocalizedText of(String lang, String text) {
+    /** A text in the given language. */
+    public static LocalizedText in(String lang, String text) {
         return new LocalizedText(Optional.of(lang), text);
     }
 
     /** Language tags compare case-insensitively (RFC 5646 §2.1.1); two absent tags are the same. */
-    static boolean sameLanguage(Optional<String> a, Optional<String> b) {
+    public static boolean sameLanguage(Optional<String> a, Optional<String> b) {
         return a.map(x -> x.toLowerCase(Locale.ROOT)).equals(b.map(x -> x.toLowerCase(Locale.ROOT)));
     }
 
     /** The first text whose language, resolved against {@code defaultLang}, is {@code wanted}. */
-    static Optional<LocalizedText> inLanguage(List<LocalizedText> texts, Optional<String> defaultLang,
+    public static Optional<LocalizedText> inLanguage(List<LocalizedText> texts, Optional<String> defaultLang,
                                               Optional<String> wanted) {
         for (LocalizedText t : texts) {
             if (sameLanguage(t.lang.or(() -> defaultLang), wanted)) {
@@ -49,7 +52,7 @@ public record LocalizedText(Optional<String> lang, String text) {
     }
 
     /** Whether two of the texts share a language once resolved against {@code defaultLang}. */
-    static boolean hasDuplicateLanguage(List<LocalizedText> texts, Optional<String> defaultLang) {
+    public static boolean hasDuplicateLanguage(List<LocalizedText> texts, Optional<String> defaultLang) {
         for (int i = 0; i < texts.size(); i++) {
             for (int j = i + 1; j < texts.size(); j++) {
                 if (sameLanguage(texts.get(i).lang.or(() -> defaultLang), texts.get(j).lang.or(() -> defaultLang))) {
