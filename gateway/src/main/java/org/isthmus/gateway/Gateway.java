@@ -1,6 +1,7 @@
 package org.isthmus.gateway;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,17 +14,19 @@ import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.gateway.routing.Router;
 import org.isthmus.mapping.address.AddressMapper;
-import org.isthmus.mapping.address.AddressRules;
+import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.sip.SipEdge;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipTarget;
 import org.isthmus.xmpp.ComponentLink;
+import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.s2s.S2sService;
 
 /**
- * One running gateway: the XMPP component link and the SIP edge, joined by the {@link Router}. The
- * only place the parts are wired together.
+ * One running gateway: the XMPP side (an XEP-0114 component link, server-to-server federation, or
+ * both) and the SIP edge, joined by the {@link Router}. The only place the parts are wired together.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -33,7 +36,8 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Registrar registrar;
     private final Router router;
-    private final ComponentLink xmpp;
+    private final Optional<ComponentLink> component;
+    private final Optional<S2sService> s2s;
     private final SipEdge sip;
     private boolean closed;
 
@@ -44,38 +48,54 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Component mode for every SIP domain until gateway.yaml says otherwise (federated domains,
-        // the default for other domains and the telephone domain are AddressRules' other settings).
-        AddressMapper addresses = new AddressMapper(AddressRules.component(config.component().domain(), config.xmppDomains()));
+        AddressMapper addresses = new AddressMapper(config.addresses());
         this.registrar = new Registrar(config.registrar(), Clock.systemUTC());
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
-        this.router = new Router(addresses, config.messages(), registrar, config.routes(),
+        this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
                 this::sendToXmpp, this::sendToSip, timer);
-        this.xmpp = new ComponentLink(config.component(), router);
+        this.component = config.component().map(c -> new ComponentLink(c, router));
+        this.s2s = config.s2s().map(s -> new S2sService(s, router));
         this.sip = new SipEdge(config.sip(), router);
     }
 
+    /**
+     * A stanza leaves by the link that serves its sender's domain: the component for the gateway's own
+     * domain, federation for the federated SIP domains (XEP-0114 §3 and RFC 6120 §13.1 both refuse a
+     * stanza from a domain the stream does not speak for).
+     */
     private CompletableFuture<Void> sendToXmpp(XmppMessage message) {
-        return xmpp.send(message);
+        String from = message.from().domain();
+        if (component.isPresent() && from.equals(config.gatewayDomain())) {
+            return component.get().send(message);
+        }
+        if (s2s.isPresent() && config.s2s().orElseThrow().localDomains().contains(from)) {
+            return s2s.get().send(message);
+        }
+        return CompletableFuture.failedFuture(new XmppException("no XMPP link serves " + from
+                + "; message id=" + message.id().orElse("-") + " not sent", StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
+                null));
     }
 
     private CompletableFuture<SipOutcome> sendToSip(SipPagerMessage message, SipTarget target) {
         return sip.sendMessage(message, target);
     }
 
-    /** Starts listening for SIP and connecting to the XMPP server; throws if SIP cannot listen. */
+    /** Starts listening for SIP and federation, and connecting the component; throws if a port cannot be bound. */
     public void start() {
-        LOG.info("starting: component {} -> {}:{}, SIP on {}:{} {}, XMPP domains {}",
-                config.component().domain(), config.component().host(), config.component().port(),
-                config.sip().bindAddress(), config.sip().port(), config.sip().transports(), config.xmppDomains());
+        LOG.info("starting: gateway domain {}, XMPP domains {}, component {}, federation {}, SIP on {}:{} {}",
+                config.gatewayDomain(), config.xmppDomains(),
+                config.component().map(c -> c.domain() + " -> " + c.host() + ":" + c.port()).orElse("off"),
+                config.s2s().map(s -> s.localDomains() + " on " + s.listenHost() + ":" + s.listenPort()).orElse("off"),
+                config.sip().bindAddress(), config.sip().port(), config.sip().transports());
         sip.start();
-        xmpp.start();
+        s2s.ifPresent(S2sService::start);
+        component.ifPresent(ComponentLink::start);
     }
 
-    /** Whether the XMPP link is up (SIP listens from {@link #start()} on). */
+    /** Whether the component link is up (true when there is none: federation needs no standing link). */
     public boolean isXmppUp() {
-        return xmpp.isUp();
+        return component.map(ComponentLink::isUp).orElse(true);
     }
 
     /** The registrar, for tests that check bindings. */
@@ -91,7 +111,8 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         LOG.info("stopping");
         try {
-            xmpp.close();
+            component.ifPresent(ComponentLink::close);
+            s2s.ifPresent(S2sService::close);
         } finally {
             try {
                 sip.close();

@@ -185,6 +185,35 @@ final class ConfigNode {
         return d;
     }
 
+    boolean bool(String key, boolean fallback) {
+        Optional<String> t = text(key);
+        if (t.isEmpty()) {
+            return fallback;
+        }
+        return switch (t.get().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> {
+                problem(key, t.get(), "must be true or false");
+                yield fallback;
+            }
+        };
+    }
+
+    /** A path to a file that must exist and be readable now, so a typo fails at start, not at first use. */
+    Optional<java.nio.file.Path> readableFile(String key, boolean required, String what) {
+        Optional<String> t = required ? requiredText(key, what) : text(key);
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(t.get());
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            problem(key, t.get(), "no readable file there; give the path of " + what);
+            return Optional.empty();
+        }
+        return Optional.of(path);
+    }
+
     /** A list of strings; a single string is taken as a list of one. */
     List<String> texts(String key) {
         JsonNode v = node.path(key);

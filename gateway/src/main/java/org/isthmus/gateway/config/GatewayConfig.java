@@ -1,16 +1,20 @@
 package org.isthmus.gateway.config;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -20,33 +24,65 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import org.isthmus.gateway.routing.SipRoute;
 import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.MappingException;
+import org.isthmus.mapping.address.AddressRules;
 import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.address.SipDomainMode;
+import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.message.MultilingualBodies;
+import org.isthmus.sip.DigestCredential;
+import org.isthmus.sip.SipAuth;
+import org.isthmus.sip.SipDns;
 import org.isthmus.sip.SipHop;
 import org.isthmus.sip.SipSettings;
+import org.isthmus.sip.SipTls;
+import org.isthmus.sip.SipTrust;
 import org.isthmus.xmpp.ComponentSettings;
+import org.isthmus.xmpp.s2s.PeerAddress;
+import org.isthmus.xmpp.s2s.PeerPolicy;
+import org.isthmus.xmpp.s2s.S2sSettings;
+import org.isthmus.xmpp.s2s.S2sTls;
 
 /**
  * The whole gateway configuration, read from YAML and validated. {@link #load} either returns a
  * configuration in which every value has been checked, or throws {@link ConfigException} listing
  * every problem with its YAML path, the value and what is allowed.
  *
- * @param component   the XEP-0114 link to the XMPP server
- * @param xmppDomains the XMPP domains whose users SIP users reach through the gateway
- * @param sip         the SIP listening points
- * @param registrar   the built-in registrar
- * @param routes      static routes: SIP domain to the next hop for requests to its users
- * @param messages    message relaying settings
+ * <p>The XMPP side is reached through an XEP-0114 component link, through server-to-server federation
+ * (RFC 6120 §13) for the SIP domains whose users keep their address in XMPP (RFC 7247 §6), or both.
+ *
+ * @param component    the XEP-0114 link to an XMPP server, if configured
+ * @param s2s          the server-to-server service, if configured
+ * @param addresses    the address rules: the gateway's XMPP domain, the XMPP user domains, and how each
+ *                     SIP domain appears in XMPP
+ * @param sip          the SIP listening points, trust, authentication and DNS
+ * @param registrar    the built-in registrar
+ * @param routes       per SIP domain, how its users are reached when they are not registered here
+ * @param defaultRoute how users of any other SIP domain are reached, if at all
+ * @param messages     message relaying settings
  */
-public record GatewayConfig(ComponentSettings component, Set<String> xmppDomains, SipSettings sip,
-                            RegistrarSettings registrar, Map<String, SipHop> routes, MessageSettings messages) {
+public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sSettings> s2s, AddressRules addresses,
+                            SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
+                            Optional<SipRoute> defaultRoute, MessageSettings messages) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
+    static final int DEFAULT_S2S_PORT = 5269;
 
     public GatewayConfig {
-        xmppDomains = Set.copyOf(xmppDomains);
         routes = Map.copyOf(routes);
+    }
+
+    /** The XMPP domains whose users SIP users reach through the gateway. */
+    public Set<String> xmppDomains() {
+        return addresses.xmppDomains();
+    }
+
+    /** The gateway's own XMPP domain, under which SIP users of component-mode domains appear. */
+    public String gatewayDomain() {
+        return addresses.componentDomain();
     }
 
     /** Reads and validates a configuration file. */
@@ -79,122 +115,457 @@ public record GatewayConfig(ComponentSettings component, Set<String> xmppDomains
             throw new ConfigException(source, List.of(new ConfigProblem("(file)", "",
                     "is not valid YAML" + where + ": " + e.getOriginalMessage())));
         }
-        List<ConfigProblem> problems = new ArrayList<>();
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(source, List.of(new ConfigProblem("(file)", "", "is empty; start from conf/gateway.yaml")));
         }
         if (!root.isObject()) {
             throw new ConfigException(source, List.of(new ConfigProblem("(file)", "", "must be a YAML mapping at the top level")));
         }
+        List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
         top.allowOnly("xmpp", "sip", "messages");
-
-        ConfigNode xmpp = top.object("xmpp");
-        xmpp.allowOnly("component", "domains");
-        ConfigNode comp = xmpp.object("component");
-        comp.allowOnly("host", "port", "domain", "secret", "reconnect", "connect-timeout", "max-stanza-bytes");
-        String compHost = comp.text("host", "127.0.0.1");
-        int compPort = comp.integer("port", DEFAULT_COMPONENT_PORT, 1, 65535);
-        String compDomain = domain(comp, "domain", true).orElse("invalid");
-        String secret = comp.requiredText("secret",
-                "the shared secret of the component, as set with component_secret in prosody.cfg.lua").orElse("");
-        ConfigNode reconnect = comp.object("reconnect");
-        reconnect.allowOnly("initial", "max");
-        Duration initial = reconnect.duration("initial", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5));
-        Duration max = reconnect.duration("max", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1));
-        if (max.compareTo(initial) < 0) {
-            reconnect.problem("max", ConfigNode.format(max), "must not be shorter than reconnect.initial ("
-                    + ConfigNode.format(initial) + ")");
-        }
-        Duration connectTimeout = comp.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
-        int maxStanza = comp.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
-
-        Set<String> xmppDomains = domains(xmpp, "domains");
-        if (xmppDomains.isEmpty() && !xmpp.isMissing()) {
-            xmpp.problem("domains", "", "list at least one XMPP domain whose users SIP users may reach, e.g. [xmpp.example]");
-        } else if (xmpp.isMissing()) {
-            top.problem("xmpp", "", "is required: the component link (xmpp.component) and the XMPP user domains (xmpp.domains)");
-        }
-        if (xmppDomains.contains(compDomain)) {
-            xmpp.problem("domains", compDomain, "the component's own domain (xmpp.component.domain) cannot be a user domain");
-        }
-
-        ConfigNode sip = top.object("sip");
-        sip.allowOnly("listen", "registrar", "routes", "user-agent");
-        ConfigNode listen = sip.object("listen");
-        listen.allowOnly("address", "port", "transports", "advertised-host");
-        String address = listen.text("address", "127.0.0.1");
-        int sipPort = listen.integer("port", DEFAULT_SIP_PORT, 1, 65535);
-        Set<String> transports = new LinkedHashSet<>();
-        List<String> tl = listen.texts("transports");
-        for (int i = 0; i < tl.size(); i++) {
-            String t = tl.get(i).toLowerCase(java.util.Locale.ROOT);
-            if (!t.equals("udp") && !t.equals("tcp")) {
-                problems.add(new ConfigProblem(listen.path() + ".transports[" + i + "]", tl.get(i), "allowed: udp, tcp"));
-            } else {
-                transports.add(t);
-            }
-        }
-        if (transports.isEmpty()) {
-            transports.addAll(List.of("udp", "tcp"));
-        }
-        Optional<String> advertised = listen.text("advertised-host");
-        String userAgent = sip.text("user-agent", "Isthmus/0.1");
-
-        ConfigNode reg = sip.object("registrar");
-        reg.allowOnly("domains", "min-expires", "max-expires", "default-expires");
-        Set<String> regDomains = domains(reg, "domains");
-        int minExpires = reg.integer("min-expires", 60, 1, 86_400);
-        int maxExpires = reg.integer("max-expires", 7200, 1, 604_800);
-        int defExpires = reg.integer("default-expires", 3600, 1, 604_800);
-        if (maxExpires < minExpires) {
-            reg.problem("max-expires", String.valueOf(maxExpires), "must be at least min-expires (" + minExpires + ")");
-        } else if (defExpires < minExpires || defExpires > maxExpires) {
-            reg.problem("default-expires", String.valueOf(defExpires),
-                    "must lie between min-expires (" + minExpires + ") and max-expires (" + maxExpires + ")");
-        }
-
-        Map<String, SipHop> routes = new LinkedHashMap<>();
-        for (ConfigNode r : sip.objects("routes")) {
-            r.allowOnly("domain", "host", "port", "transport");
-            Optional<String> d = domain(r, "domain", true);
-            Optional<String> host = r.requiredText("host", "the IP address or host name of the next hop for this domain");
-            int port = r.integer("port", DEFAULT_SIP_PORT, 1, 65535);
-            String transport = r.choice("transport", "udp", Set.of("udp", "tcp"));
-            if (d.isPresent() && host.isPresent()) {
-                if (routes.putIfAbsent(d.get(), new SipHop(host.get(), port, transport)) != null) {
-                    r.problem("domain", d.get(), "has a route already; give each SIP domain one route");
-                }
-            }
-        }
-        for (String d : regDomains) {
-            if (routes.containsKey(d)) {
-                sip.problem("routes", d, "is a registrar domain too; its users are reached at their registered contacts, so remove one");
-            }
-        }
-        Set<String> sipDomains = new LinkedHashSet<>(regDomains);
-        sipDomains.addAll(routes.keySet());
-        for (String d : sipDomains) {
-            if (xmppDomains.contains(d) || d.equals(compDomain)) {
-                sip.problem(null, d, "is an XMPP domain (xmpp.domains or xmpp.component.domain) and cannot also be a SIP domain");
-            }
-        }
-
-        ConfigNode msg = top.object("messages");
-        msg.allowOnly("error-window", "max-body-bytes");
-        Duration window = msg.duration("error-window", Duration.ofMillis(250), Duration.ZERO, Duration.ofSeconds(30));
-        int maxBody = msg.integer("max-body-bytes", 8_000, 1, 1024 * 1024);
-
+        Reader reader = new Reader(top, problems);
+        GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
-        return new GatewayConfig(
-                new ComponentSettings(compHost, compPort, compDomain, secret, initial, max, connectTimeout, maxStanza),
-                xmppDomains,
-                new SipSettings(address, sipPort, transports, advertised, userAgent),
-                new RegistrarSettings(regDomains, minExpires, maxExpires, defExpires),
-                routes,
-                new MessageSettings(window, maxBody));
+        return config;
+    }
+
+    /** One pass over the file; every section adds its problems and continues with defaults. */
+    private static final class Reader {
+        private final ConfigNode top;
+        private final List<ConfigProblem> problems;
+
+        Reader(ConfigNode top, List<ConfigProblem> problems) {
+            this.top = top;
+            this.problems = problems;
+        }
+
+        GatewayConfig read() {
+            ConfigNode xmpp = top.object("xmpp");
+            xmpp.allowOnly("component", "s2s", "domains");
+            if (xmpp.isMissing()) {
+                top.problem("xmpp", "", "is required: the XMPP user domains (xmpp.domains) and a link to them "
+                        + "(xmpp.component and/or xmpp.s2s)");
+            }
+            Set<String> xmppDomains = domains(xmpp, "domains");
+            if (xmppDomains.isEmpty() && !xmpp.isMissing()) {
+                xmpp.problem("domains", "", "list at least one XMPP domain whose users SIP users may reach, e.g. [xmpp.example]");
+            }
+
+            ConfigNode sip = top.object("sip");
+            sip.allowOnly("listen", "registrar", "routes", "default-route", "user-agent", "federated-domains",
+                    "other-domains", "telephone-domain", "trust", "auth", "dns");
+            Set<String> federated = domains(sip, "federated-domains");
+            String others = sip.choice("other-domains", "component", Set.of("component", "refused"));
+            Optional<String> telephone = domain(sip, "telephone-domain", false);
+
+            Optional<ComponentSettings> component = component(xmpp);
+            ConfigNode s2sNode = xmpp.object("s2s");
+            Optional<String> s2sGatewayDomain = s2sNode.isMissing() ? Optional.empty()
+                    : domain(s2sNode, "gateway-domain", false);
+            String gatewayDomain = component.map(ComponentSettings::domain)
+                    .or(() -> s2sGatewayDomain)
+                    .orElse(null);
+            if (component.isPresent() && s2sGatewayDomain.isPresent()) {
+                s2sNode.problem("gateway-domain", s2sGatewayDomain.get(),
+                        "the component's domain (xmpp.component.domain) is the gateway domain already; remove this");
+            }
+            if (xmpp.object("component").isMissing() && s2sNode.isMissing() && !xmpp.isMissing()) {
+                xmpp.problem(null, "", "needs a link to the XMPP side: xmpp.component (XEP-0114) and/or xmpp.s2s (federation)");
+            }
+            if (gatewayDomain == null && !s2sNode.isMissing()) {
+                s2sNode.problem("gateway-domain", "", "is required without xmpp.component: the gateway's own XMPP "
+                        + "domain, under which users of non-federated SIP domains appear");
+            }
+            if (!federated.isEmpty() && s2sNode.isMissing()) {
+                sip.problem("federated-domains", String.join(", ", federated),
+                        "needs xmpp.s2s: users of these domains keep their address in XMPP, so Isthmus serves them "
+                                + "as an XMPP server");
+            }
+            checkDisjoint(xmppDomains, gatewayDomain, federated, telephone, xmpp, sip);
+            Set<String> localS2sDomains = new LinkedHashSet<>(federated);
+            if (component.isEmpty() && gatewayDomain != null) {
+                localS2sDomains.add(gatewayDomain);
+            }
+            Optional<S2sSettings> s2s = s2sNode.isMissing() ? Optional.empty() : s2s(s2sNode, localS2sDomains);
+
+            SipSettings sipSettings = sipSettings(sip, xmppDomains);
+            RegistrarSettings registrar = registrar(sip.object("registrar"));
+            Map<String, SipRoute> routes = new LinkedHashMap<>();
+            for (ConfigNode r : sip.objects("routes")) {
+                r.allowOnly("domain", "host", "port", "transport", "outbound-proxy", "resolve");
+                Optional<String> d = domain(r, "domain", true);
+                Optional<SipRoute> route = route(r, sipSettings);
+                if (d.isPresent() && route.isPresent() && routes.putIfAbsent(d.get(), route.get()) != null) {
+                    r.problem("domain", d.get(), "has a route already; give each SIP domain one route");
+                }
+            }
+            ConfigNode def = sip.object("default-route");
+            def.allowOnly("host", "port", "transport", "outbound-proxy", "resolve");
+            Optional<SipRoute> defaultRoute = def.isMissing() ? Optional.empty() : route(def, sipSettings);
+            for (String d : registrar.domains()) {
+                if (routes.containsKey(d)) {
+                    sip.problem("routes", d, "is a registrar domain too; its users are reached at their registered "
+                            + "contacts, so remove one");
+                }
+            }
+            Set<String> sipDomains = new LinkedHashSet<>(registrar.domains());
+            sipDomains.addAll(routes.keySet());
+            for (String d : sipDomains) {
+                if (xmppDomains.contains(d) || d.equals(gatewayDomain)) {
+                    sip.problem(null, d, "is an XMPP domain (xmpp.domains or the gateway domain) and cannot also be a SIP domain");
+                }
+            }
+
+            MessageSettings messages = messages(top.object("messages"));
+
+            AddressRules rules = null;
+            if (problems.isEmpty()) {
+                try {
+                    rules = AddressRules.component(gatewayDomain, xmppDomains).withFederatedDomains(federated)
+                            .withOtherSipDomains(others.equals("refused") ? SipDomainMode.REFUSED : SipDomainMode.COMPONENT);
+                    if (telephone.isPresent()) {
+                        rules = rules.withTelephoneDomain(telephone.get());
+                    }
+                } catch (MappingException e) {
+                    top.problem("xmpp", "", "the domains overlap in a way that would loop: " + e.getMessage());
+                }
+            }
+            return problems.isEmpty()
+                    ? new GatewayConfig(component, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages)
+                    : null;
+        }
+
+        /** A domain may stand in one role only: each overlap would make an address map to itself. */
+        private void checkDisjoint(Set<String> xmppDomains, String gatewayDomain, Set<String> federated,
+                                   Optional<String> telephone, ConfigNode xmpp, ConfigNode sip) {
+            if (gatewayDomain != null && xmppDomains.contains(gatewayDomain)) {
+                xmpp.problem("domains", gatewayDomain, "the gateway's own domain cannot be a user domain");
+            }
+            for (String f : federated) {
+                if (xmppDomains.contains(f) || f.equals(gatewayDomain)) {
+                    sip.problem("federated-domains", f, "is an XMPP domain (xmpp.domains or the gateway domain); "
+                            + "a federated SIP domain must be a SIP domain");
+                }
+            }
+            if (telephone.isPresent() && (xmppDomains.contains(telephone.get()) || telephone.get().equals(gatewayDomain))) {
+                sip.problem("telephone-domain", telephone.get(), "must be a SIP domain, not an XMPP one");
+            }
+        }
+
+        private Optional<ComponentSettings> component(ConfigNode xmpp) {
+            ConfigNode comp = xmpp.object("component");
+            if (comp.isMissing()) {
+                return Optional.empty();
+            }
+            int before = problems.size();
+            comp.allowOnly("host", "port", "domain", "secret", "reconnect", "connect-timeout", "max-stanza-bytes");
+            String host = comp.text("host", "127.0.0.1");
+            int port = comp.integer("port", DEFAULT_COMPONENT_PORT, 1, 65535);
+            Optional<String> domain = domain(comp, "domain", true);
+            Optional<String> secret = comp.requiredText("secret",
+                    "the shared secret of the component, as set with component_secret in prosody.cfg.lua");
+            ConfigNode reconnect = comp.object("reconnect");
+            reconnect.allowOnly("initial", "max");
+            Duration initial = reconnect.duration("initial", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(5));
+            Duration max = reconnect.duration("max", Duration.ofSeconds(60), Duration.ofMillis(10), Duration.ofHours(1));
+            if (max.compareTo(initial) < 0) {
+                reconnect.problem("max", ConfigNode.format(max), "must not be shorter than reconnect.initial ("
+                        + ConfigNode.format(initial) + ")");
+            }
+            Duration connectTimeout = comp.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
+                    Duration.ofMinutes(5));
+            int maxStanza = comp.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            return Optional.of(new ComponentSettings(host, port, domain.get(), secret.get(), initial, max,
+                    connectTimeout, maxStanza));
+        }
+
+        private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains) {
+            int before = problems.size();
+            s2s.allowOnly("gateway-domain", "listen", "tls", "dialback-secret", "require-tls", "auth", "dns", "peers",
+                    "allow", "deny", "idle-timeout", "max-stanza-bytes");
+            ConfigNode listen = s2s.object("listen");
+            listen.allowOnly("address", "port", "direct-tls-port");
+            String address = listen.text("address", "127.0.0.1");
+            int port = listen.integer("port", DEFAULT_S2S_PORT, 1, 65535);
+            OptionalInt directTls = listen.text("direct-tls-port").isPresent()
+                    ? OptionalInt.of(listen.integer("direct-tls-port", 5270, 1, 65535)) : OptionalInt.empty();
+            Optional<S2sTls> tls = Optional.empty();
+            ConfigNode tlsNode = s2s.object("tls");
+            if (!tlsNode.isMissing()) {
+                tlsNode.allowOnly("chain", "key", "trust");
+                Optional<Path> chain = tlsNode.readableFile("chain", true, "the PEM certificate chain for the federated domains");
+                Optional<Path> key = tlsNode.readableFile("key", true, "the PEM (PKCS#8) private key of that certificate");
+                Optional<Path> trust = tlsNode.readableFile("trust", false, "the PEM CA certificates to trust for peers");
+                if (chain.isPresent() && key.isPresent()) {
+                    tls = Optional.of(new S2sTls(chain.get(), key.get(), trust));
+                }
+            }
+            Optional<String> secret = s2s.requiredText("dialback-secret",
+                    "a random secret of at least " + S2sSettings.MIN_SECRET_LENGTH + " characters for XEP-0185 dialback keys");
+            if (secret.isPresent() && secret.get().length() < S2sSettings.MIN_SECRET_LENGTH) {
+                s2s.problem("dialback-secret", "(hidden)", "must be at least " + S2sSettings.MIN_SECRET_LENGTH + " characters");
+            }
+            PeerPolicy defaultPolicy = policy(s2s, PeerPolicy.DEFAULT);
+            Map<String, PeerPolicy> policies = new LinkedHashMap<>();
+            Map<String, PeerAddress> routes = new LinkedHashMap<>();
+            for (ConfigNode peer : s2s.objects("peers")) {
+                peer.allowOnly("domain", "host", "port", "direct-tls", "require-tls", "auth");
+                Optional<String> d = domain(peer, "domain", true);
+                Optional<String> host = peer.text("host");
+                int peerPort = peer.integer("port", DEFAULT_S2S_PORT, 1, 65535);
+                boolean peerDirect = peer.bool("direct-tls", false);
+                PeerPolicy p = policy(peer, defaultPolicy);
+                if (d.isPresent()) {
+                    policies.put(d.get(), p);
+                    host.ifPresent(h -> routes.put(d.get(), new PeerAddress(h, peerPort, peerDirect)));
+                }
+            }
+            Set<String> allow = domains(s2s, "allow");
+            Set<String> deny = domains(s2s, "deny");
+            boolean dns = s2s.bool("dns", true);
+            Duration idle = s2s.duration("idle-timeout", S2sSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(10), Duration.ofHours(24));
+            int maxStanza = s2s.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
+            if (tls.isEmpty() && defaultPolicy.tlsRequired()) {
+                s2s.problem("tls", "", "is required while require-tls is true (RFC 7590); give tls.chain and tls.key, "
+                        + "or set require-tls: false for loopback tests");
+            }
+            if (localDomains.isEmpty()) {
+                s2s.problem(null, "", "serves no domain: list sip.federated-domains (or give gateway-domain)");
+            }
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new S2sSettings(localDomains, address, port, directTls, tls, secret.get(), defaultPolicy,
+                        policies, allow, deny, routes, dns, maxStanza, S2sSettings.DEFAULT_CONNECT_TIMEOUT,
+                        S2sSettings.DEFAULT_NEGOTIATION_TIMEOUT, idle, S2sSettings.DEFAULT_MAX_QUEUED_STANZAS));
+            } catch (RuntimeException e) {
+                s2s.problem(null, "", e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        private PeerPolicy policy(ConfigNode node, PeerPolicy fallback) {
+            boolean requireTls = node.bool("require-tls", fallback.tlsRequired());
+            List<String> auth = node.texts("auth");
+            Set<PeerPolicy.AuthMethod> methods = EnumSet.noneOf(PeerPolicy.AuthMethod.class);
+            for (int i = 0; i < auth.size(); i++) {
+                switch (auth.get(i).toLowerCase(Locale.ROOT)) {
+                    case "external" -> methods.add(PeerPolicy.AuthMethod.EXTERNAL);
+                    case "dialback" -> methods.add(PeerPolicy.AuthMethod.DIALBACK);
+                    default -> node.problem("auth[" + i + "]", auth.get(i), "allowed: external, dialback");
+                }
+            }
+            return new PeerPolicy(requireTls ? PeerPolicy.TlsRequirement.REQUIRED : PeerPolicy.TlsRequirement.OPTIONAL,
+                    methods.isEmpty() ? fallback.methods() : methods);
+        }
+
+        private SipSettings sipSettings(ConfigNode sip, Set<String> xmppDomains) {
+            ConfigNode listen = sip.object("listen");
+            listen.allowOnly("address", "port", "transports", "advertised-host", "tls");
+            String address = listen.text("address", "127.0.0.1");
+            int port = listen.integer("port", DEFAULT_SIP_PORT, 1, 65535);
+            Set<String> transports = new LinkedHashSet<>();
+            List<String> tl = listen.texts("transports");
+            for (int i = 0; i < tl.size(); i++) {
+                String t = tl.get(i).toLowerCase(Locale.ROOT);
+                if (!SipSettings.TRANSPORTS.contains(t)) {
+                    problems.add(new ConfigProblem(listen.path() + ".transports[" + i + "]", tl.get(i), "allowed: udp, tcp, tls"));
+                } else {
+                    transports.add(t);
+                }
+            }
+            if (transports.isEmpty()) {
+                transports.addAll(List.of("udp", "tcp"));
+            }
+            Optional<SipTls> tls = Optional.empty();
+            ConfigNode tlsNode = listen.object("tls");
+            if (!tlsNode.isMissing()) {
+                tlsNode.allowOnly("port", "key", "chain", "trust");
+                int tlsPort = tlsNode.integer("port", SipSettings.DEFAULT_TLS_PORT, 1, 65535);
+                Optional<Path> key = tlsNode.readableFile("key", true, "the PEM private key of the SIP certificate");
+                Optional<Path> chain = tlsNode.readableFile("chain", true, "the PEM certificate chain, the edge's own first");
+                Optional<Path> trust = tlsNode.readableFile("trust", false, "the PEM CA certificates to trust for peers");
+                if (key.isPresent() && chain.isPresent()) {
+                    tls = Optional.of(new SipTls(tlsPort, key.get(), chain.get(), trust));
+                }
+            } else if (transports.contains("tls")) {
+                listen.problem("transports", "tls", "needs sip.listen.tls with the key and certificate chain");
+            }
+            if (tls.isEmpty() && transports.remove("tls") && transports.isEmpty()) {
+                // Reported above; build with the defaults so nothing is said twice.
+                transports.addAll(List.of("udp", "tcp"));
+            }
+            Optional<String> advertised = listen.text("advertised-host");
+            String userAgent = sip.text("user-agent", "Isthmus/0.1");
+
+            ConfigNode trustNode = sip.object("trust");
+            trustNode.allowOnly("peers", "tls-names");
+            List<String> peers = trustNode.texts("peers");
+            Set<String> tlsNames = new LinkedHashSet<>(trustNode.texts("tls-names"));
+
+            ConfigNode authNode = sip.object("auth");
+            authNode.allowOnly("users", "credentials-file", "client", "nonce-lifetime");
+            List<DigestCredential> users = new ArrayList<>(credentials(authNode, "users"));
+            Optional<Path> file = authNode.readableFile("credentials-file", false,
+                    "an htdigest-style file of user:realm:HA1 lines");
+            if (file.isPresent()) {
+                try {
+                    users.addAll(DigestCredential.readFile(file.get()));
+                } catch (RuntimeException e) {
+                    authNode.problem("credentials-file", file.get().toString(), e.getMessage());
+                }
+            }
+            List<DigestCredential> client = credentials(authNode, "client");
+            Duration nonce = authNode.duration("nonce-lifetime", SipAuth.DEFAULT_NONCE_LIFETIME, Duration.ofSeconds(10),
+                    Duration.ofHours(1));
+
+            ConfigNode dnsNode = sip.object("dns");
+            dnsNode.allowOnly("servers", "timeout");
+            List<InetSocketAddress> servers = new ArrayList<>();
+            List<String> sl = dnsNode.texts("servers");
+            for (int i = 0; i < sl.size(); i++) {
+                Optional<InetSocketAddress> a = socketAddress(sl.get(i), 53);
+                if (a.isEmpty()) {
+                    problems.add(new ConfigProblem(dnsNode.path() + ".servers[" + i + "]", sl.get(i),
+                            "must be an IP address with an optional port, e.g. 127.0.0.53 or [::1]:53"));
+                } else {
+                    servers.add(a.get());
+                }
+            }
+            Duration dnsTimeout = dnsNode.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1));
+            try {
+                SipSettings settings = new SipSettings(address, port, transports, advertised, userAgent);
+                if (tls.isPresent()) {
+                    settings = settings.withTls(tls.get());
+                }
+                settings = settings.withTrust(new SipTrust(xmppDomains, peers, tlsNames));
+                if (!users.isEmpty() || !client.isEmpty()) {
+                    settings = settings.withAuth(new SipAuth(users, client, nonce));
+                }
+                if (!servers.isEmpty() || dnsTimeout.compareTo(SipDns.SYSTEM.timeout()) != 0) {
+                    settings = settings.withDns(new SipDns(servers, SipDns.Records.EMPTY, false, dnsTimeout));
+                }
+                return settings;
+            } catch (RuntimeException e) {
+                sip.problem(null, "", e.getMessage());
+                return SipSettings.of("127.0.0.1", DEFAULT_SIP_PORT, "Isthmus");
+            }
+        }
+
+        private List<DigestCredential> credentials(ConfigNode node, String key) {
+            List<DigestCredential> out = new ArrayList<>();
+            for (ConfigNode c : node.objects(key)) {
+                c.allowOnly("user", "realm", "password");
+                Optional<String> user = c.requiredText("user", "the user name");
+                Optional<String> realm = c.requiredText("realm", "the digest realm, usually the SIP domain");
+                Optional<String> password = c.requiredText("password", "the password (or use ${ENV_VAR})");
+                if (user.isPresent() && realm.isPresent() && password.isPresent()) {
+                    out.add(DigestCredential.ofPassword(user.get(), realm.get(), password.get()));
+                }
+            }
+            return out;
+        }
+
+        private Optional<SipRoute> route(ConfigNode r, SipSettings sip) {
+            Optional<String> host = r.text("host");
+            Optional<String> proxy = r.text("outbound-proxy");
+            boolean resolve = r.text("resolve").isPresent();
+            int ways = (host.isPresent() ? 1 : 0) + (proxy.isPresent() ? 1 : 0) + (resolve ? 1 : 0);
+            if (ways != 1) {
+                r.problem(null, "", "give exactly one of host (a next hop), outbound-proxy (a SIP URI) or resolve: dns");
+                return Optional.empty();
+            }
+            if (resolve) {
+                r.choice("resolve", "dns", Set.of("dns"));
+                return Optional.of(new SipRoute.Dns());
+            }
+            if (proxy.isPresent()) {
+                Mapped<SipUri> uri = SipUri.parse(proxy.get());
+                if (!uri.isOk()) {
+                    r.problem("outbound-proxy", proxy.get(), "must be a SIP URI such as sip:proxy.example.com;transport=tcp");
+                    return Optional.empty();
+                }
+                return Optional.of(new SipRoute.OutboundProxy(uri.orThrow()));
+            }
+            int port = r.integer("port", DEFAULT_SIP_PORT, 1, 65535);
+            String transport = r.choice("transport", "udp", Set.of("udp", "tcp", "tls"));
+            if (!sip.transports().contains(transport)) {
+                r.problem("transport", transport, "is not enabled in sip.listen.transports");
+            }
+            return Optional.of(new SipRoute.Hop(new SipHop(host.get(), port, transport)));
+        }
+
+        private RegistrarSettings registrar(ConfigNode reg) {
+            reg.allowOnly("domains", "min-expires", "max-expires", "default-expires");
+            Set<String> regDomains = domains(reg, "domains");
+            int minExpires = reg.integer("min-expires", 60, 1, 86_400);
+            int maxExpires = reg.integer("max-expires", 7200, 1, 604_800);
+            int defExpires = reg.integer("default-expires", 3600, 1, 604_800);
+            if (maxExpires < minExpires) {
+                reg.problem("max-expires", String.valueOf(maxExpires), "must be at least min-expires (" + minExpires + ")");
+            } else if (defExpires < minExpires || defExpires > maxExpires) {
+                reg.problem("default-expires", String.valueOf(defExpires),
+                        "must lie between min-expires (" + minExpires + ") and max-expires (" + maxExpires + ")");
+            }
+            return new RegistrarSettings(regDomains, minExpires, maxExpires, defExpires);
+        }
+
+        private MessageSettings messages(ConfigNode msg) {
+            msg.allowOnly("error-window", "max-body-bytes", "multilingual");
+            Duration window = msg.duration("error-window", Duration.ofMillis(250), Duration.ZERO, Duration.ofSeconds(30));
+            int maxBody = msg.integer("max-body-bytes", 8_000, 1, 1024 * 1024);
+            String multilingual = msg.choice("multilingual", "primary", Set.of("primary", "alternative"));
+            return new MessageSettings(window, maxBody, multilingual.equals("alternative")
+                    ? MultilingualBodies.MULTIPART_ALTERNATIVE : MultilingualBodies.PRIMARY_ONLY);
+        }
+    }
+
+    /** {@code ip}, {@code ip:port} or {@code [ipv6]:port}; only literals, so reading the file does no lookup. */
+    static Optional<InetSocketAddress> socketAddress(String text, int defaultPort) {
+        String host = text;
+        int port = defaultPort;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                return Optional.empty();
+            }
+            host = text.substring(1, close);
+            String rest = text.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    return Optional.empty();
+                }
+                port = parsePort(rest.substring(1));
+            }
+        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+            host = text.substring(0, text.indexOf(':'));
+            port = parsePort(text.substring(text.indexOf(':') + 1));
+        }
+        if (port < 1 || !(host.matches("[0-9.]+") || host.contains(":"))) {
+            return Optional.empty();
+        }
+        try {
+            // A literal (checked above) is parsed, never looked up.
+            return Optional.of(new InetSocketAddress(java.net.InetAddress.getByName(host), port));
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static int parsePort(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            return p >= 1 && p <= 65535 ? p : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Set<String> domains(ConfigNode node, String key) {

@@ -2,6 +2,8 @@ package org.isthmus.gateway.config;
 
 import java.time.Duration;
 
+import org.isthmus.mapping.message.MultilingualBodies;
+
 /**
  * How messages cross the gateway.
  *
@@ -9,6 +11,7 @@ import java.time.Duration;
  *                     answered 202 Accepted; well under SIP's first UDP retransmission (500 ms, RFC 3261 §17.1.2.2)
  * @param maxBodyBytes the largest body relayed either way; RFC 6120 §13.12 lets a server refuse stanzas
  *                     over 10,000 bytes, so the default (8,000 bytes) leaves room for the rest of the stanza
+ * @param multilingual what an XMPP message with bodies in several languages becomes in SIP (RFC 7572 §8)
  */
-public record MessageSettings(Duration errorWindow, int maxBodyBytes) {
+public record MessageSettings(Duration errorWindow, int maxBodyBytes, MultilingualBodies multilingual) {
 }

@@ -38,7 +38,6 @@ import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.mapping.message.XmppToCpim;
 import org.isthmus.sip.RegisterOutcome;
 import org.isthmus.sip.SipHandler;
-import org.isthmus.sip.SipHop;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipRegistration;
 import org.isthmus.sip.SipTarget;
@@ -66,7 +65,8 @@ public final class Router implements SipHandler, XmppHandler {
     private final AddressMapper addresses;
     private final MessageSettings settings;
     private final Registrar registrar;
-    private final Map<String, SipHop> routes;
+    private final Map<String, SipRoute> routes;
+    private final Optional<SipRoute> defaultRoute;
     private final Function<XmppMessage, CompletableFuture<Void>> toXmpp;
     private final BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip;
     private final ScheduledExecutorService timer;
@@ -83,12 +83,14 @@ public final class Router implements SipHandler, XmppHandler {
      * @param addresses the address rules
      * @param settings  message settings (error window, size limit)
      * @param registrar the location service for SIP users
-     * @param routes    static next hops per SIP domain
+     * @param routes    how each SIP domain's users are reached when not registered here
+     * @param defaultRoute how users of other SIP domains are reached, if at all
      * @param toXmpp    sends a stanza on the XMPP edge; fails at once when the link is down
      * @param toSip     sends a MESSAGE on the SIP edge and completes with its final response
      * @param timer     runs the error-window timers
      */
-    public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipHop> routes,
+    public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipRoute> routes,
+                  Optional<SipRoute> defaultRoute,
                   Function<XmppMessage, CompletableFuture<Void>> toXmpp,
                   BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
                   ScheduledExecutorService timer) {
@@ -96,6 +98,7 @@ public final class Router implements SipHandler, XmppHandler {
         this.settings = settings;
         this.registrar = registrar;
         this.routes = Map.copyOf(routes);
+        this.defaultRoute = defaultRoute;
         this.toXmpp = toXmpp;
         this.toSip = toSip;
         this.timer = timer;
@@ -181,7 +184,7 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         Mapped<SipPagerMessage> translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
-                .map(c -> CpimToSip.translate(c, addresses));
+                .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
             replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
             return;
@@ -210,20 +213,28 @@ public final class Router implements SipHandler, XmppHandler {
 
     /**
      * Where a MESSAGE for a SIP user goes: the most recently registered contact of the user (RFC 3261
-     * §10: the contact becomes the Request-URI), else the static route of the user's domain.
+     * §10: the contact becomes the Request-URI); for a registrar domain nothing else; otherwise the
+     * domain's route (a next hop, an outbound proxy, or RFC 3263), else the default route.
      */
     Mapped<SipTarget> route(SipUri recipient) {
         List<Registrar.Binding> contacts = registrar.lookup(recipient);
         if (!contacts.isEmpty()) {
             return Mapped.ok(new SipTarget(contacts.get(0).contact(), Optional.empty()));
         }
-        SipHop hop = routes.get(recipient.host());
-        if (hop != null) {
-            return Mapped.ok(new SipTarget(recipient, Optional.of(hop)));
-        }
         if (registrar.serves(recipient.host())) {
             return Mapped.rejected(StanzaErrorCondition.RECIPIENT_UNAVAILABLE,
                     recipient.addressOfRecord() + " is not registered");
+        }
+        Optional<SipRoute> route = Optional.ofNullable(routes.get(recipient.host())).or(() -> defaultRoute);
+        if (route.isPresent()) {
+            SipRoute r = route.get();
+            if (r instanceof SipRoute.Hop h) {
+                return Mapped.ok(SipTarget.via(recipient, h.hop()));
+            }
+            if (r instanceof SipRoute.OutboundProxy p) {
+                return Mapped.ok(SipTarget.viaOutboundProxy(recipient, p.proxy()));
+            }
+            return Mapped.ok(SipTarget.direct(recipient));
         }
         return Mapped.rejected(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
                 "no route to SIP domain " + recipient.host());

@@ -11,7 +11,12 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import org.isthmus.gateway.routing.SipRoute;
+import org.isthmus.mapping.address.SipDomainMode;
+import org.isthmus.mapping.message.MultilingualBodies;
 import org.isthmus.sip.SipHop;
+import org.isthmus.xmpp.s2s.PeerAddress;
+import org.isthmus.xmpp.s2s.PeerPolicy;
 
 class GatewayConfigTest {
 
@@ -37,8 +42,8 @@ class GatewayConfigTest {
     @Test
     void theShippedConfigurationIsValid() {
         GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), name -> null);
-        assertThat(c.component().domain()).isEqualTo("sip.xmpp.test");
-        assertThat(c.component().port()).isEqualTo(5347);
+        assertThat(c.component().orElseThrow().domain()).isEqualTo("sip.xmpp.test");
+        assertThat(c.component().orElseThrow().port()).isEqualTo(5347);
         assertThat(c.xmppDomains()).containsExactly("xmpp.test");
         assertThat(c.sip().port()).isEqualTo(5060);
         assertThat(c.sip().transports()).containsExactlyInAnyOrder("udp", "tcp");
@@ -49,7 +54,7 @@ class GatewayConfigTest {
     @Test
     void theDockerComposeConfigurationIsValid() {
         GatewayConfig c = GatewayConfig.load(Path.of("../conf/docker/gateway.yaml"), name -> null);
-        assertThat(c.component().host()).isEqualTo("prosody");
+        assertThat(c.component().orElseThrow().host()).isEqualTo("prosody");
         assertThat(c.sip().bindAddress()).isEqualTo("0.0.0.0");
         assertThat(c.sip().advertisedHost()).contains("127.0.0.1");
     }
@@ -57,8 +62,8 @@ class GatewayConfigTest {
     @Test
     void minimalConfigurationTakesDefaults() {
         GatewayConfig c = parse(MINIMAL);
-        assertThat(c.component().host()).isEqualTo("127.0.0.1");
-        assertThat(c.component().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.component().orElseThrow().host()).isEqualTo("127.0.0.1");
+        assertThat(c.component().orElseThrow().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.sip().bindAddress()).isEqualTo("127.0.0.1");
         assertThat(c.messages().maxBodyBytes()).isEqualTo(8000);
         assertThat(c.routes()).isEmpty();
@@ -74,10 +79,10 @@ class GatewayConfigTest {
                   routes:
                     - {domain: sip.example, host: 192.0.2.1, port: 5070, transport: TCP}
                 """);
-        assertThat(c.component().secret()).isEqualTo("from-env");
-        assertThat(c.component().domain()).isEqualTo("sip.xmpp.test");
+        assertThat(c.component().orElseThrow().secret()).isEqualTo("from-env");
+        assertThat(c.component().orElseThrow().domain()).isEqualTo("sip.xmpp.test");
         assertThat(c.xmppDomains()).isEqualTo(Set.of("xmpp.test"));
-        assertThat(c.routes()).isEqualTo(Map.of("sip.example", new SipHop("192.0.2.1", 5070, "tcp")));
+        assertThat(c.routes()).isEqualTo(Map.of("sip.example", new SipRoute.Hop(new SipHop("192.0.2.1", 5070, "tcp"))));
     }
 
     @Test
@@ -89,7 +94,8 @@ class GatewayConfigTest {
                 sip:
                   listen: {transports: [udp, sctp]}
                   routes:
-                    - {domain: sip.example, transport: carrier-pigeon}
+                    - {domain: sip.example, transport: carrier-pigeon, host: 192.0.2.1}
+                    - {domain: other.example}
                 messages:
                   error-window: soon
                 """);
@@ -98,28 +104,32 @@ class GatewayConfigTest {
                 "xmpp.component.port: '70000': out of range; allowed: 1 to 65535",
                 "xmpp.component.secret: '${NOPE}': environment variable NOPE is not set; set it or give a default as ${NOPE:-value}",
                 "xmpp.domains[1]: 'bad domain': is not a valid domain name",
-                "sip.listen.transports[1]: 'sctp': allowed: udp, tcp",
-                "sip.routes[0].host: is required; the IP address or host name of the next hop for this domain",
-                "sip.routes[0].transport: 'carrier-pigeon': allowed: tcp, udp",
+                "sip.listen.transports[1]: 'sctp': allowed: udp, tcp, tls",
+                "sip.routes[0].transport: 'carrier-pigeon': allowed: tcp, tls, udp",
+                "sip.routes[1]: give exactly one of host (a next hop), outbound-proxy (a SIP URI) or resolve: dns",
                 "messages.error-window: 'soon': must be a duration such as 250ms, 5s, 2m or 1h");
     }
 
     @Test
     void missingRequiredValuesAreNamed() {
         assertThat(problems("sip: {}\n")).contains(
+                "xmpp: is required: the XMPP user domains (xmpp.domains) and a link to them (xmpp.component and/or xmpp.s2s)");
+        assertThat(problems("xmpp:\n  component: {port: 5347}\n  domains: [xmpp.test]\n")).containsExactlyInAnyOrder(
                 "xmpp.component.domain: is required; a domain name such as sip.example.com",
                 "xmpp.component.secret: is required; the shared secret of the component, as set with component_secret in prosody.cfg.lua");
+        assertThat(problems("xmpp:\n  domains: [xmpp.test]\n")).containsExactly(
+                "xmpp: needs a link to the XMPP side: xmpp.component (XEP-0114) and/or xmpp.s2s (federation)");
     }
 
     @Test
     void aDomainCannotBeOnBothSides() {
         assertThat(problems(MINIMAL + "sip:\n  registrar: {domains: [xmpp.test]}\n"))
-                .containsExactly("sip: 'xmpp.test': is an XMPP domain (xmpp.domains or xmpp.component.domain) and cannot also be a SIP domain");
+                .containsExactly("sip: 'xmpp.test': is an XMPP domain (xmpp.domains or the gateway domain) and cannot also be a SIP domain");
         assertThat(problems("""
                 xmpp:
                   component: {domain: gw.test, secret: x}
                   domains: [gw.test]
-                """)).containsExactly("xmpp.domains: 'gw.test': the component's own domain (xmpp.component.domain) cannot be a user domain");
+                """)).containsExactly("xmpp.domains: 'gw.test': the gateway's own domain cannot be a user domain");
     }
 
     @Test
@@ -142,5 +152,107 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(Path.of("no/such/gateway.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no such file; pass --config");
+    }
+
+    /** Federation: the federated SIP domains are served by the s2s service and keep their address. */
+    @Test
+    void federatedSipDomainsAreServedOverServerToServer() {
+        GatewayConfig c = parse(MINIMAL + """
+                  s2s:
+                    listen: {address: 127.0.0.2, port: 5269}
+                    dialback-secret: a-long-enough-secret
+                    require-tls: false
+                    auth: [dialback]
+                    peers:
+                      - {domain: xmpp.test, host: 127.0.0.1, port: 15269}
+                sip:
+                  federated-domains: [sip.test]
+                  telephone-domain: pstn.test
+                """.replace("xmpp:\n", "xmpp:\n"));
+        assertThat(c.s2s()).isPresent();
+        assertThat(c.s2s().get().localDomains()).containsExactly("sip.test");
+        assertThat(c.s2s().get().staticRoutes()).containsEntry("xmpp.test", new PeerAddress("127.0.0.1", 15269, false));
+        assertThat(c.s2s().get().defaultPolicy()).isEqualTo(new PeerPolicy(PeerPolicy.TlsRequirement.OPTIONAL,
+                java.util.EnumSet.of(PeerPolicy.AuthMethod.DIALBACK)));
+        assertThat(c.addresses().modeOf("sip.test")).isEqualTo(SipDomainMode.FEDERATION);
+        assertThat(c.addresses().modeOf("elsewhere.test")).isEqualTo(SipDomainMode.COMPONENT);
+        assertThat(c.addresses().telephoneDomain()).contains("pstn.test");
+    }
+
+    @Test
+    void federationWithoutAComponentNeedsAGatewayDomainOfItsOwn() {
+        String s2sOnly = """
+                xmpp:
+                  domains: [xmpp.test]
+                  s2s: {dialback-secret: a-long-enough-secret, require-tls: false}
+                sip:
+                  federated-domains: [sip.test]
+                """;
+        assertThat(problems(s2sOnly)).containsExactly("xmpp.s2s.gateway-domain: is required without xmpp.component: "
+                + "the gateway's own XMPP domain, under which users of non-federated SIP domains appear");
+        GatewayConfig g = parse(s2sOnly.replace("require-tls: false}", "require-tls: false, gateway-domain: gw.test}")
+                + "  other-domains: refused\n");
+        assertThat(g.component()).isEmpty();
+        assertThat(g.gatewayDomain()).isEqualTo("gw.test");
+        assertThat(g.s2s().orElseThrow().localDomains()).containsExactlyInAnyOrder("sip.test", "gw.test");
+        assertThat(g.addresses().modeOf("elsewhere.test")).isEqualTo(SipDomainMode.REFUSED);
+    }
+
+    @Test
+    void federationProblemsAreNamed() {
+        assertThat(problems(MINIMAL + "sip:\n  federated-domains: [sip.test]\n")).containsExactly(
+                "sip.federated-domains: 'sip.test': needs xmpp.s2s: users of these domains keep their address in XMPP, "
+                        + "so Isthmus serves them as an XMPP server");
+        assertThat(problems(MINIMAL + """
+                  s2s: {dialback-secret: short, tls: {chain: /no/such/chain.pem, key: /no/such/key.pem}}
+                sip:
+                  federated-domains: [xmpp.test]
+                """)).containsExactlyInAnyOrder(
+                "xmpp.s2s.dialback-secret: '(hidden)': must be at least 16 characters",
+                "xmpp.s2s.tls.chain: '/no/such/chain.pem': no readable file there; give the path of the PEM certificate chain for the federated domains",
+                "xmpp.s2s.tls.key: '/no/such/key.pem': no readable file there; give the path of the PEM (PKCS#8) private key of that certificate",
+                "xmpp.s2s: is required while require-tls is true (RFC 7590); give tls.chain and tls.key, or set require-tls: false for loopback tests".replace("xmpp.s2s: is", "xmpp.s2s.tls: is"),
+                "sip.federated-domains: 'xmpp.test': is an XMPP domain (xmpp.domains or the gateway domain); a federated SIP domain must be a SIP domain");
+    }
+
+    @Test
+    void routesByHopProxyOrDnsAndADefaultRoute() {
+        GatewayConfig c = parse(MINIMAL + """
+                sip:
+                  routes:
+                    - {domain: a.test, host: 192.0.2.1}
+                    - {domain: b.test, outbound-proxy: "sip:proxy.b.test;transport=tcp"}
+                    - {domain: c.test, resolve: dns}
+                  default-route: {outbound-proxy: "sip:edge.example.net"}
+                messages: {multilingual: alternative}
+                """);
+        assertThat(c.routes().get("a.test")).isEqualTo(new SipRoute.Hop(new SipHop("192.0.2.1", 5060, "udp")));
+        assertThat(c.routes().get("b.test")).isInstanceOf(SipRoute.OutboundProxy.class);
+        assertThat(((SipRoute.OutboundProxy) c.routes().get("b.test")).proxy()).hasToString("sip:proxy.b.test;transport=tcp");
+        assertThat(c.routes().get("c.test")).isEqualTo(new SipRoute.Dns());
+        assertThat(c.defaultRoute()).containsInstanceOf(SipRoute.OutboundProxy.class);
+        assertThat(c.messages().multilingual()).isEqualTo(MultilingualBodies.MULTIPART_ALTERNATIVE);
+    }
+
+    @Test
+    void sipTrustAuthAndDns() {
+        GatewayConfig c = parse(MINIMAL + """
+                sip:
+                  trust: {peers: [127.0.0.1, 10.0.0.0/8], tls-names: [proxy.example.com]}
+                  auth:
+                    users: [{user: bob, realm: sip.test, password: "${SECRET}"}]
+                    client: [{user: gw, realm: carrier.example, password: x}]
+                    nonce-lifetime: 1m
+                  dns: {servers: ["127.0.0.53", "[::1]:5353"]}
+                """);
+        assertThat(c.sip().trust().trustedNetworks()).containsExactly("127.0.0.1", "10.0.0.0/8");
+        assertThat(c.sip().trust().servedDomains()).containsExactly("xmpp.test");
+        assertThat(c.sip().auth().users()).singleElement().satisfies(u -> assertThat(u.password()).contains("from-env"));
+        assertThat(c.sip().auth().client()).hasSize(1);
+        assertThat(c.sip().dns().servers()).extracting(a -> a.getPort()).containsExactly(53, 5353);
+        assertThat(problems(MINIMAL + "sip:\n  listen: {transports: [tls]}\n  dns: {servers: [dns.example]}\n"))
+                .containsExactlyInAnyOrder(
+                        "sip.listen.transports: 'tls': needs sip.listen.tls with the key and certificate chain",
+                        "sip.dns.servers[0]: 'dns.example': must be an IP address with an optional port, e.g. 127.0.0.53 or [::1]:53");
     }
 }
