@@ -223,7 +223,22 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
     }
 
     void writeElement(XmlElement element) {
-        writeRaw(XmlWriter.toXml(element, Namespaces.SERVER));
+        writeRaw(toWire(element));
+    }
+
+    /**
+     * An element as written on a stream whose header is {@link #header}. Dialback elements carry the
+     * {@code db} prefix that header declares, never an {@code xmlns} of their own: XEP-0220 §2.1.1 says
+     * they MUST be prefixed, and ejabberd 23.01 drops {@code <verify xmlns='jabber:server:dialback'/>}
+     * unanswered. Their children stay in the stream's default namespace, {@code jabber:server}.
+     */
+    static String toWire(XmlElement element) {
+        if (element.namespace().equals(Namespaces.DIALBACK)) {
+            XmlElement prefixed = new XmlElement(Namespaces.SERVER, "db:" + element.name(), element.attributes(),
+                    element.children(), element.text());
+            return XmlWriter.toXml(prefixed, Namespaces.SERVER);
+        }
+        return XmlWriter.toXml(element, Namespaces.SERVER);
     }
 
     /** Ends the stream with a stream error (RFC 6120 §4.9.1.1) and closes the connection. */
