@@ -41,15 +41,19 @@ import java.util.regex.Pattern;
  * directory. So this class starts {@code erl} itself with the arguments {@code ejabberdctl foreground}
  * would use ({@code -mnesia dir}, {@code -s ejabberd}, the {@code EJABBERD_*} variables). Erlang
  * distribution, which {@code ejabberd_ctl} needs, listens on a fixed free port of 127.0.0.1
- * ({@code -erl_epmd_port} with {@code -start_epmd false}), so no epmd is started; control commands
- * are run by a hidden node that does not listen ({@code -dist_listen false}).
+ * ({@code -erl_epmd_port} with {@code -start_epmd false}), so no epmd is started or needed (if one
+ * already runs, the node registers with it, and the entry goes when the node stops); control
+ * commands are run by a hidden node that does not listen ({@code -dist_listen false}). The cookie is
+ * a random one in {@code $HOME/.erlang.cookie}, with {@code HOME} set to the test's directory.
  *
  * <p>How it finds Isthmus without DNS: ejabberd looks up SRV records with Erlang's own resolver
  * ({@code inet_res}) and the host of the answer with the C library's {@code getaddrinfo}. The inetrc
  * file given in {@code ERL_INETRC} leaves the resolver without name servers (no query leaves the
  * machine), and an {@code -eval} at start puts an SRV record for the peer's domain into the resolver
  * cache, whose target is an IP address that {@code getaddrinfo} takes literally. So Isthmus may listen
- * on any port; no hosts file or system DNS change is needed.
+ * on any port; no hosts file or system DNS change is needed. (Without that record ejabberd would fall
+ * back to {@code getaddrinfo} on the domain itself, which asks the system's resolver: the record is
+ * what keeps the lookup on this machine.)
  *
  * <p>{@link #close()} stops the node ({@code ejabberd_ctl stop}, then SIGTERM, then a kill); the
  * directory, with {@code logs/ejabberd.log} (every stanza at the debug level), stays for diagnostics.
@@ -90,7 +94,7 @@ public final class EjabberdServer implements AutoCloseable {
      * at most 40 s for its listeners. Fails with the log's tail when it does not come up.
      *
      * @param certificate  ejabberd's certificate chain (PEM) for {@link #XMPP_DOMAIN}
-     * @param key          its private key (PEM, PKCS#8)
+     * @param key          its private key (PEM, PKCS#8, P-256), rewritten for ejabberd by {@link #sec1Key}
      * @param caFile       the CA certificates ejabberd trusts in peers' certificates ({@code ca_file})
      * @param peerDomain   the domain Isthmus serves
      * @param peerAddress  the IPv4 address Isthmus listens on, the SRV record's target
@@ -103,7 +107,9 @@ public final class EjabberdServer implements AutoCloseable {
         if (!DOMAIN.matcher(peerDomain).matches()) {
             throw new IllegalArgumentException("not a plain DNS name: " + peerDomain);
         }
-        String addressTuple = erlangAddress(peerAddress);
+        if (!IPV4.matcher(peerAddress).matches()) {
+            throw new IllegalArgumentException("not an IPv4 address: " + peerAddress);
+        }
 
         Path directory = Peers.workDirectory("ejabberd");
         int distributionPort = Peers.freePort();
@@ -129,9 +135,9 @@ public final class EjabberdServer implements AutoCloseable {
                     "LOG_LEVEL", "debug")), StandardCharsets.UTF_8);
             // No resolv.conf and no name server: inet_res answers from its cache or says nxdomain at
             // once. "localhost" is needed by the distribution (the node names end in @localhost).
+            // One {host, ...} line per address: a second line for the same address replaces the first.
             Files.writeString(inetrc, "{resolv_conf, \"\"}.\n{hosts_file, \"\"}.\n{lookup, [file]}.\n"
-                    + "{host, {127,0,0,1}, [\"localhost\"]}.\n"
-                    + "{host, " + addressTuple + ", [\"" + peerDomain + "\"]}.\n", StandardCharsets.US_ASCII);
+                    + "{host, {127,0,0,1}, [\"localhost\"]}.\n", StandardCharsets.US_ASCII);
             // Erlang reads the cookie from $HOME/.erlang.cookie, which must be readable by its owner only.
             Path cookie = directory.resolve(".erlang.cookie");
             byte[] secret = new byte[16];
@@ -142,21 +148,31 @@ public final class EjabberdServer implements AutoCloseable {
             throw new UncheckedIOException("cannot write the ejabberd config in " + directory, e);
         }
 
-        Map<String, String> environment = Map.of(
-                "HOME", directory.toString(),
-                "ERL_LIBS", libraries.toString(),
-                "ERL_INETRC", inetrc.toString(),
-                "EJABBERD_CONFIG_PATH", config.toString(),
-                "EJABBERD_LOG_PATH", logs.resolve("ejabberd.log").toString(),
-                "ERL_CRASH_DUMP", logs.resolve("erl_crash.dump").toString(),
-                "ERL_CRASH_DUMP_BYTES", "0",
-                "CONTRIB_MODULES_PATH", directory.resolve("modules").toString());
+        Map<String, String> environment = Map.ofEntries(
+                Map.entry("HOME", directory.toString()),
+                Map.entry("ERL_LIBS", libraries.toString()),
+                Map.entry("ERL_INETRC", inetrc.toString()),
+                Map.entry("EJABBERD_CONFIG_PATH", config.toString()),
+                Map.entry("EJABBERD_LOG_PATH", logs.resolve("ejabberd.log").toString()),
+                Map.entry("ERL_CRASH_DUMP", logs.resolve("erl_crash.dump").toString()),
+                Map.entry("ERL_CRASH_DUMP_BYTES", "0"),
+                Map.entry("CONTRIB_MODULES_PATH", directory.resolve("modules").toString()),
+                // A developer's Erlang flags must not change the test nodes.
+                Map.entry("ERL_FLAGS", ""),
+                Map.entry("ERL_AFLAGS", ""),
+                Map.entry("ERL_ZFLAGS", ""));
         EjabberdServer server = new EjabberdServer(directory, node, distributionPort, c2sPort, s2sPort, environment);
+        // The answer to ejabberd's SRV query for the peer: priority 0, weight 0, an IP address as target.
         String srv = "inet_db:add_rr(\"_xmpp-server._tcp." + peerDomain + "\", in, srv, 86400, {0, 0, " + peerPort
                 + ", \"" + peerAddress + "\"})";
         server.launch(srv);
-        for (Map.Entry<String, String> user : users.entrySet()) {
-            server.register(user.getKey(), user.getValue());
+        try {
+            for (Map.Entry<String, String> user : users.entrySet()) {
+                server.register(user.getKey(), user.getValue());
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
         return server;
     }
@@ -177,10 +193,6 @@ public final class EjabberdServer implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("ejabberd.out").toFile()));
             builder.environment().putAll(environment);
-            // A developer's Erlang flags must not change the test node.
-            builder.environment().remove("ERL_FLAGS");
-            builder.environment().remove("ERL_AFLAGS");
-            builder.environment().remove("ERL_ZFLAGS");
             process = builder.start();
             process.getOutputStream().close();
         } catch (IOException e) {
@@ -262,12 +274,27 @@ public final class EjabberdServer implements AutoCloseable {
         return directory.resolve("logs").resolve("ejabberd.log");
     }
 
-    /** ejabberd's whole log so far, e.g. to check which authentication a stream used. */
-    public String log() {
-        try {
-            return Files.exists(logFile()) ? new String(Files.readAllBytes(logFile()), StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Waits until a line of ejabberd's log matches {@code pattern}, e.g. to see which authentication
+     * a stream used; false when none does in time. ejabberd writes its log asynchronously, so a line
+     * may appear a little after the event it reports.
+     */
+    public boolean awaitLogLine(Pattern pattern, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (Files.exists(logFile())
+                        && new String(Files.readAllBytes(logFile()), StandardCharsets.UTF_8).lines()
+                                .anyMatch(line -> pattern.matcher(line).find())) {
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Peers.sleep(Duration.ofMillis(100));
         }
     }
 
@@ -397,14 +424,5 @@ public final class EjabberdServer implements AutoCloseable {
     /** An Erlang string literal, for {@code -mnesia dir}. */
     private static String erlangString(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /** {@code 127.0.0.2} as the Erlang tuple {@code {127,0,0,2}}. */
-    private static String erlangAddress(String address) {
-        var matcher = IPV4.matcher(address);
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("not an IPv4 address: " + address);
-        }
-        return "{" + matcher.group(1) + "," + matcher.group(2) + "," + matcher.group(3) + "," + matcher.group(4) + "}";
     }
 }
