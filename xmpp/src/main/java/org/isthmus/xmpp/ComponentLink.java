@@ -99,7 +99,8 @@ public final class ComponentLink implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
-                                new IdleStateHandler(0, KEEPALIVE_INTERVAL.toSeconds(), 0, TimeUnit.SECONDS),
+                                new IdleStateHandler(settings.pingInterval().toMillis(), KEEPALIVE_INTERVAL.toMillis(), 0,
+                                        TimeUnit.MILLISECONDS),
                                 new XmppStreamDecoder(settings.maxStanzaBytes(), XmppStreamDecoder.DEFAULT_MAX_DEPTH,
                                         XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES),
                                 new ComponentStreamHandler(settings, events));

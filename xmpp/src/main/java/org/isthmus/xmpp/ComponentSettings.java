@@ -18,10 +18,15 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param maxBackoff     the longest reconnect delay
  * @param connectTimeout how long one TCP connect may take
  * @param maxStanzaBytes the largest inbound stanza accepted (RFC 6120 §13.12 item 4)
+ * @param pingInterval   after this long with nothing from the server, an XEP-0199 ping is sent; after
+ *                       as long again with still nothing, the link is closed and reconnected
  */
 public record ComponentSettings(String host, int port, String domain, String secret,
                                 Duration initialBackoff, Duration maxBackoff, Duration connectTimeout,
-                                int maxStanzaBytes) {
+                                int maxStanzaBytes, Duration pingInterval) {
+
+    /** The default ping interval: well inside common NAT and firewall idle timeouts. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(90);
 
     /** The default first reconnect delay. */
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
@@ -64,6 +69,17 @@ public record ComponentSettings(String host, int port, String domain, String sec
         if (maxStanzaBytes < MIN_STANZA_BYTES) {
             throw new IllegalArgumentException("maxStanzaBytes must be at least " + MIN_STANZA_BYTES);
         }
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        if (pingInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("pingInterval must be at least 10 ms");
+        }
+    }
+
+    /** Settings with the default ping interval. */
+    public ComponentSettings(String host, int port, String domain, String secret, Duration initialBackoff,
+                             Duration maxBackoff, Duration connectTimeout, int maxStanzaBytes) {
+        this(host, port, domain, secret, initialBackoff, maxBackoff, connectTimeout, maxStanzaBytes,
+                DEFAULT_PING_INTERVAL);
     }
 
     /** Settings with the default backoff, connect timeout and stanza limit. */

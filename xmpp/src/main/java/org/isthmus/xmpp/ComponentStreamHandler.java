@@ -53,6 +53,7 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
     private final IqResponder iqResponder;
     private State state = State.AWAIT_HEADER;
     private String reason;
+    private long pingCount;
     private ChannelHandlerContext context;
 
     ComponentStreamHandler(ComponentSettings settings, ComponentEvents events) {
@@ -243,6 +244,10 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            onReaderIdle(ctx, idle.isFirst());
+            return;
+        }
         if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.WRITER_IDLE) {
             if (state != State.CLOSING) {
                 // RFC 6120 §4.6.1: whitespace keepalive.
@@ -251,6 +256,28 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * Nothing from the server for a ping interval. XEP-0199 §3: ping it; the ping goes to the component's
+     * own domain, so it travels through the server and back and proves the whole path. If a whole interval
+     * more passes with not a byte (Netty's "not first" idle event: nothing read since the last one), the
+     * connection is dead however TCP sees it: close and reconnect.
+     */
+    private void onReaderIdle(ChannelHandlerContext ctx, boolean firstSinceLastRead) {
+        if (state != State.UP) {
+            return;
+        }
+        if (!firstSinceLastRead) {
+            reason = "no answer from " + peer + " to an XMPP ping within " + settings.pingInterval().toMillis() + " ms";
+            LOG.warn("XMPP component {}: {}; reconnecting", domain, reason);
+            ctx.close();
+            return;
+        }
+        String id = "isthmus-ping-" + (++pingCount);
+        LOG.debug("XMPP component {}: idle for {} ms, sending ping id={}", domain, settings.pingInterval().toMillis(), id);
+        write(ctx, "<iq type='get' id='" + id + "' from='" + XmlWriter.escapeAttribute(domain) + "' to='"
+                + XmlWriter.escapeAttribute(domain) + "'><ping xmlns='urn:xmpp:ping'/></iq>");
     }
 
     @Override

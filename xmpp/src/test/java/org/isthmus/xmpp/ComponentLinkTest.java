@@ -118,6 +118,42 @@ class ComponentLinkTest {
         again.get(5, TimeUnit.SECONDS);
     }
 
+    /** XEP-0199: an idle link pings through the server and back, and stays up while the answers come. */
+    @Test
+    void anIdleLinkPingsThroughTheServerAndStaysUp() throws Exception {
+        server = ComponentServer.start(DOMAIN, SECRET);
+        server.setRoutesToComponent(true);
+        link = new ComponentLink(withPing(settings(server.port(), SECRET), Duration.ofMillis(150)), handler);
+        link.start();
+        server.awaitConnected(WAIT);
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+        Thread.sleep(1200);
+        assertThat(link.isUp()).isTrue();
+        assertThat(server.acceptedHandshakes()).as("no reconnect while pings are answered").isEqualTo(1);
+        assertThat(handler.pollState(Duration.ZERO)).isNull();
+        XmlElement ping = server.takeElement(WAIT);
+        assertThat(ping.attribute("type")).contains("get");
+        assertThat(ping.child("urn:xmpp:ping", "ping")).isPresent();
+    }
+
+    /** XEP-0199: a server that says nothing for two ping intervals is taken for dead; the link reconnects. */
+    @Test
+    void aSilentServerIsDroppedAfterAnUnansweredPingAndTheLinkReconnects() {
+        server = ComponentServer.start(DOMAIN, SECRET);
+        link = new ComponentLink(withPing(settings(server.port(), SECRET), Duration.ofMillis(150)), handler);
+        link.start();
+        assertThat(handler.takeState(WAIT).up()).isTrue();
+        RecordingHandler.State down = handler.takeState(WAIT);
+        assertThat(down.up()).isFalse();
+        assertThat(down.reason()).contains("no answer").contains("ping");
+        assertThat(handler.takeState(WAIT).up()).as("reconnected").isTrue();
+    }
+
+    private static ComponentSettings withPing(ComponentSettings s, Duration ping) {
+        return new ComponentSettings(s.host(), s.port(), s.domain(), s.secret(), s.initialBackoff(), s.maxBackoff(),
+                s.connectTimeout(), s.maxStanzaBytes(), ping);
+    }
+
     @Test
     void deliversAnInboundMessageToTheHandler() {
         connect();

@@ -261,7 +261,8 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                 return Optional.empty();
             }
             int before = problems.size();
-            comp.allowOnly("host", "port", "domain", "secret", "reconnect", "connect-timeout", "max-stanza-bytes");
+            comp.allowOnly("host", "port", "domain", "secret", "reconnect", "connect-timeout", "max-stanza-bytes",
+                    "ping-interval");
             String host = comp.text("host", "127.0.0.1");
             int port = comp.integer("port", DEFAULT_COMPONENT_PORT, 1, 65535);
             Optional<String> domain = domain(comp, "domain", true);
@@ -278,11 +279,13 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             Duration connectTimeout = comp.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
                     Duration.ofMinutes(5));
             int maxStanza = comp.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
+            Duration ping = comp.duration("ping-interval", ComponentSettings.DEFAULT_PING_INTERVAL, Duration.ofMillis(100),
+                    Duration.ofHours(1));
             if (problems.size() > before) {
                 return Optional.empty();
             }
             return Optional.of(new ComponentSettings(host, port, domain.get(), secret.get(), initial, max,
-                    connectTimeout, maxStanza));
+                    connectTimeout, maxStanza, ping));
         }
 
         private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains) {

@@ -44,7 +44,7 @@ class MessageInteropTest {
         GatewayConfig config = GatewayConfig.parse("interop", """
                 xmpp:
                   component: {host: 127.0.0.1, port: %d, domain: %s, secret: %s,
-                              reconnect: {initial: 200ms, max: 2s}}
+                              reconnect: {initial: 200ms, max: 2s}, ping-interval: 300ms}
                   domains: [%s]
                 sip:
                   listen: {address: 127.0.0.1, port: %d}
@@ -173,6 +173,19 @@ class MessageInteropTest {
             JsonNode error = alice.nextMessage(WAIT);
             assertThat(error.path("id").asText()).isEqualTo(id);
             assertThat(error.path("error").path("condition").asText()).isEqualTo("item-not-found");
+        }
+    }
+
+    /**
+     * XEP-0199 with a 300 ms ping interval: Prosody routes the gateway's ping to its own component domain
+     * back to it, so an idle link never looks dead and is never dropped.
+     */
+    @Test
+    void anIdleLinkStaysUpBecauseProsodyRoutesThePingsBack() {
+        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < end) {
+            assertThat(gateway.isXmppUp()).as("link up while idle; Prosody log:%n%s", prosody.diagnostics()).isTrue();
+            sleep(50);
         }
     }
 

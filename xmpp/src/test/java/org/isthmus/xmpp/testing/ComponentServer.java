@@ -51,6 +51,7 @@ public final class ComponentServer implements AutoCloseable {
 
     private final String domain;
     private volatile String secret;
+    private volatile boolean routesToComponent;
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final BlockingQueue<XmlElement> received = new LinkedBlockingQueue<>();
@@ -213,6 +214,14 @@ public final class ComponentServer implements AutoCloseable {
     }
 
     /** Closes the component's TCP connection without a closing tag, as a crashing or restarting server would. */
+    /**
+     * Whether stanzas the component addresses to its own domain are routed back to it, as Prosody does
+     * (off by default, so tests see exactly what the component sent and nothing comes back unasked).
+     */
+    public void setRoutesToComponent(boolean routes) {
+        this.routesToComponent = routes;
+    }
+
     /** Stops (or resumes) reading from the component, as a stalled server would; the connection stays open. */
     public void setReading(boolean reading) {
         Channel channel;
@@ -291,6 +300,12 @@ public final class ComponentServer implements AutoCloseable {
         private void onElement(ChannelHandlerContext ctx, XmlElement element) {
             if (authenticated) {
                 received.add(element);
+                String to = element.attribute("to").orElse("");
+                if (routesToComponent && (to.equals(domain) || to.endsWith("@" + domain) || to.startsWith(domain + "/"))) {
+                    // As a server does: a stanza addressed to the component's own domain goes back to it.
+                    ctx.writeAndFlush(Unpooled.copiedBuffer(XmlWriter.toXml(element, Namespaces.COMPONENT_ACCEPT),
+                            StandardCharsets.UTF_8));
+                }
                 return;
             }
             if (!element.is(Namespaces.COMPONENT_ACCEPT, "handshake")) {
