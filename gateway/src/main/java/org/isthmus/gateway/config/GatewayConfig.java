@@ -291,7 +291,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
         private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains) {
             int before = problems.size();
             s2s.allowOnly("gateway-domain", "listen", "tls", "dialback-secret", "require-tls", "auth", "dns", "peers",
-                    "allow", "deny", "idle-timeout", "max-stanza-bytes");
+                    "allow", "deny", "idle-timeout", "max-stanza-bytes", "ping-interval");
             ConfigNode listen = s2s.object("listen");
             listen.allowOnly("address", "port", "direct-tls-port");
             String address = listen.text("address", "127.0.0.1");
@@ -334,6 +334,8 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             boolean dns = s2s.bool("dns", true);
             Duration idle = s2s.duration("idle-timeout", S2sSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(10), Duration.ofHours(24));
             int maxStanza = s2s.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
+            Duration ping = s2s.duration("ping-interval", S2sSettings.DEFAULT_PING_INTERVAL, Duration.ofMillis(100),
+                    Duration.ofHours(1));
             if (tls.isEmpty() && defaultPolicy.tlsRequired()) {
                 s2s.problem("tls", "", "is required while require-tls is true (RFC 7590); give tls.chain and tls.key, "
                         + "or set require-tls: false for loopback tests");
@@ -347,7 +349,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             try {
                 return Optional.of(new S2sSettings(localDomains, address, port, directTls, tls, secret.get(), defaultPolicy,
                         policies, allow, deny, routes, dns, maxStanza, S2sSettings.DEFAULT_CONNECT_TIMEOUT,
-                        S2sSettings.DEFAULT_NEGOTIATION_TIMEOUT, idle, S2sSettings.DEFAULT_MAX_QUEUED_STANZAS));
+                        S2sSettings.DEFAULT_NEGOTIATION_TIMEOUT, idle, S2sSettings.DEFAULT_MAX_QUEUED_STANZAS, ping));
             } catch (RuntimeException e) {
                 s2s.problem(null, "", e.getMessage());
                 return Optional.empty();

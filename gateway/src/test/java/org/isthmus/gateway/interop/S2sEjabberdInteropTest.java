@@ -82,6 +82,18 @@ class S2sEjabberdInteropTest {
     private void exchange(TestCertificates.Issued ejabberdCertificate, Path ejabberdTrusts,
                           TestCertificates.Issued isthmusCertificate, Path isthmusTrusts, PeerPolicy policy,
                           String method) throws Exception {
+        exchange(ejabberdCertificate, ejabberdTrusts, isthmusCertificate, isthmusTrusts, policy,
+                Map.of("inbound", method, "outbound", method));
+    }
+
+    /**
+     * Like {@link #exchange(TestCertificates.Issued, Path, TestCertificates.Issued, Path, PeerPolicy, String)},
+     * with the method ejabberd should log for each of its directions ({@code inbound}: Isthmus's stream to
+     * it; {@code outbound}: its stream to Isthmus).
+     */
+    private void exchange(TestCertificates.Issued ejabberdCertificate, Path ejabberdTrusts,
+                          TestCertificates.Issued isthmusCertificate, Path isthmusTrusts, PeerPolicy policy,
+                          Map<String, String> methods) throws Exception {
         int isthmusPort = Peers.freePort();
         Recording handler = new Recording();
         try (EjabberdServer ejabberd = EjabberdServer.start(ejabberdCertificate.chain(), ejabberdCertificate.key(),
@@ -113,11 +125,29 @@ class S2sEjabberdInteropTest {
                 assertThat(atAlice.path("from").asText()).startsWith("bob@" + ISTHMUS);
             }
             for (String direction : List.of("inbound", "outbound")) {
-                Pattern accepted = Pattern.compile("Accepted " + direction + " s2s " + method + " authentication");
+                Pattern accepted = Pattern.compile("Accepted " + direction + " s2s " + methods.get(direction)
+                        + " authentication");
                 assertThat(ejabberd.awaitLogLine(accepted, Duration.ofSeconds(5)))
                         .as("'" + accepted + "' in ejabberd's log\n" + ejabberd.diagnostics()).isTrue();
             }
         }
+    }
+
+    /**
+     * ejabberd 23.01 drops the stream when Isthmus offers SASL EXTERNAL with a certificate that carries
+     * an XmppAddr name (a crash in its get_domains_from_san). Isthmus then falls back to dialback on a
+     * new connection by itself, so the messages still cross: ejabberd authenticates Isthmus's stream by
+     * dialback, while its own stream to Isthmus uses EXTERNAL.
+     */
+    @Test
+    void isthmusFallsBackToDialbackWhenEjabberdDropsItsExternalAttempt() throws Exception {
+        TestCertificates ejabberdCa = TestCertificates.create();
+        org.isthmus.xmpp.testing.TestCertificates isthmusCa = org.isthmus.xmpp.testing.TestCertificates.authority(
+                Peers.workDirectory("ejabberd-xmppaddr"), "xmppaddr");
+        org.isthmus.xmpp.testing.TestCertificates.Issued withXmppAddr = isthmusCa.issue(ISTHMUS);
+        exchange(ejabberdCa.issue("ejabberd", EjabberdServer.XMPP_DOMAIN), isthmusCa.caFile(),
+                new TestCertificates.Issued(withXmppAddr.key(), withXmppAddr.chain(), isthmusCa.caFile()),
+                ejabberdCa.caFile(), PeerPolicy.DEFAULT, Map.of("inbound", "dialback", "outbound", "EXTERNAL"));
     }
 
     /** Keeps the messages the service delivers. */

@@ -378,11 +378,20 @@ final class InboundStream extends S2sStream {
         String fromDomain = from.orThrow().domain();
         switch (stanza.name()) {
             case "message" -> onMessage(stanza, toDomain, fromDomain);
-            case "iq" -> context.responder(toDomain).respond(stanza)
-                    .ifPresent(reply -> context.reply(toDomain, fromDomain, reply));
+            case "iq" -> onIq(stanza, toDomain, fromDomain);
             default -> LOG.debug("XMPP s2s {}: ignored presence id={} from={} to={}", peer(), attr(stanza, "id"),
                     attr(stanza, "from"), attr(stanza, "to"));
         }
+    }
+
+    /** A get or set is answered here (XEP-0199 ping, disco); a result or error answers our outbound stream. */
+    private void onIq(XmlElement iq, String toDomain, String fromDomain) {
+        String type = iq.attribute("type").orElse("");
+        if (type.equals("result") || type.equals("error")) {
+            context.iqAnswer(toDomain, fromDomain, iq);
+            return;
+        }
+        context.responder(toDomain).respond(iq).ifPresent(reply -> context.reply(toDomain, fromDomain, reply));
     }
 
     private void onMessage(XmlElement element, String toDomain, String fromDomain) {
@@ -400,6 +409,11 @@ final class InboundStream extends S2sStream {
         LOG.info("XMPP s2s {}: refused message id={}: {}", peer(), attr(element, "id"), LogText.of(rejected.text()));
         context.reply(toDomain, fromDomain, StanzaErrors.errorReply(element,
                 StanzaError.of(rejected.condition(), rejected.text()), element.attribute("to").orElse(toDomain), true));
+    }
+
+    /** Whether this stream is open and has authenticated {@code peerDomain} to send to {@code local}. */
+    boolean carries(String local, String peerDomain) {
+        return !closing && state == State.OPEN && localDomain.equals(local) && authenticated.contains(peerDomain);
     }
 
     @Override

@@ -13,11 +13,13 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.xmpp.LogText;
 import org.isthmus.xmpp.XmppException;
 import org.isthmus.xmpp.s2s.S2sContext.Verification;
+import org.isthmus.xmpp.stanza.IqResponder;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.StreamError;
 import org.isthmus.xmpp.stream.StreamErrorCondition;
 import org.isthmus.xmpp.stream.StreamEvent;
 import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.stream.XmlWriter;
 
 /**
  * Our stream to a peer's server, as initiating server (RFC 6120 §4.2): header, STARTTLS (§5) unless
@@ -25,6 +27,14 @@ import org.isthmus.xmpp.stream.XmlElement;
  * domain and the peer offers it, else Server Dialback (XEP-0220 §2.1.1). Used either to carry our
  * stanzas, or once, as receiving server, to ask the peer's authoritative server about a dialback key
  * (XEP-0220 §2.1.2).
+ *
+ * <p>A refused EXTERNAL ends the stream ({@link #externalRefused()}): XEP-0178 §2 step 11 has the
+ * receiving server close the stream after its {@code <failure/>}, and some servers close it on the
+ * {@code <auth/>} itself, so dialback is tried by the service on a new connection made
+ * {@code dialbackOnly}, never on this one.
+ *
+ * <p>Once up, the stream is pinged (XEP-0199 §4.3) after each ping interval without a byte from the
+ * peer; see {@link #onReaderIdle} for when an unanswered ping closes it.
  */
 final class OutboundStream extends S2sStream {
 
@@ -49,21 +59,31 @@ final class OutboundStream extends S2sStream {
     private final PeerAddress address;
     private final Purpose purpose;
     private final PeerPolicy policy;
+    private final boolean dialbackOnly;
     private State state = State.CONNECTING;
     private String streamId = "";
     private boolean saslDone;
-    private boolean dialbackOffered;
     private PeerCertificates.Verdict verdict = new PeerCertificates.Verdict.Untrusted("no TLS");
     /** RFC 6120 §10.4.3: a stream that could not be negotiated fails stanzas with remote-server-timeout. */
     private StanzaErrorCondition failure = StanzaErrorCondition.REMOTE_SERVER_TIMEOUT;
+    /** The peer answered our SASL EXTERNAL with {@code <failure/>}, or the stream ended while it was pending. */
+    private boolean externalRefused;
+    private long pingCount;
+    /** The id of our last ping while its answer is due; null when none is. */
+    private String pingDue;
 
-    OutboundStream(S2sContext context, String localDomain, String peerDomain, PeerAddress address, Purpose purpose) {
+    /**
+     * @param dialbackOnly never try SASL EXTERNAL: the peer refused it before (see {@link #externalRefused()})
+     */
+    OutboundStream(S2sContext context, String localDomain, String peerDomain, PeerAddress address, Purpose purpose,
+                   boolean dialbackOnly) {
         super(context);
         this.localDomain = localDomain;
         this.peerDomain = peerDomain;
         this.address = address;
         this.purpose = purpose;
         this.policy = context.settings().policyFor(peerDomain);
+        this.dialbackOnly = dialbackOnly;
     }
 
     String localDomain() {
@@ -80,6 +100,18 @@ final class OutboundStream extends S2sStream {
 
     boolean isUp() {
         return state == State.UP && !closing;
+    }
+
+    boolean dialbackOnly() {
+        return dialbackOnly;
+    }
+
+    /**
+     * Whether this stream's SASL EXTERNAL attempt failed: a {@code <failure/>}, or the stream ended
+     * (closed by the peer, a stream error, a timeout) between our {@code <auth/>} and the peer's answer.
+     */
+    boolean externalRefused() {
+        return externalRefused;
     }
 
     @Override
@@ -183,7 +215,6 @@ final class OutboundStream extends S2sStream {
                     .text(verify.key()).build());
             return;
         }
-        dialbackOffered = features.child(Namespaces.DIALBACK_FEATURE, "dialback").isPresent();
         boolean externalOffered = features.child(Namespaces.SASL, "mechanisms").stream()
                 .flatMap(m -> m.children(Namespaces.SASL, "mechanism").stream())
                 .anyMatch(m -> m.text().strip().equals("EXTERNAL"));
@@ -193,7 +224,8 @@ final class OutboundStream extends S2sStream {
                     + " is not accepted: " + ((PeerCertificates.Verdict.Untrusted) verdict).reason()));
             return;
         }
-        if (secure && verdict.trusted() && externalOffered && policy.accepts(PeerPolicy.AuthMethod.EXTERNAL)) {
+        if (!dialbackOnly && secure && verdict.trusted() && externalOffered
+                && policy.accepts(PeerPolicy.AuthMethod.EXTERNAL)) {
             state = State.AWAIT_SASL;
             // XEP-0178 §3 step 10: the authorization identity is included for older receiving servers.
             String authzid = Base64.getEncoder().encodeToString(localDomain.getBytes(StandardCharsets.UTF_8));
@@ -241,12 +273,15 @@ final class OutboundStream extends S2sStream {
         if (element.is(Namespaces.SASL, "failure")) {
             String condition = element.children().stream().filter(c -> !c.name().equals("text"))
                     .map(XmlElement::name).findFirst().orElse("failure");
-            LOG.info("XMPP s2s {}: SASL EXTERNAL refused ({}); {}", peer(), LogText.of(condition),
-                    dialbackOffered ? "trying dialback" : "no other method");
-            if (dialbackOffered) {
-                startDialback();
+            externalRefused = true;
+            if (policy.accepts(PeerPolicy.AuthMethod.DIALBACK)) {
+                // XEP-0178 §2 step 11: the peer closes the stream after <failure/>; dialback gets a new one.
+                LOG.info("XMPP s2s {}: SASL EXTERNAL refused with <{}/>; dialback follows on a new connection",
+                        peer(), LogText.of(condition));
+                closeStream("SASL EXTERNAL refused with <" + LogText.of(condition) + "/>");
             } else {
-                refuse("SASL EXTERNAL refused with <" + LogText.of(condition) + "/>");
+                refuse("SASL EXTERNAL refused with <" + LogText.of(condition) + "/> and the policy for " + peerDomain
+                        + " accepts no other method");
             }
             return;
         }
@@ -309,8 +344,59 @@ final class OutboundStream extends S2sStream {
         }
     }
 
+    /**
+     * XEP-0199 §4.3 on our stream. The answer cannot come back on this stream: stanzas flow one way on
+     * a server-to-server stream (RFC 6120 §4.5), so the peer routes its result over its own stream to
+     * us, and the service hands it to {@link #onPingAnswer}. A ping still due at the next call, with
+     * not a byte read here in between, proves the stream dead only if the peer has an authenticated
+     * stream to us that could have carried the answer; then the stream is closed and the next stanza
+     * opens a fresh one. Without such a stream the peer may be unable to reach us at all, which says
+     * nothing about this stream, so it is left to TCP: the ping's bytes make a dead connection fail at
+     * the TCP level (a reset, or the retransmission timeout), which closes it too.
+     */
+    @Override
+    void onReaderIdle(boolean firstSinceLastRead) {
+        if (state != State.UP || closing) {
+            return;
+        }
+        if (firstSinceLastRead) {
+            pingDue = null; // the peer sent something on this connection since the last ping
+        }
+        if (pingDue != null) {
+            if (context.hasInboundStream(localDomain, peerDomain)) {
+                String why = "no answer to XMPP ping id=" + pingDue + " within "
+                        + context.settings().pingInterval().toMillis() + " ms";
+                LOG.warn("XMPP s2s {}: {}; closing the stream", peer(), why);
+                closeStream(why);
+                return;
+            }
+            LOG.debug("XMPP s2s {}: ping id={} unanswered, but {} has no stream to us to answer on; "
+                    + "leaving the connection to TCP", peer(), pingDue, peerDomain);
+        }
+        pingDue = "isthmus-s2s-ping-" + (++pingCount);
+        LOG.debug("XMPP s2s {}: nothing read for {} ms, sending ping id={}", peer(),
+                context.settings().pingInterval().toMillis(), pingDue);
+        writeRaw("<iq type='get' id='" + pingDue + "' from='" + XmlWriter.escapeAttribute(localDomain) + "' to='"
+                + XmlWriter.escapeAttribute(peerDomain) + "'><ping xmlns='" + IqResponder.PING + "'/></iq>");
+    }
+
+    /** An iq result or error from the peer to {@code localDomain}, received on one of its streams to us. */
+    void onPingAnswer(String id) {
+        if (id.equals(pingDue)) {
+            LOG.debug("XMPP s2s {}: ping id={} answered", peer(), id);
+            pingDue = null;
+        }
+    }
+
     @Override
     void onClosed() {
+        if (state == State.AWAIT_SASL) {
+            externalRefused = true;
+            if (!policy.accepts(PeerPolicy.AuthMethod.DIALBACK)) {
+                // The peer will not take the only method we accept: as permanent as a <failure/>.
+                failure = StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND;
+            }
+        }
         if (purpose instanceof Purpose.Verify verify) {
             verify.result().complete(Verification.REMOTE_SERVER_TIMEOUT);
         }

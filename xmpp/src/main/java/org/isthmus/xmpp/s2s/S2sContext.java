@@ -35,6 +35,15 @@ interface S2sContext {
      */
     CompletableFuture<Verification> verify(String receiving, String originating, String streamId, String key);
 
+    /**
+     * An iq result or error from {@code peerDomain} to {@code localDomain}: the answer to something we
+     * sent on our outbound stream, which is where the service takes it (XEP-0199 ping answers).
+     */
+    void iqAnswer(String localDomain, String peerDomain, XmlElement iq);
+
+    /** Whether an authenticated stream from {@code peerDomain} to {@code localDomain} is open now. */
+    boolean hasInboundStream(String localDomain, String peerDomain);
+
     /** An outbound stream is authenticated and may carry stanzas. */
     void outboundUp(OutboundStream stream);
 

@@ -59,6 +59,18 @@ import org.isthmus.xmpp.stream.XmlWriter;
  * down at {@link #close()}. Peer streams coming and going are not link changes: a peer that cannot
  * be reached fails only the stanzas for it.
  *
+ * <p>A peer that refuses our SASL EXTERNAL, with {@code <failure/>} or by ending the stream (ejabberd
+ * 23.01 drops the connection when our certificate carries an XmppAddr), is tried once more on a new
+ * connection with dialback only, if its policy accepts dialback; the stanzas queued for it wait for
+ * that stream, and the peer's domain is remembered for {@link #EXTERNAL_REFUSED_MEMORY_MILLIS}, so
+ * the streams opened meanwhile go straight to dialback.
+ *
+ * <p>Outbound streams are pinged (XEP-0199 §4.3) after {@link S2sSettings#pingInterval()} without a
+ * byte from the peer. The answer comes back on the peer's own stream to us (RFC 6120 §4.5: one stream
+ * per direction), so an unanswered ping closes the outbound stream only while such a stream exists;
+ * otherwise the stream is left to TCP to fail (see {@link OutboundStream#onReaderIdle}). Pings to our
+ * domains are answered on our stream to the peer.
+ *
  * <p>All connection state lives on one event-loop thread (a daemon), so it needs no locks.
  */
 public final class S2sService implements AutoCloseable {
@@ -73,6 +85,11 @@ public final class S2sService implements AutoCloseable {
     /** Outbound silence after which a whitespace keepalive is sent (RFC 6120 §4.6.1). */
     static final long KEEPALIVE_MILLIS = 60_000;
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+    /**
+     * How long a peer that refused our SASL EXTERNAL gets dialback at once. Long enough to spare each
+     * new stream a failed attempt (and ejabberd a crash); short enough to notice a fixed peer.
+     */
+    static final long EXTERNAL_REFUSED_MEMORY_MILLIS = 60 * 60_000;
 
     private final S2sSettings settings;
     private final XmppHandler handler;
@@ -88,6 +105,8 @@ public final class S2sService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Event loop only: the outbound route of each (local, peer) pair. */
     private final Map<String, Route> routes = new HashMap<>();
+    /** Event loop only: peer domain to the System.nanoTime() until which it gets dialback only. */
+    private final Map<String, Long> externalRefused = new HashMap<>();
     private final Bootstrap bootstrap;
     private volatile Channel listener;
     private volatile Channel directTlsListener;
@@ -179,7 +198,9 @@ public final class S2sService implements AutoCloseable {
     }
 
     private void addStreamHandlers(ChannelPipeline p, S2sStream stream) {
-        p.addLast(new IdleStateHandler(0, KEEPALIVE_MILLIS, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // Only our outbound streams ping; the idle close is the stream's own (it ignores keepalives).
+        long readerIdle = stream instanceof OutboundStream ? settings.pingInterval().toMillis() : 0;
+        p.addLast(new IdleStateHandler(readerIdle, KEEPALIVE_MILLIS, 0, TimeUnit.MILLISECONDS));
         p.addLast(S2sStream.DECODER, S2sStream.newDecoder(settings));
         p.addLast(stream);
     }
@@ -354,7 +375,7 @@ public final class S2sService implements AutoCloseable {
         }
         PeerAddress address = addresses.get(index);
         OutboundStream stream = new OutboundStream(context, route.local, route.peer, address,
-                new OutboundStream.Purpose.Deliver());
+                new OutboundStream.Purpose.Deliver(), refusesExternal(route.peer));
         route.stream = stream;
         open(address, route.peer, stream).addListener((ChannelFuture f) -> {
             if (!f.isSuccess() && route.stream == stream) {
@@ -392,7 +413,7 @@ public final class S2sService implements AutoCloseable {
             }
             PeerAddress address = addresses.get(0);
             OutboundStream stream = new OutboundStream(context, receiving, originating, address,
-                    new OutboundStream.Purpose.Verify(streamId, key, result));
+                    new OutboundStream.Purpose.Verify(streamId, key, result), false);
             open(address, originating, stream).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
                     result.complete(S2sContext.Verification.REMOTE_CONNECTION_FAILED);
@@ -400,6 +421,25 @@ public final class S2sService implements AutoCloseable {
             });
         }));
         return result;
+    }
+
+    /** Whether the peer refused our SASL EXTERNAL recently, so that its streams use dialback only. */
+    private boolean refusesExternal(String peer) {
+        Long until = externalRefused.get(peer);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until < 0) {
+            return true;
+        }
+        externalRefused.remove(peer);
+        return false;
+    }
+
+    private void rememberExternalRefused(String peer) {
+        long now = System.nanoTime();
+        externalRefused.values().removeIf(until -> now - until >= 0);
+        externalRefused.put(peer, now + TimeUnit.MILLISECONDS.toNanos(EXTERNAL_REFUSED_MEMORY_MILLIS));
     }
 
     /** A stanza waiting for its stream, with the future the gateway holds. */
@@ -515,6 +555,26 @@ public final class S2sService implements AutoCloseable {
         }
 
         @Override
+        public void iqAnswer(String localDomain, String peerDomain, XmlElement iq) {
+            Route route = routes.get(localDomain + ' ' + peerDomain);
+            Optional<String> id = iq.attribute("id");
+            if (route != null && route.stream != null && id.isPresent()) {
+                route.stream.onPingAnswer(id.get());
+            }
+        }
+
+        @Override
+        public boolean hasInboundStream(String localDomain, String peerDomain) {
+            for (Channel ch : channels) {
+                InboundStream stream = ch.pipeline().get(InboundStream.class);
+                if (stream != null && ch.isActive() && stream.carries(localDomain, peerDomain)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public void outboundUp(OutboundStream stream) {
             Route route = routes.get(stream.localDomain() + ' ' + stream.peerDomain());
             if (route != null && route.stream == stream) {
@@ -528,7 +588,15 @@ public final class S2sService implements AutoCloseable {
             if (route == null || route.stream != stream) {
                 return;
             }
-            if (route.connecting) {
+            if (route.connecting && stream.externalRefused() && !stream.dialbackOnly() && !closed.get()
+                    && settings.policyFor(route.peer).accepts(PeerPolicy.AuthMethod.DIALBACK)) {
+                // Once: the new stream is dialback-only, so it cannot end here again.
+                rememberExternalRefused(route.peer);
+                LOG.info("XMPP s2s: {} did not accept SASL EXTERNAL from {} ({}); {} stanza(s) wait for a dialback "
+                        + "stream on a new connection", route.peer, route.local, failure.getMessage(), route.queue.size());
+                route.stream = null;
+                connect(route);
+            } else if (route.connecting) {
                 route.failed(failure);
             } else {
                 route.stream = null;

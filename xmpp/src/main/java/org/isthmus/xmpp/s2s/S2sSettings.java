@@ -34,15 +34,19 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param maxStanzaBytes     the largest inbound stanza (RFC 6120 §13.12 item 4)
  * @param connectTimeout     how long one TCP connect may take
  * @param negotiationTimeout how long a stream may take from TCP connect to authenticated
- * @param idleTimeout        a stream without traffic either way for this long is closed
+ * @param idleTimeout        a stream that carried no stanza either way for this long is closed
+ *                           (whitespace keepalives and pings do not count as traffic)
  * @param maxQueuedStanzas   stanzas held per peer while its outbound stream is negotiated; more fail
+ * @param pingInterval       after this long without a byte from the peer on an outbound stream, an
+ *                           XEP-0199 ping is sent; see {@link S2sService} for when a stream without an
+ *                           answer is closed
  */
 public record S2sSettings(Set<String> localDomains, String listenHost, int listenPort, OptionalInt directTlsPort,
                           Optional<S2sTls> tls, String dialbackSecret, PeerPolicy defaultPolicy,
                           Map<String, PeerPolicy> peerPolicies, Set<String> allowedPeers, Set<String> deniedPeers,
                           Map<String, PeerAddress> staticRoutes, boolean dnsLookups, int maxStanzaBytes,
                           Duration connectTimeout, Duration negotiationTimeout, Duration idleTimeout,
-                          int maxQueuedStanzas) {
+                          int maxQueuedStanzas, Duration pingInterval) {
 
     /** The default TCP connect timeout. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -50,6 +54,10 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
     public static final Duration DEFAULT_NEGOTIATION_TIMEOUT = Duration.ofSeconds(30);
     /** The default idle time after which a stream is closed. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** The default ping interval, as on the component link: well inside common NAT and firewall idle timeouts. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(90);
+    /** The shortest ping interval accepted. */
+    public static final Duration MIN_PING_INTERVAL = Duration.ofMillis(10);
     /** The default number of stanzas queued per peer during negotiation. */
     public static final int DEFAULT_MAX_QUEUED_STANZAS = 100;
     /** The smallest stanza limit allowed. */
@@ -103,6 +111,23 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
         if (maxQueuedStanzas < 1) {
             throw new IllegalArgumentException("maxQueuedStanzas must be positive");
         }
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        checkPositive(pingInterval, "pingInterval");
+        if (pingInterval.compareTo(MIN_PING_INTERVAL) < 0) {
+            throw new IllegalArgumentException("pingInterval must be at least " + MIN_PING_INTERVAL.toMillis() + " ms");
+        }
+    }
+
+    /** Settings with the default ping interval: the constructor before pings existed. */
+    public S2sSettings(Set<String> localDomains, String listenHost, int listenPort, OptionalInt directTlsPort,
+                       Optional<S2sTls> tls, String dialbackSecret, PeerPolicy defaultPolicy,
+                       Map<String, PeerPolicy> peerPolicies, Set<String> allowedPeers, Set<String> deniedPeers,
+                       Map<String, PeerAddress> staticRoutes, boolean dnsLookups, int maxStanzaBytes,
+                       Duration connectTimeout, Duration negotiationTimeout, Duration idleTimeout,
+                       int maxQueuedStanzas) {
+        this(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy, peerPolicies,
+                allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout, negotiationTimeout,
+                idleTimeout, maxQueuedStanzas, DEFAULT_PING_INTERVAL);
     }
 
     /**
@@ -122,35 +147,42 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
         routes.put(prepare(domain, "domain"), address);
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, deniedPeers, routes, false, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
     }
 
     /** A copy with another default policy. */
     public S2sSettings withDefaultPolicy(PeerPolicy policy) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, policy,
                 peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
     }
 
     /** A copy with an XEP-0368 direct TLS listener on {@code port}. */
     public S2sSettings withDirectTlsPort(int port) {
         return new S2sSettings(localDomains, listenHost, listenPort, OptionalInt.of(port), tls, dialbackSecret,
                 defaultPolicy, peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes,
-                connectTimeout, negotiationTimeout, idleTimeout, maxQueuedStanzas);
+                connectTimeout, negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
     }
 
     /** A copy with other limits. */
     public S2sSettings withLimits(int stanzaBytes, Duration negotiation, Duration idle) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, stanzaBytes, connectTimeout,
-                negotiation, idle, maxQueuedStanzas);
+                negotiation, idle, maxQueuedStanzas, pingInterval);
+    }
+
+    /** A copy with another XEP-0199 ping interval for outbound streams. */
+    public S2sSettings withPingInterval(Duration interval) {
+        return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
+                peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, interval);
     }
 
     /** A copy that refuses these peer domains. */
     public S2sSettings withDeniedPeers(Set<String> denied) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, denied, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
     }
 
     /** The policy for a peer domain (prepared). */
@@ -174,7 +206,7 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
                 + ", staticRoutes=" + staticRoutes + ", dnsLookups=" + dnsLookups
                 + ", maxStanzaBytes=" + maxStanzaBytes + ", connectTimeout=" + connectTimeout
                 + ", negotiationTimeout=" + negotiationTimeout + ", idleTimeout=" + idleTimeout
-                + ", maxQueuedStanzas=" + maxQueuedStanzas + "]";
+                + ", maxQueuedStanzas=" + maxQueuedStanzas + ", pingInterval=" + pingInterval + "]";
     }
 
     /** A domain name prepared as a JID domainpart, or empty when it is not one. */

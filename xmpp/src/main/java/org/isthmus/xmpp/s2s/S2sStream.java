@@ -31,6 +31,10 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * restarts after TLS and SASL (§5.4.3.3, §6.4.6), stream errors (§4.9), the closing handshake (§4.4),
  * whitespace keepalives (§4.6.1), the idle close and the negotiation deadline. One instance per
  * channel, used only on its event loop.
+ *
+ * <p>The idle close counts stanzas and negotiation elements only. Netty's all-idle timer would count
+ * our own whitespace keepalives and pings as traffic, and with a keepalive every minute a stream would
+ * never be idle for the configured ten.
  */
 abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStream, OutboundStream {
 
@@ -52,6 +56,8 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
     protected boolean secure;
     /** Why the connection ended, for the log and for the futures of queued stanzas. */
     protected String reason = "the connection was lost";
+    /** When the last element was read or stanza written; what the idle close measures. */
+    private long lastTrafficNanos = System.nanoTime();
 
     S2sStream(S2sContext context) {
         this.context = context;
@@ -71,6 +77,13 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
 
     /** The connection is gone; called once. */
     abstract void onClosed();
+
+    /**
+     * Nothing read from the peer for the reader-idle time; {@code firstSinceLastRead} is false when
+     * not a byte arrived since the previous such call. Only streams that set a reader-idle time get it.
+     */
+    void onReaderIdle(boolean firstSinceLastRead) {
+    }
 
     /** The peer sent a stream error; the stream is being closed. */
     void peerStreamError(StreamError error) {
@@ -95,7 +108,27 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
                         "stream not negotiated within " + deadline + " ms"));
             }
         }, deadline, TimeUnit.MILLISECONDS);
+        lastTrafficNanos = System.nanoTime();
+        scheduleIdleCheck(this.context.settings().idleTimeout().toNanos());
         super.channelActive(context);
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        long idle = this.context.settings().idleTimeout().toNanos();
+        long left = idle - (System.nanoTime() - lastTrafficNanos);
+        if (left > 0) {
+            scheduleIdleCheck(left);
+            return;
+        }
+        LOG.debug("XMPP s2s {}: idle, closing the stream", peer());
+        closeStream("no stanza for " + this.context.settings().idleTimeout().toMillis() + " ms");
     }
 
     @Override
@@ -114,8 +147,10 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
             return;
         }
         if (event instanceof StreamEvent.Open open) {
+            lastTrafficNanos = System.nanoTime();
             onHeader(open);
         } else if (event instanceof StreamEvent.Element element) {
+            lastTrafficNanos = System.nanoTime();
             Optional<StreamError> error = StreamError.fromElement(element.element());
             if (error.isPresent()) {
                 peerStreamError(error.get());
@@ -147,6 +182,7 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
             promise.setFailure(new XmppException("the stream with " + peer() + " is not open for stanzas"));
             return;
         }
+        lastTrafficNanos = System.nanoTime();
         context.write(msg, promise);
     }
 
@@ -175,9 +211,8 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE && !closing) {
                 writeRaw(" "); // RFC 6120 §4.6.1 whitespace keepalive
-            } else if (idle.state() == IdleState.ALL_IDLE && !closing) {
-                LOG.debug("XMPP s2s {}: idle, closing the stream", peer());
-                closeStream("idle for " + this.context.settings().idleTimeout().toMillis() + " ms");
+            } else if (idle.state() == IdleState.READER_IDLE && !closing) {
+                onReaderIdle(idle.isFirst());
             }
             return;
         }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaErrorCondition;
@@ -58,6 +60,7 @@ class S2sServiceTest {
     private final Recorder atA = new Recorder();
     private final Recorder atB = new Recorder();
     private final List<S2sService> services = new ArrayList<>();
+    private final List<TcpRelay> relays = new ArrayList<>();
 
     @BeforeAll
     static void makeCertificates() {
@@ -68,6 +71,7 @@ class S2sServiceTest {
     @AfterEach
     void tearDown() {
         services.forEach(S2sService::close);
+        relays.forEach(TcpRelay::close);
     }
 
     // --- negotiation between two services, both ways ---
@@ -164,6 +168,125 @@ class S2sServiceTest {
         PeerPolicy both = PeerPolicy.DEFAULT;
         Pair pair = pair(tls(ca.selfSigned(A)), tls(ca.issue(B)), both, both);
         assertDelivered(pair.a(), message("juliet@a.test", "romeo@b.test", "via dialback"), atB);
+    }
+
+    // --- a peer that refuses SASL EXTERNAL: dialback on a new connection ---
+
+    /**
+     * The peer offers EXTERNAL and then refuses it, with {@code <failure/>} or by dropping the
+     * connection (ejabberd 23.01 on our certificate's XmppAddr). The message waits, crosses on a
+     * second connection by dialback, and the next stream (after an idle close) skips EXTERNAL.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ScriptedPeer.External.class, names = {"FAIL", "CLOSE"})
+    void refusedExternalIsRetriedOnceWithDialbackOnANewConnection(ScriptedPeer.External refusal) throws Exception {
+        try (ScriptedPeer b = new ScriptedPeer(B, A, tls(ca.issue(B)), refusal)) {
+            S2sService a = start(settings(A, freePort(), tls(ca.issue(A)), SECRET_A, PeerPolicy.DEFAULT)
+                    .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMillis(700))
+                    .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
+
+            a.send(message("juliet@a.test", "romeo@b.test", "first")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(b.await("<message", WAIT)).startsWith("2 ").contains("first");
+            assertThat(b.log()).contains("1 auth EXTERNAL", "2 header tls", "2 db:result");
+
+            b.await("2 close", WAIT); // the idle close; the next message needs a new stream
+            a.send(message("juliet@a.test", "romeo@b.test", "second")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(b.await("second", WAIT)).startsWith("3 ");
+            assertThat(b.log()).contains("3 db:result");
+            assertThat(b.count("auth EXTERNAL")).isEqualTo(1);
+        }
+    }
+
+    /** With EXTERNAL the only method accepted, a refusal is final: one connection, and the send fails. */
+    @ParameterizedTest
+    @EnumSource(value = ScriptedPeer.External.class, names = {"FAIL", "CLOSE"})
+    void refusedExternalFailsTheSendWhenThePolicyAcceptsNothingElse(ScriptedPeer.External refusal) throws Exception {
+        try (ScriptedPeer b = new ScriptedPeer(B, A, tls(ca.issue(B)), refusal)) {
+            S2sService a = start(settings(A, freePort(), tls(ca.issue(A)), SECRET_A, EXTERNAL_ONLY)
+                    .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
+            XmppException failure = sendFails(a, message("juliet@a.test", "romeo@b.test", "refused"));
+            assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
+            assertThat(b.connections()).isEqualTo(1);
+            assertThat(b.count("<message")).isZero();
+        }
+    }
+
+    // --- XEP-0199 pings on outbound streams ---
+
+    /** B answers A's pings over its own stream to A; A's stream through the relay stays the only one. */
+    @Test
+    void pingsAnsweredOverThePeersStreamKeepTheOutboundStreamOpen() throws Exception {
+        PingSetup s = pingSetup();
+        Thread.sleep(PING.toMillis() * 6);
+        assertThat(s.relay().connections()).isEqualTo(1);
+        assertThat(s.relay().closedByClient(0)).isFalse();
+        assertDelivered(s.a(), message("juliet@a.test", "romeo@b.test", "still there"), atB);
+        assertThat(s.relay().connections()).isEqualTo(1);
+    }
+
+    /** The path from A to B goes silent; the unanswered ping closes A's stream and a new one replaces it. */
+    @Test
+    void deadOutboundStreamIsClosedAndTheNextMessageOpensAFreshOne() throws Exception {
+        PingSetup s = pingSetup();
+        s.relay().freeze();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!s.relay().closedByClient(0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(s.relay().closedByClient(0)).as("the dead stream was closed").isTrue();
+        assertDelivered(s.a(), message("juliet@a.test", "romeo@b.test", "after the outage"), atB);
+        assertThat(s.relay().connections()).isEqualTo(2);
+    }
+
+    /** A peer with no stream to us cannot answer; the connection is left to TCP, not closed on a guess. */
+    @Test
+    void unansweredPingsWithoutAStreamFromThePeerDoNotCloseTheStream() throws Exception {
+        try (ScriptedPeer b = new ScriptedPeer(B, A, Optional.empty(), ScriptedPeer.External.SUCCEED)) {
+            S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                    .withPingInterval(PING)
+                    .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
+            a.send(message("juliet@a.test", "romeo@b.test", "hello")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (b.count("urn:xmpp:ping") < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(b.count("urn:xmpp:ping")).isGreaterThanOrEqualTo(4);
+            assertThat(b.log()).noneMatch(l -> l.endsWith(" close") || l.endsWith(" eof"));
+            assertThat(b.connections()).isEqualTo(1);
+        }
+    }
+
+    /** The idle close counts stanzas: pings and keepalives every few milliseconds do not keep a stream. */
+    @Test
+    void idleStreamIsClosedThoughPingsKeepItBusy() throws Exception {
+        try (ScriptedPeer b = new ScriptedPeer(B, A, Optional.empty(), ScriptedPeer.External.SUCCEED)) {
+            S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                    .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMillis(800))
+                    .withPingInterval(Duration.ofMillis(100))
+                    .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
+            a.send(message("juliet@a.test", "romeo@b.test", "hello")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            b.await("1 close", WAIT);
+            assertThat(b.count("urn:xmpp:ping")).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** XEP-0199 §4.3: a peer's ping to our domain is answered, on our stream to the peer. */
+    @Test
+    void pingToALocalDomainIsAnsweredOnOurStreamToThePeer() throws Exception {
+        try (ScriptedPeer b = new ScriptedPeer(B, A, Optional.empty(), ScriptedPeer.External.SUCCEED)) {
+            S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                    .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
+            try (RawPeer peer = new RawPeer(a.localAddress())) {
+                peer.send(header(B, A));
+                peer.awaitText("</stream:features>", WAIT);
+                peer.send("<db:result from='b.test' to='a.test'>any-key-b-vouches-for</db:result>");
+                peer.awaitText("type='valid'", WAIT); // the scripted b.test, as authoritative server, said so
+                peer.send("<iq type='get' id='p1' from='b.test' to='a.test'><ping xmlns='urn:xmpp:ping'/></iq>");
+                String answer = b.await("id='p1'", WAIT);
+                assertThat(answer).contains("<iq").contains("type='result'").contains("from='a.test'")
+                        .contains("to='b.test'");
+            }
+        }
     }
 
     // --- unreachable peers (RFC 6120 §10.4.3) ---
@@ -325,6 +448,31 @@ class S2sServiceTest {
     }
 
     // --- helpers ---
+
+    private static final Duration PING = Duration.ofMillis(200);
+
+    private record PingSetup(S2sService a, S2sService b, TcpRelay relay) {
+    }
+
+    /**
+     * A pings every {@link #PING} and reaches B through a relay; B reaches A directly and has sent A a
+     * message first, so a stream from B to A is there to carry the answers. EXTERNAL keeps dialback's
+     * verification connections out of the relay's count.
+     */
+    private PingSetup pingSetup() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        S2sService b = start(settings(B, portB, tls(ca.issue(B)), SECRET_B, EXTERNAL_ONLY)
+                .withStaticRoute(A, PeerAddress.of("127.0.0.1", portA)), atB);
+        TcpRelay relay = new TcpRelay(b.localAddress());
+        relays.add(relay);
+        S2sService a = start(settings(A, portA, tls(ca.issue(A)), SECRET_A, EXTERNAL_ONLY).withPingInterval(PING)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", relay.port())), atA);
+        assertDelivered(b, message("romeo@b.test", "juliet@a.test", "b opens its stream"), atA);
+        assertDelivered(a, message("juliet@a.test", "romeo@b.test", "a opens its stream"), atB);
+        assertThat(relay.connections()).isEqualTo(1);
+        return new PingSetup(a, b, relay);
+    }
 
     private record Pair(S2sService a, S2sService b) {
     }
