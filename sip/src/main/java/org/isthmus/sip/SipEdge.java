@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -37,8 +38,15 @@ import gov.nist.javax.sip.message.MessageFactoryImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.SipPagerMessage;
+import org.isthmus.mapping.subscription.SubscriptionState;
+import org.isthmus.sip.presence.NotifyOutcome;
+import org.isthmus.sip.presence.PublishOutcome;
+import org.isthmus.sip.presence.SubscribeOutcome;
+import org.isthmus.sip.presence.SubscriptionDialog;
 import org.isthmus.sip.stack.EdgeSipStack;
 import org.isthmus.sip.stack.PinnedHopRouter;
 import org.isthmus.sip.stack.ServerIdentityPolicy;
@@ -49,7 +57,9 @@ import org.isthmus.sip.stack.TlsContexts;
 /**
  * The SIP edge: one JAIN-SIP stack listening on UDP and/or TCP on one port and TLS on another (IPv4 or
  * IPv6), answering requests through a {@link SipHandler} and sending pager-mode MESSAGE requests
- * (RFC 3428).
+ * (RFC 3428) and presence requests: NOTIFY as notifier, SUBSCRIBE as subscriber (RFC 6665, RFC 3856) and
+ * PUBLISH (RFC 3903). Subscription dialogs are values the gateway stores ({@link SubscriptionDialog});
+ * the edge keeps none beyond a SUBSCRIBE's Timer N.
  *
  * <p>Routing of sent requests: the edge picks the hops itself (see {@link SipTarget}): a static hop, or
  * what RFC 3263 finds for the outbound proxy (sent as a pre-loaded Route, RFC 3261 §8.1.2) or the
@@ -156,15 +166,20 @@ public final class SipEdge implements AutoCloseable {
             AddressFactory addresses = new AddressFactoryImpl();
             Header userAgent = headers.createHeader("User-Agent", settings.userAgent());
             Header server = headers.createHeader("Server", settings.userAgent());
-            UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
-                    scheduler, timers, server, settings, new DigestServer(settings.auth(), Clock.systemUTC()));
             dns = DnsLookup.of(settings.dns());
             UserAgentClient uac = new UserAgentClient(provider, (PinnedHopRouter) stack.getRouter(), messages,
                     headers, addresses, scheduler, timers, settings, sentByHost(), userAgent,
                     new ServerLocator(dns, settings.transports()));
+            Responder responder = new Responder(messages, scheduler, timers, server);
+            PresenceClient presenceClient = new PresenceClient(uac, messages, headers, addresses, scheduler,
+                    userAgent, Clock.systemUTC());
+            PresenceServer presenceServer = new PresenceServer(responder, headers, presenceClient, uac, handler,
+                    settings.presence(), Clock.systemUTC());
+            UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
+                    responder, presenceServer, settings, new DigestServer(settings.auth(), Clock.systemUTC()));
             provider.addSipListener(new Listener(uas, uac));
             stack.start();
-            running = new Running(stack, scheduler, uac, dns);
+            running = new Running(stack, scheduler, uac, presenceClient, dns);
             LOG.info("SIP edge listening on {} port {}{} {}", settings.bindAddress(), settings.port(),
                     settings.tls().map(t -> " (TLS " + t.port() + ")").orElse(""), settings.transports());
         } catch (SipException e) {
@@ -195,6 +210,107 @@ public final class SipEdge implements AutoCloseable {
                     new SipStatus(503, "SIP edge not running")));
         }
         return r.uac.send(message, target);
+    }
+
+    /**
+     * Sends a NOTIFY in a stored subscription dialog as notifier (RFC 6665 §4.2.2, RFC 3856 §6.7), built from
+     * the value alone (RFC 3261 §12.2.1.1) so that any node, also one started after the dialog was made,
+     * can send it. Its CSeq is {@code dialog.localCseq() + 1}; an {@code active} or {@code pending} state
+     * without {@code expires} gets the seconds left on the dialog. Completes with the outcome and the
+     * dialog to store; {@link NotifyOutcome#subscriptionGone()} (e.g. 481) means the watcher dropped the
+     * subscription. Never completes exceptionally.
+     *
+     * @param document the PIDF body (RFC 3863), or empty for none
+     */
+    public CompletableFuture<NotifyOutcome> sendNotify(SubscriptionDialog dialog, SubscriptionState state,
+                                                       Optional<PresenceDocument> document) {
+        Objects.requireNonNull(dialog, "dialog");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(document, "document");
+        if (dialog.role() != SubscriptionDialog.Role.NOTIFIER) {
+            throw new IllegalArgumentException("NOTIFY is sent in a notifier's dialog");
+        }
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(new NotifyOutcome(notRunning(), dialog));
+        }
+        return r.presence.notify(dialog, dialog.next().localCseq(), state, document);
+    }
+
+    /**
+     * Subscribes {@code watcher} to {@code presentity}'s presence (RFC 6665 §4.1.2.1, RFC 3856 §6): a
+     * SUBSCRIBE with Event presence, Accept application/pidf+xml, Expires and Contact to {@code target}
+     * (whose Request-URI is normally the presentity). On 2xx the outcome carries the new dialog to store;
+     * NOTIFYs in it reach {@link SipHandler#onNotify}, the first possibly before this completes (RFC 6665
+     * §4.1.2.4, see {@link org.isthmus.sip.presence.NotifyRequest#pending()}). Expires 0 is a fetch
+     * (§4.4.3). A 423 is retried once with the notifier's Min-Expires. Never completes exceptionally.
+     */
+    public CompletableFuture<SubscribeOutcome> sendSubscribe(SipUri presentity, SipUri watcher, long expires,
+                                                             SipTarget target) {
+        Objects.requireNonNull(presentity, "presentity");
+        Objects.requireNonNull(watcher, "watcher");
+        Objects.requireNonNull(target, "target");
+        requireExpires(expires);
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(new SubscribeOutcome(notRunning(), Optional.empty()));
+        }
+        return r.presence.subscribe(presentity, watcher, expires, target);
+    }
+
+    /**
+     * Refreshes a stored subscriber dialog with a SUBSCRIBE in it (RFC 6665 §4.1.2.2), or ends it with
+     * {@code expires} 0 (§4.1.2.3; the notifier's final NOTIFY then arrives at {@link SipHandler#onNotify}).
+     * The outcome always carries the dialog with the CSeq used, and on 2xx the new expiry and target;
+     * {@link SubscribeOutcome#subscriptionGone()} tells when the subscription is over. Never completes
+     * exceptionally.
+     */
+    public CompletableFuture<SubscribeOutcome> refreshSubscribe(SubscriptionDialog dialog, long expires) {
+        Objects.requireNonNull(dialog, "dialog");
+        requireExpires(expires);
+        if (dialog.role() != SubscriptionDialog.Role.SUBSCRIBER) {
+            throw new IllegalArgumentException("a SUBSCRIBE refresh is sent in a subscriber's dialog");
+        }
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(new SubscribeOutcome(notRunning(), Optional.of(dialog)));
+        }
+        return r.presence.refresh(dialog, expires);
+    }
+
+    /**
+     * Publishes presence for {@code presentity} (RFC 3903 §4) to {@code target}: initial (a document, no
+     * entity tag), refresh (entity tag, no document, §4.2), modify (both, §4.3) or remove (entity tag,
+     * {@code expires} 0, §4.4). The outcome carries the new SIP-ETag and granted Expires on 2xx; on 412
+     * the caller publishes again from scratch. A 423 is retried once with Min-Expires. Never completes
+     * exceptionally.
+     */
+    public CompletableFuture<PublishOutcome> sendPublish(SipUri presentity, Optional<String> entityTag, long expires,
+                                                         Optional<PresenceDocument> document, SipTarget target) {
+        Objects.requireNonNull(presentity, "presentity");
+        Objects.requireNonNull(entityTag, "entityTag");
+        Objects.requireNonNull(document, "document");
+        Objects.requireNonNull(target, "target");
+        requireExpires(expires);
+        if (entityTag.isEmpty() && document.isEmpty()) {
+            throw new IllegalArgumentException("an initial PUBLISH carries a document (RFC 3903 §4.1)");
+        }
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(new PublishOutcome(notRunning(), Optional.empty(),
+                    OptionalLong.empty()));
+        }
+        return r.presence.publish(presentity, entityTag, expires, document, target);
+    }
+
+    private static SipOutcome notRunning() {
+        return SipOutcome.of(new SipStatus(503, "SIP edge not running"));
+    }
+
+    private static void requireExpires(long expires) {
+        if (expires < 0 || expires > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("expires out of range: " + expires);
+        }
     }
 
     /** Stops the stack (about a second) and completes every waiting send with 503; idempotent. */
@@ -287,7 +403,7 @@ public final class SipEdge implements AutoCloseable {
 
     /** The parts that exist while the edge runs. */
     private record Running(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, UserAgentClient uac,
-                           DnsLookup dns) {
+                           PresenceClient presence, DnsLookup dns) {
     }
 
     /** Routes JAIN-SIP events to the server and client halves; never lets an exception reach the stack. */

@@ -20,9 +20,11 @@ import java.util.TreeSet;
  * @param trust          which requests claiming a served domain are believed (RFC 3325 §2.3 trust domain)
  * @param auth           digest credentials: the registrar's users, and the edge's own as a client
  * @param dns            how RFC 3263 lookups are made
+ * @param presence       the notifier's subscription duration limits
  */
 public record SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
-                          String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns) {
+                          String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
+                          SipPresence presence) {
 
     /** The default SIP port of RFC 3261 §19.1.2. */
     public static final int DEFAULT_PORT = 5060;
@@ -42,6 +44,7 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(dns, "dns");
+        Objects.requireNonNull(presence, "presence");
         if (bindAddress.isBlank()) {
             throw new SipException("bindAddress is blank");
         }
@@ -87,7 +90,7 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
     public SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
                        String userAgent) {
         this(bindAddress, port, transports, advertisedHost, userAgent, Optional.empty(), SipTrust.NONE, SipAuth.NONE,
-                SipDns.SYSTEM);
+                SipDns.SYSTEM, SipPresence.DEFAULT);
     }
 
     /** UDP and TCP on {@code port} of {@code bindAddress}, advertised as the bind address. */
@@ -98,22 +101,28 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
     /** A copy with TLS on (its transport added to the set). */
     public SipSettings withTls(SipTls tls) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, Optional.of(tls), trust, auth,
-                dns);
+                dns, presence);
     }
 
     /** A copy with this trust policy. */
     public SipSettings withTrust(SipTrust trust) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
     }
 
     /** A copy with these digest credentials. */
     public SipSettings withAuth(SipAuth auth) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
     }
 
     /** A copy with this DNS configuration. */
     public SipSettings withDns(SipDns dns) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
+    }
+
+    /** A copy with these presence limits. */
+    public SipSettings withPresence(SipPresence presence) {
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns,
+                presence);
     }
 
     /** The port a transport listens on: the TLS port for {@code tls}, {@link #port()} otherwise. */

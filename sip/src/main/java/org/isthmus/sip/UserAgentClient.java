@@ -25,6 +25,7 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -57,7 +58,8 @@ import org.isthmus.sip.stack.PinnedHopRouter;
 import org.isthmus.sip.stack.ServerIdentityPolicy;
 
 /**
- * The edge as user agent client for pager-mode MESSAGE (RFC 3428 §4, RFC 3261 §8.1): builds the request,
+ * The edge as user agent client (RFC 3261 §8.1), for pager-mode MESSAGE (RFC 3428 §4) and, through
+ * {@link #dispatch}, for the requests {@link PresenceClient} builds: builds the request,
  * finds the hops (a static one, or RFC 3263 for the outbound proxy or the Request-URI), sends to each in
  * turn after a transport error, timeout or 503 (RFC 3263 §4.3), answers one 401/407 challenge with the
  * configured credentials (§22.2), and completes each future exactly once with the final response, 408 on
@@ -72,7 +74,7 @@ final class UserAgentClient {
     static final int UDP_SIZE_LIMIT = 1300;
 
     /** §8.1.1.6: the Max-Forwards a UAC SHOULD start with. */
-    private static final int MAX_FORWARDS = 70;
+    static final int MAX_FORWARDS = 70;
 
     /** RFC 5922 §7.2 for TLS connections that are reused. */
     private static final ServerIdentityPolicy IDENTITY = new ServerIdentityPolicy();
@@ -119,41 +121,66 @@ final class UserAgentClient {
     }
 
     CompletableFuture<SipOutcome> send(SipPagerMessage message, SipTarget target) {
-        CompletableFuture<SipOutcome> future = new CompletableFuture<>();
         String callId = message.callId().orElseGet(() -> provider.getNewCallId().getCallId());
-        String logCallId = LogText.safe(callId);
         Request template;
         try {
             template = request(message, target.requestUri(), callId);
-            if (target.outboundProxy().isPresent()) {
-                // §8.1.2: the outbound proxy as a pre-loaded loose route; the Request-URI stays the target.
-                SipUri proxy = target.outboundProxy().get();
-                if (proxy.parameter("lr").isEmpty()) {
-                    proxy = proxy.withParameter("lr", "");
-                }
-                template.addFirst(headers.createRouteHeader(addresses.createAddress(
-                        addresses.createURI(proxy.toString()))));
-            }
+            preloadRoute(template, target);
         } catch (ParseException | InvalidArgumentException | IllegalArgumentException | javax.sip.SipException e) {
             // The mapping's values are valid SIP, so this is a value JAIN-SIP cannot encode.
-            LOG.warn("MESSAGE not built callId={}: {}", logCallId, LogText.safe(e.getMessage()));
-            future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
+            LOG.warn("MESSAGE not built callId={}: {}", LogText.safe(callId), LogText.safe(e.getMessage()));
+            return CompletableFuture.completedFuture(SipOutcome.of(new SipStatus(500, "Request not encodable")));
+        }
+        return dispatch(template, target, Optional.empty()).thenApply(Sent::outcome);
+    }
+
+    /** §8.1.2: the target's outbound proxy as a pre-loaded loose route; the Request-URI stays the target. */
+    void preloadRoute(Request template, SipTarget target) throws ParseException, javax.sip.SipException {
+        if (target.outboundProxy().isPresent()) {
+            SipUri proxy = target.outboundProxy().get();
+            if (proxy.parameter("lr").isEmpty()) {
+                proxy = proxy.withParameter("lr", "");
+            }
+            template.addFirst(headers.createRouteHeader(addresses.createAddress(
+                    addresses.createURI(proxy.toString()))));
+        }
+    }
+
+    /**
+     * Sends a built request (any method, in or out of a dialog) to the hops of {@code target}, with
+     * failover and one digest retry as for MESSAGE, and completes with its final outcome, the response
+     * if one came, and the CSeq number the last attempt carried (one more than the template's after a
+     * challenge). With {@code contactUser}, each attempt gets a Contact of that user at the edge's address
+     * for the hop's transport (§8.1.1.8). Never completes exceptionally.
+     */
+    CompletableFuture<Sent> dispatch(Request template, SipTarget target, Optional<String> contactUser) {
+        CompletableFuture<Sent> future = new CompletableFuture<>();
+        String logCallId = LogText.safe(((CallIdHeader) template.getHeader(CallIdHeader.NAME)).getCallId());
+        long cseq = ((CSeqHeader) template.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        Send send = new Send(future, template, logCallId, cseq, contactUser);
+        if (closing) {
+            future.complete(new Sent(SipOutcome.of(new SipStatus(503, "SIP edge closed")), Optional.empty(), cseq));
             return future;
         }
-        Send send = new Send(future, template, logCallId, ((CSeqHeader) template.getHeader(CSeqHeader.NAME))
-                .getSeqNumber());
         hops(target, logCallId).whenComplete((hops, failure) -> {
             if (failure != null || hops.isEmpty()) {
                 if (failure != null) {
-                    LOG.info("MESSAGE not sent callId={}: locating the server failed: {}", logCallId, failure.toString());
+                    LOG.info("{} not sent callId={}: locating the server failed: {}", send.method, logCallId,
+                            failure.toString());
                 }
-                future.complete(SipOutcome.of(new SipStatus(503, "No transport to the target")));
+                future.complete(new Sent(SipOutcome.of(new SipStatus(503, "No transport to the target")),
+                        Optional.empty(), cseq));
                 return;
             }
             send.hops = hops;
             attempt(send);
         });
         return future;
+    }
+
+    /** A fresh Call-ID from the stack. */
+    String newCallId() {
+        return provider.getNewCallId().getCallId();
     }
 
     /**
@@ -164,7 +191,7 @@ final class UserAgentClient {
         if (target.nextHop().isPresent()) {
             SipHop hop = target.nextHop().get();
             if (!settings.transports().contains(hop.transport())) {
-                LOG.info("MESSAGE not sent callId={}: transport {} is not enabled", callId, hop.transport());
+                LOG.info("request not sent callId={}: transport {} is not enabled", callId, hop.transport());
                 return CompletableFuture.completedFuture(List.of());
             }
             return CompletableFuture.completedFuture(List.of(hop));
@@ -187,12 +214,18 @@ final class UserAgentClient {
                 request.addHeader(credentials);
             }
             request.setHeader(via(hop.transport()));
+            if (send.contactUser.isPresent()) {
+                request.setHeader(contact(send.contactUser.get(), hop.transport()));
+            }
             if (hop.transport().equals("udp") && settings.transports().contains("tcp")
                     && ((SIPRequest) request).encodeAsBytes("udp").length > UDP_SIZE_LIMIT) {
                 // §18.1.1: too big for UDP with an unknown path MTU; the top Via must say TCP too.
                 hop = new SipHop(hop.host(), hop.port(), "tcp");
                 request.setHeader(via("tcp"));
-                LOG.debug("MESSAGE larger than {} bytes goes over TCP callId={}", UDP_SIZE_LIMIT, send.callId);
+                if (send.contactUser.isPresent()) {
+                    request.setHeader(contact(send.contactUser.get(), "tcp"));
+                }
+                LOG.debug("{} larger than {} bytes goes over TCP callId={}", send.method, UDP_SIZE_LIMIT, send.callId);
             }
             ct = router.withHop(PinnedHopRouter.hop(hop.host(), hop.port(), hop.transport()),
                     () -> newClientTransaction(request));
@@ -203,15 +236,15 @@ final class UserAgentClient {
                 IDENTITY.enforceOnReuse(ext);
             }
         } catch (SecurityException e) {
-            LOG.info("MESSAGE not sent callId={}: {}", send.callId, LogText.safe(e.getMessage()));
+            LOG.info("{} not sent callId={}: {}", send.method, send.callId, LogText.safe(e.getMessage()));
             next(send, SipOutcome.of(new SipStatus(503, "TLS server identity mismatch")), null, "TLS identity");
             return;
         } catch (ParseException | InvalidArgumentException | IllegalArgumentException e) {
-            LOG.warn("MESSAGE not built callId={}: {}", send.callId, LogText.safe(e.getMessage()));
-            send.future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
+            LOG.warn("{} not built callId={}: {}", send.method, send.callId, LogText.safe(e.getMessage()));
+            send.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")), null);
             return;
         } catch (IllegalStateException e) {
-            LOG.info("MESSAGE not sent callId={}: {}", send.callId, LogText.safe(e.getMessage()));
+            LOG.info("{} not sent callId={}: {}", send.method, send.callId, LogText.safe(e.getMessage()));
             next(send, SipOutcome.of(new SipStatus(503, "Service Unavailable")), null, "no transaction");
             return;
         }
@@ -222,7 +255,7 @@ final class UserAgentClient {
         pending.put(branch, new Pending(send, hop, safety));
         try {
             ct.sendRequest();
-            LOG.debug("MESSAGE sent callId={} to={} hop={}:{}/{} attempt={}", send.callId,
+            LOG.debug("{} sent callId={} to={} hop={}:{}/{} attempt={}", send.method, send.callId,
                     LogText.safe(request.getRequestURI()), LogText.safe(hop.host()), hop.port(), hop.transport(),
                     send.index + 1);
         } catch (javax.sip.SipException | RuntimeException e) {
@@ -231,13 +264,24 @@ final class UserAgentClient {
     }
 
     /** A Via for {@code transport} with the port the edge listens on for it and a fresh branch. */
-    private ViaHeader via(String transport) throws ParseException, InvalidArgumentException {
+    ViaHeader via(String transport) throws ParseException, InvalidArgumentException {
         // The branch is ours (magic cookie of §8.1.1.7) so the transaction's key is known before sending.
         ViaHeader via = headers.createViaHeader(sentByHost, settings.portOf(transport), transport,
                 "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
                         + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
         via.setRPort();
         return via;
+    }
+
+    /** {@code <sip:user@host:port;transport=t>} at the edge's advertised address for {@code transport}. */
+    ContactHeader contact(String user, String transport) throws ParseException {
+        SipURI uri = addresses.createSipURI(user, sentByHost.indexOf(':') >= 0 && !sentByHost.startsWith("[")
+                ? "[" + sentByHost + "]" : sentByHost);
+        uri.setPort(settings.portOf(transport));
+        if (!transport.equals("udp")) {
+            uri.setTransportParam(transport);
+        }
+        return headers.createContactHeader(addresses.createAddress(uri));
     }
 
     private ClientTransaction newClientTransaction(Request request) {
@@ -384,7 +428,7 @@ final class UserAgentClient {
         }
         p.safety.cancel(false);
         if (outcome.status().code() == 408 || outcome.status().code() == 503) {
-            LOG.info("MESSAGE attempt failed {} ({}) callId={} hop={}:{}/{}", outcome.status().code(), why,
+            LOG.info("{} attempt failed {} ({}) callId={} hop={}:{}/{}", p.send.method, outcome.status().code(), why,
                     p.send.callId, LogText.safe(p.hop.host()), p.hop.port(), p.hop.transport());
         }
         next(p.send, outcome, response, why);
@@ -398,7 +442,7 @@ final class UserAgentClient {
     private void next(Send send, SipOutcome outcome, Response response, String why) {
         int code = outcome.status().code();
         if (closing) {
-            send.future.complete(outcome);
+            send.complete(outcome, response);
             return;
         }
         if ((code == 401 || code == 407) && response != null && !send.authenticated) {
@@ -407,21 +451,21 @@ final class UserAgentClient {
                 send.authenticated = true;
                 send.cseq++;
                 send.credentials = credentials;
-                LOG.debug("MESSAGE challenged {} callId={}, retrying with credentials", code, send.callId);
+                LOG.debug("{} challenged {} callId={}, retrying with credentials", send.method, code, send.callId);
                 attempt(send);
                 return;
             }
         }
         if ((code == 503 || code == 408) && send.hops != null && send.index + 1 < send.hops.size()) {
             send.index++;
-            LOG.info("MESSAGE callId={} failing over to {}:{}/{} after {} ({})", send.callId,
+            LOG.info("{} callId={} failing over to {}:{}/{} after {} ({})", send.method, send.callId,
                     LogText.safe(send.hops.get(send.index).host()), send.hops.get(send.index).port(),
                     send.hops.get(send.index).transport(), code, why);
             attempt(send);
             return;
         }
-        LOG.debug("MESSAGE answered {} callId={}", code, send.callId);
-        send.future.complete(outcome);
+        LOG.debug("{} answered {} callId={}", send.method, code, send.callId);
+        send.complete(outcome, response);
     }
 
     /**
@@ -458,7 +502,7 @@ final class UserAgentClient {
             String uri = send.template.getRequestURI().toString();
             String nc = "00000001";
             String cnonce = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-            String digest = Digest.response(algorithm.get(), ha1.get(), Request.MESSAGE, uri, challenge.getNonce(),
+            String digest = Digest.response(algorithm.get(), ha1.get(), send.method, uri, challenge.getNonce(),
                     qop, nc, cnonce);
             try {
                 AuthorizationHeader h = proxy ? headers.createProxyAuthorizationHeader("Digest")
@@ -500,22 +544,41 @@ final class UserAgentClient {
         return Optional.empty();
     }
 
-    /** One MESSAGE being sent, across its attempts (failover, authentication). */
+    /**
+     * The end of a sent request.
+     *
+     * @param outcome  the final outcome
+     * @param response the final response, if one came
+     * @param cseq     the CSeq number of the last attempt
+     */
+    record Sent(SipOutcome outcome, Optional<Response> response, long cseq) {
+    }
+
+    /** One request being sent, across its attempts (failover, authentication). */
     private static final class Send {
-        final CompletableFuture<SipOutcome> future;
+        final CompletableFuture<Sent> future;
         final Request template;
         final String callId;
+        final String method;
+        final Optional<String> contactUser;
         volatile List<SipHop> hops;
         volatile int index;
         volatile long cseq;
         volatile boolean authenticated;
         volatile List<Header> credentials = List.of();
 
-        Send(CompletableFuture<SipOutcome> future, Request template, String callId, long cseq) {
+        Send(CompletableFuture<Sent> future, Request template, String callId, long cseq,
+             Optional<String> contactUser) {
             this.future = future;
             this.template = template;
             this.callId = callId;
+            this.method = template.getMethod();
             this.cseq = cseq;
+            this.contactUser = contactUser;
+        }
+
+        void complete(SipOutcome outcome, Response response) {
+            future.complete(new Sent(outcome, Optional.ofNullable(response), cseq));
         }
     }
 

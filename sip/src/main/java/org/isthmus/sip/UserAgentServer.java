@@ -12,18 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.sip.InvalidArgumentException;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionUnavailableException;
@@ -33,7 +26,6 @@ import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.SupportedHeader;
@@ -57,23 +49,27 @@ import org.isthmus.sip.stack.CertificateIdentities;
 /**
  * The edge as user agent server (RFC 3261 §8.2): checks each received request in the order of §8.2
  * (method, then URIs and dialog, then extensions), answers what it can itself (OPTIONS, 405, 416, 481,
- * 420, 400), checks who may send (the trust policy of {@link SipTrust} for MESSAGE, digest authentication
- * of REGISTER, §22), and hands MESSAGE (RFC 3428 §7) and REGISTER (§10.3) to the {@link SipHandler},
+ * 420, 400), checks who may send (the trust policy of {@link SipTrust} for MESSAGE, SUBSCRIBE and NOTIFY,
+ * digest authentication of REGISTER, §22), hands SUBSCRIBE and NOTIFY to {@link PresenceServer}, and
+ * MESSAGE (RFC 3428 §7) and REGISTER (§10.3) to the {@link SipHandler},
  * sending its answer as the final response when it comes, or 500 if it fails or does not come in time.
  */
 final class UserAgentServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserAgentServer.class);
 
-    /** The methods the edge accepts (RFC 3261 §20.5): pager mode, registrar, capabilities. */
-    static final List<String> ALLOWED = List.of(Request.MESSAGE, Request.REGISTER, Request.OPTIONS);
+    /**
+     * The methods the edge accepts (RFC 3261 §20.5): pager mode, registrar, capabilities, and presence
+     * subscriptions as notifier and subscriber (RFC 6665).
+     */
+    static final List<String> ALLOWED = List.of(Request.MESSAGE, Request.REGISTER, Request.OPTIONS,
+            Request.SUBSCRIBE, Request.NOTIFY);
 
     /**
      * Methods the edge knows but does not support outside a dialog: answered 405 (§8.2.1). Any other
-     * method is unknown: 501 (§21.5.2). SUBSCRIBE and NOTIFY move out of this set with presence (issue 5).
+     * method is unknown: 501 (§21.5.2). PUBLISH is sent, never received: the edge is no presence server.
      */
-    private static final Set<String> KNOWN_UNSUPPORTED = Set.of(Request.INVITE, Request.BYE, Request.SUBSCRIBE,
-            Request.NOTIFY, Request.PUBLISH, Request.INFO, Request.UPDATE, Request.PRACK, Request.REFER);
+    private static final Set<String> KNOWN_UNSUPPORTED = Set.of(Request.INVITE, Request.BYE, Request.PUBLISH, Request.INFO, Request.UPDATE, Request.PRACK, Request.REFER);
 
     private final SipStackImpl stack;
     private final SipProvider provider;
@@ -81,25 +77,23 @@ final class UserAgentServer {
     private final HeaderFactory headers;
     private final AddressFactory addresses;
     private final SipHandler handler;
-    private final ScheduledExecutorService scheduler;
-    private final EdgeTimers timers;
-    private final Header server;
+    private final Responder responder;
+    private final PresenceServer presence;
     private final SipTrust trust;
     private final SipAuth auth;
     private final DigestServer digest;
 
     UserAgentServer(SipStackImpl stack, SipProvider provider, MessageFactory messages, HeaderFactory headers,
-                    AddressFactory addresses, SipHandler handler, ScheduledExecutorService scheduler,
-                    EdgeTimers timers, Header server, SipSettings settings, DigestServer digest) {
+                    AddressFactory addresses, SipHandler handler, Responder responder, PresenceServer presence,
+                    SipSettings settings, DigestServer digest) {
         this.stack = stack;
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
         this.addresses = addresses;
         this.handler = handler;
-        this.scheduler = scheduler;
-        this.timers = timers;
-        this.server = server;
+        this.responder = responder;
+        this.presence = presence;
         this.trust = settings.trust();
         this.auth = settings.auth();
         this.digest = digest;
@@ -144,9 +138,11 @@ final class UserAgentServer {
             respond(st, request, scheme.get(), callId, r -> { });
             return;
         }
+        boolean subscription = Request.SUBSCRIBE.equals(method) || Request.NOTIFY.equals(method);
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        if (to.getTag() != null) {
-            // The edge keeps no dialogs, so a mid-dialog request matches none (§12.2.2).
+        if (to.getTag() != null && !subscription) {
+            // Subscription dialogs live in the gateway's store (PresenceServer asks it); other in-dialog
+            // requests match no dialog (§12.2.2).
             respond(st, request, SipStatus.of(481), callId, r -> { });
             return;
         }
@@ -166,10 +162,22 @@ final class UserAgentServer {
                 addAllow(r);
                 addAccept(r);
                 r.addHeader(headers.createHeader(SupportedHeader.NAME, ""));
+                r.addHeader(headers.createAllowEventsHeader("presence"));
             });
             case Request.MESSAGE -> {
                 if (trusted(st, request, callId)) {
                     message(st, request, callId);
+                }
+            }
+            case Request.SUBSCRIBE -> {
+                // A watcher claiming a served domain passes the same trust check as a MESSAGE sender.
+                if (trusted(st, request, callId)) {
+                    presence.subscribe(st, request, callId);
+                }
+            }
+            case Request.NOTIFY -> {
+                if (trusted(st, request, callId)) {
+                    presence.notify(st, request, callId);
                 }
             }
             default -> {
@@ -408,54 +416,6 @@ final class UserAgentServer {
         respond(st, request, SipStatus.of(matched ? 200 : 481), callId, r -> { });
     }
 
-    /**
-     * Calls the handler and sends its answer once: when the stage completes, or 500 if the handler
-     * throws, fails the stage, answers null or nothing within {@link EdgeTimers#handlerTimeout()}.
-     */
-    private <T> void whenAnswered(ServerTransaction st, Request request, String callId,
-                                  Supplier<CompletionStage<T>> call, ResponseAction<T> answer) {
-        String method = request.getMethod();
-        CompletionStage<T> stage;
-        try {
-            stage = call.get();
-        } catch (RuntimeException e) {
-            LOG.warn("{} handler threw callId={}", method, callId, e);
-            respond(st, request, SipStatus.of(500), callId, r -> { });
-            return;
-        }
-        if (stage == null) {
-            LOG.warn("{} handler returned no stage callId={}", method, callId);
-            respond(st, request, SipStatus.of(500), callId, r -> { });
-            return;
-        }
-        AtomicBoolean answered = new AtomicBoolean();
-        ScheduledFuture<?> timeout = scheduler.schedule(() -> {
-            if (answered.compareAndSet(false, true)) {
-                LOG.warn("{} handler did not answer within {} ms callId={}", method,
-                        timers.handlerTimeout().toMillis(), callId);
-                respond(st, request, new SipStatus(500, "gateway timeout"), callId, r -> { });
-            }
-        }, timers.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        stage.whenComplete((value, failure) -> {
-            if (!answered.compareAndSet(false, true)) {
-                LOG.debug("{} handler answered after the timeout callId={}", method, callId);
-                return;
-            }
-            timeout.cancel(false);
-            if (failure != null || value == null) {
-                LOG.warn("{} handler failed callId={}", method, callId, failure);
-                respond(st, request, SipStatus.of(500), callId, r -> { });
-                return;
-            }
-            try {
-                answer.accept(value);
-            } catch (ParseException | InvalidArgumentException | RuntimeException e) {
-                LOG.warn("{} handler answer unusable callId={}", method, callId, e);
-                respond(st, request, SipStatus.of(500), callId, r -> { });
-            }
-        });
-    }
-
     /** The server transaction for a request, or empty for a retransmission the stack already has one for. */
     private Optional<ServerTransaction> transaction(RequestEvent event, String callId) {
         ServerTransaction st = event.getServerTransaction();
@@ -500,57 +460,18 @@ final class UserAgentServer {
         }
     }
 
-    /**
-     * Sends a final response with a To tag (§8.2.6.2) and the Server header. If the extra headers cannot
-     * be built (a binding the stack cannot encode), a bare 500 goes instead; send failures are logged.
-     */
+    private <T> void whenAnswered(ServerTransaction st, Request request, String callId,
+                                  Supplier<CompletionStage<T>> call, Responder.ResponseAction<T> answer) {
+        responder.whenAnswered(st, request, callId, call, answer);
+    }
+
     private void respond(ServerTransaction st, Request request, SipStatus status, String callId,
-                         ResponseAction<Response> extra) {
-        Response response;
-        try {
-            response = response(request, status);
-            extra.accept(response);
-        } catch (ParseException | InvalidArgumentException | RuntimeException e) {
-            LOG.warn("could not build {} response to {} callId={}: {}", status.code(),
-                    LogText.safe(request.getMethod()), callId, LogText.safe(e.getMessage()));
-            if (status.code() == 500) {
-                return;
-            }
-            try {
-                response = response(request, SipStatus.of(500));
-            } catch (ParseException | RuntimeException again) {
-                return;
-            }
-        }
-        try {
-            st.sendResponse(response);
-            LOG.debug("{} answered {} callId={}", LogText.safe(request.getMethod()), response.getStatusCode(),
-                    callId);
-        } catch (SipException | InvalidArgumentException | RuntimeException e) {
-            LOG.warn("could not send {} to {} callId={}: {}", response.getStatusCode(),
-                    LogText.safe(request.getMethod()), callId, LogText.safe(e.getMessage()));
-        }
+                         Responder.ResponseAction<Response> extra) {
+        responder.respond(st, request, status, callId, extra);
     }
 
-    private Response response(Request request, SipStatus status) throws ParseException {
-        Response response = messages.createResponse(status.code(), request);
-        response.setReasonPhrase(RequestReader.reasonPhrase(status.reason()));
-        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
-        if (to != null && to.getTag() == null) {
-            to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
-        }
-        response.addHeader(server);
-        return response;
-    }
-
-    private static String callId(Request request) {
+    static String callId(Request request) {
         CallIdHeader header = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         return header == null ? "-" : LogText.safe(header.getCallId());
-    }
-
-    /** A step that may throw the JAIN-SIP checked exceptions of building headers. */
-    @FunctionalInterface
-    interface ResponseAction<T> {
-        void accept(T value) throws ParseException, InvalidArgumentException;
     }
 }

@@ -84,10 +84,20 @@ public final class TestUserAgent implements AutoCloseable {
     public record Received(Request request, String transport) {
     }
 
-    /** How to answer a received request: status, reason, extra headers (name to value). */
-    public record Answer(int code, String reason, Map<String, String> headers) {
+    /**
+     * How to answer a received request: status, reason, extra headers (name to value; a value may be a
+     * comma list, e.g. of Record-Route entries), and the To tag to put in the response (a fresh one if
+     * empty).
+     */
+    public record Answer(int code, String reason, Map<String, String> headers, Optional<String> toTag) {
         public Answer {
             headers = Map.copyOf(headers);
+            java.util.Objects.requireNonNull(toTag, "toTag");
+        }
+
+        /** An answer with a fresh To tag. */
+        public Answer(int code, String reason, Map<String, String> headers) {
+            this(code, reason, headers, Optional.empty());
         }
     }
 
@@ -234,6 +244,61 @@ public final class TestUserAgent implements AutoCloseable {
         return request;
     }
 
+    /**
+     * A request in the dialog that {@code initial} (sent by this agent) and its 2xx {@code ok} made (RFC 3261
+     * §12.2.1.1): same Call-ID and From, To with the 2xx's tag, Request-URI the 2xx's Contact, CSeq
+     * {@code cseq}, a Via and a Contact (user {@code romeo}) for {@code transport}.
+     */
+    public Request inDialog(Request initial, Response ok, String method, long cseq, String transport) {
+        try {
+            URI target = ((javax.sip.header.ContactHeader) ok.getHeader("Contact")).getAddress().getURI();
+            ToHeader to = (ToHeader) ((ToHeader) ok.getHeader(ToHeader.NAME)).clone();
+            FromHeader from = (FromHeader) ((FromHeader) initial.getHeader(FromHeader.NAME)).clone();
+            Request request = messages.createRequest(target, method,
+                    (CallIdHeader) initial.getHeader(CallIdHeader.NAME), headers.createCSeqHeader(cseq, method), from,
+                    to, List.of(headers.createViaHeader(host, port, transport, null)), headers.createMaxForwardsHeader(70));
+            // A Contact, as RFC 6665 §4.1.2.2 requires of a refresh (and JAIN-SIP's NOTIFY matching expects).
+            return with(request, "Contact", "<" + uri("romeo", transport) + ">");
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /**
+     * A NOTIFY this agent, as notifier, sends in the dialog of a SUBSCRIBE it received (RFC 6665 §4.2.2): the
+     * SUBSCRIBE's Call-ID, From = its To with {@code notifierTag}, To = its From, Request-URI its Contact,
+     * Event presence, the Subscription-State given, a Contact of this agent over {@code transport}, CSeq
+     * {@code cseq}, and a PIDF body if {@code pidf} is not null.
+     */
+    public Request notifyFor(Request subscribe, String notifierTag, long cseq, String state, byte[] pidf,
+                             String transport) {
+        try {
+            URI target = ((javax.sip.header.ContactHeader) subscribe.getHeader("Contact")).getAddress().getURI();
+            ToHeader subscribeTo = (ToHeader) subscribe.getHeader(ToHeader.NAME);
+            FromHeader subscribeFrom = (FromHeader) subscribe.getHeader(FromHeader.NAME);
+            FromHeader from = headers.createFromHeader(subscribeTo.getAddress(), notifierTag);
+            ToHeader to = headers.createToHeader(subscribeFrom.getAddress(), subscribeFrom.getTag());
+            Request notify = messages.createRequest(target, Request.NOTIFY,
+                    (CallIdHeader) subscribe.getHeader(CallIdHeader.NAME), headers.createCSeqHeader(cseq, Request.NOTIFY),
+                    from, to, List.of(headers.createViaHeader(host, port, transport, null)),
+                    headers.createMaxForwardsHeader(70));
+            with(notify, "Event", "presence");
+            with(notify, "Subscription-State", state);
+            with(notify, "Contact", "<" + uri("notifier", transport) + ">");
+            if (pidf != null) {
+                notify.setContent(pidf, (ContentTypeHeader) headers.createHeader("Content-Type", "application/pidf+xml"));
+            }
+            return notify;
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Sends {@code request} on another thread; the future completes with its final response. */
+    public CompletableFuture<Response> sendAsync(Request request, Duration timeout) {
+        return CompletableFuture.supplyAsync(() -> send(request, timeout));
+    }
+
     /** Adds a header parsed from {@code name: value}. */
     public Request with(Request request, String name, String value) {
         try {
@@ -329,9 +394,17 @@ public final class TestUserAgent implements AutoCloseable {
                 Answer answer = answers.apply(request);
                 Response response = messages.createResponse(answer.code(), request);
                 response.setReasonPhrase(answer.reason());
-                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag());
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(answer.toTag().orElseGet(TestUserAgent::tag));
                 for (Map.Entry<String, String> h : answer.headers().entrySet()) {
-                    response.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+                    if (h.getKey().equalsIgnoreCase("Record-Route")) {
+                        // addHeader puts a Record-Route on top (javax.sip Message#addHeader), so add the last first.
+                        List<?> list = ((HeaderFactoryImpl) headers).createHeaders(h.getKey() + ": " + h.getValue());
+                        for (int i = list.size() - 1; i >= 0; i--) {
+                            response.addHeader((javax.sip.header.Header) list.get(i));
+                        }
+                    } else {
+                        response.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+                    }
                 }
                 st.sendResponse(response);
             } catch (Exception e) {
