@@ -100,7 +100,7 @@ class GatewayConfigTest {
                   error-window: soon
                 """);
         assertThat(p).containsExactlyInAnyOrder(
-                "xmpp.component.reconect: unknown key; allowed here: connect-timeout, domain, host, max-stanza-bytes, port, reconnect, secret",
+                "xmpp.component.reconect: unknown key; allowed here: connect-timeout, domain, host, max-stanza-bytes, ping-interval, port, reconnect, secret",
                 "xmpp.component.port: '70000': out of range; allowed: 1 to 65535",
                 "xmpp.component.secret: '${NOPE}': environment variable NOPE is not set; set it or give a default as ${NOPE:-value}",
                 "xmpp.domains[1]: 'bad domain': is not a valid domain name",
