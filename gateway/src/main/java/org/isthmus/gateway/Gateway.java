@@ -11,8 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.isthmus.gateway.config.GatewayConfig;
+import org.isthmus.gateway.config.StoreSettings;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.gateway.routing.Router;
+import org.isthmus.gateway.store.EmbeddedStore;
+import org.isthmus.gateway.store.RedisStore;
+import org.isthmus.gateway.store.StateStore;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.SipPagerMessage;
@@ -39,6 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final Optional<ComponentLink> component;
     private final Optional<S2sService> s2s;
     private final SipEdge sip;
+    private final Optional<StateStore> store;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -49,7 +54,8 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         AddressMapper addresses = new AddressMapper(config.addresses());
-        this.registrar = new Registrar(config.registrar(), Clock.systemUTC());
+        this.store = config.store().map(Gateway::openStore);
+        this.registrar = new Registrar(config.registrar(), Clock.systemUTC(), store);
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
@@ -77,6 +83,17 @@ public final class Gateway implements AutoCloseable {
                 null));
     }
 
+    private static StateStore openStore(StoreSettings settings) {
+        if (settings.kind() == StoreSettings.Kind.REDIS) {
+            RedisStore redis = RedisStore.connect(settings.redisUri().orElseThrow());
+            LOG.info("state store: Redis {} (fsync on every write: {})", settings.redisUri().get(), redis.fsyncsEveryWrite());
+            return redis;
+        }
+        EmbeddedStore embedded = EmbeddedStore.open(settings.dataDir().orElseThrow());
+        LOG.info("state store: {}", embedded.file());
+        return embedded;
+    }
+
     private CompletableFuture<SipOutcome> sendToSip(SipPagerMessage message, SipTarget target) {
         return sip.sendMessage(message, target);
     }
@@ -88,6 +105,11 @@ public final class Gateway implements AutoCloseable {
                 config.component().map(c -> c.domain() + " -> " + c.host() + ":" + c.port()).orElse("off"),
                 config.s2s().map(s -> s.localDomains() + " on " + s.listenHost() + ":" + s.listenPort()).orElse("off"),
                 config.sip().bindAddress(), config.sip().port(), config.sip().transports());
+        if (store.isEmpty()) {
+            LOG.info("no state store configured: registrations are kept in memory and lost on restart");
+        }
+        // Before SIP listens, so no REGISTER races the restore.
+        registrar.restore().toCompletableFuture().join();
         sip.start();
         s2s.ifPresent(S2sService::start);
         component.ifPresent(ComponentLink::start);
@@ -116,6 +138,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             try {
                 sip.close();
+                store.ifPresent(StateStore::close);
             } finally {
                 timer.shutdownNow();
                 try {

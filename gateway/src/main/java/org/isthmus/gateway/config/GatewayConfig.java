@@ -62,10 +62,12 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * @param routes       per SIP domain, how its users are reached when they are not registered here
  * @param defaultRoute how users of any other SIP domain are reached, if at all
  * @param messages     message relaying settings
+ * @param store        where state that must survive a restart is kept; without one, registrations live
+ *                     in memory only
  */
 public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
-                            Optional<SipRoute> defaultRoute, MessageSettings messages) {
+                            Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -123,7 +125,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages");
+        top.allowOnly("xmpp", "sip", "messages", "store");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -220,6 +222,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             }
 
             MessageSettings messages = messages(top.object("messages"));
+            Optional<StoreSettings> store = store(top.object("store"));
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -234,7 +237,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                 }
             }
             return problems.isEmpty()
-                    ? new GatewayConfig(component, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages)
+                    ? new GatewayConfig(component, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store)
                     : null;
         }
 
@@ -520,6 +523,23 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                         "must lie between min-expires (" + minExpires + ") and max-expires (" + maxExpires + ")");
             }
             return new RegistrarSettings(regDomains, minExpires, maxExpires, defExpires);
+        }
+
+        private Optional<StoreSettings> store(ConfigNode node) {
+            if (node.isMissing()) {
+                return Optional.empty();
+            }
+            node.allowOnly("type", "data-dir", "redis-uri");
+            String type = node.choice("type", "embedded", Set.of("embedded", "redis"));
+            if (type.equals("redis")) {
+                Optional<String> uri = node.requiredText("redis-uri", "the Redis server, e.g. redis://127.0.0.1:6379");
+                if (uri.isPresent() && !(uri.get().startsWith("redis://") || uri.get().startsWith("rediss://"))) {
+                    node.problem("redis-uri", uri.get(), "must start with redis:// or rediss://");
+                }
+                return uri.map(u -> new StoreSettings(StoreSettings.Kind.REDIS, Optional.empty(), Optional.of(u)));
+            }
+            String dir = node.text("data-dir", "data");
+            return Optional.of(new StoreSettings(StoreSettings.Kind.EMBEDDED, Optional.of(Path.of(dir)), Optional.empty()));
         }
 
         private MessageSettings messages(ConfigNode msg) {

@@ -1,18 +1,25 @@
 package org.isthmus.gateway.registrar;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.isthmus.gateway.config.RegistrarSettings;
+import org.isthmus.gateway.store.RecordStore;
+import org.isthmus.gateway.store.StateStore;
+import org.isthmus.gateway.store.Versioned;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.sip.RegisterOutcome;
@@ -21,25 +28,80 @@ import org.isthmus.sip.SipRegistration;
 
 /**
  * The registrar and its location service (RFC 3261 §10.3): bindings from an address of record to
- * contacts, each with an expiry and the Call-ID/CSeq that last set it. Bindings live in memory: a
- * restart forgets them and user agents re-register within their interval (durable state arrives with
- * the state stores of issue 6).
+ * contacts, each with an expiry and the Call-ID/CSeq that last set it. Lookups are served from memory;
+ * with a store, each address of record's bindings are also written there before the 200 OK goes out
+ * (so an accepted registration survives a restart) and read back by {@link #restore()} at start.
  */
 public final class Registrar {
 
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
 
+    /** The store's namespace for bindings; a record per address of record. */
+    public static final String NAMESPACE = "registrations";
+
     private final RegistrarSettings settings;
     private final Clock clock;
+    private final Optional<RecordStore<List<Binding>>> store;
     private final Map<String, List<Binding>> bindings = new ConcurrentHashMap<>();
 
     /** One contact bound to an address of record. */
     public record Binding(SipUri contact, Instant expiresAt, String callId, long cseq, Instant registeredAt) {
     }
 
+    /** A registrar whose bindings live in memory only. */
     public Registrar(RegistrarSettings settings, Clock clock) {
+        this(settings, clock, Optional.empty());
+    }
+
+    /** A registrar that keeps every address of record's bindings in {@code store} too. */
+    public Registrar(RegistrarSettings settings, Clock clock, Optional<StateStore> store) {
         this.settings = settings;
         this.clock = clock;
+        this.store = store.map(s -> s.records(NAMESPACE, BindingsCodec.INSTANCE));
+    }
+
+    /**
+     * Loads the live bindings of every address of record from the store (nothing without one); call
+     * once before the SIP edge starts taking REGISTERs. Completes with the number of addresses restored.
+     */
+    public CompletionStage<Integer> restore() {
+        if (store.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Instant now = clock.instant();
+        int[] restored = {0};
+        return store.get().scanAll("", 500, page -> {
+            for (Versioned<List<Binding>> record : page) {
+                List<Binding> list = live(record.value(), now);
+                if (!list.isEmpty()) {
+                    bindings.put(record.name(), list);
+                    restored[0]++;
+                }
+            }
+            return CompletableFuture.completedFuture(null);
+        }).thenApply(pages -> {
+            LOG.info("registrations restored: {} addresses of record", restored[0]);
+            return restored[0];
+        });
+    }
+
+    /**
+     * Processes a REGISTER as {@link #register} does, and with a store completes only once the new
+     * bindings are durable there (a failure to store answers 500, and the user agent retries).
+     */
+    public CompletionStage<RegisterOutcome> registerDurably(SipRegistration request) {
+        CompletionStage<?>[] write = new CompletionStage<?>[1];
+        RegisterOutcome outcome = register(request, write);
+        if (write[0] == null) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        return write[0].handle((ok, error) -> {
+            if (error == null) {
+                return outcome;
+            }
+            LOG.warn("registration not stored call-id={}: {}", request.callId(), error.toString());
+            return reject(500, "Registration could not be stored");
+        });
     }
 
     /** Whether REGISTER requests for {@code domain} are accepted here. */
@@ -47,8 +109,12 @@ public final class Registrar {
         return settings.domains().contains(domain);
     }
 
-    /** Processes a REGISTER (RFC 3261 §10.3 steps 1, 5–8). */
+    /** Processes a REGISTER (RFC 3261 §10.3 steps 1, 5–8), in memory only. */
     public RegisterOutcome register(SipRegistration request) {
+        return register(request, new CompletionStage<?>[1]);
+    }
+
+    private RegisterOutcome register(SipRegistration request, CompletionStage<?>[] write) {
         SipUri aor = request.addressOfRecord().addressOfRecord();
         // Step 1: only domains this registrar is responsible for.
         if (!serves(aor.host())) {
@@ -83,6 +149,7 @@ public final class Registrar {
                         return list.isEmpty() ? null : list;
                     }
                 }
+                write[0] = persist(k, List.of(), now);
                 return null;
             }
             for (SipBinding requested : request.bindings()) {
@@ -101,6 +168,8 @@ public final class Registrar {
                     list.add(new Binding(requested.contact(), now.plusSeconds(e), request.callId(), request.cseq(), now));
                 }
             }
+            // Submitted while this address of record is locked, so its writes queue in the order of its changes.
+            write[0] = persist(k, list, now);
             return list.isEmpty() ? null : list;
         });
         if (failure[0] != null) {
@@ -109,6 +178,18 @@ public final class Registrar {
         List<SipBinding> current = toOutcome(updated, now);
         LOG.info("registration aor={} call-id={} contacts={}", key, request.callId(), current.size());
         return new RegisterOutcome(SipStatus.of(200), current, OptionalInt.empty());
+    }
+
+    /** Writes (or, when empty, deletes) one address of record's bindings, expiring with the last of them. */
+    private CompletionStage<?> persist(String aor, List<Binding> list, Instant now) {
+        if (store.isEmpty()) {
+            return null;
+        }
+        if (list.isEmpty()) {
+            return store.get().delete(aor);
+        }
+        Instant last = list.stream().map(Binding::expiresAt).max(Comparator.naturalOrder()).orElse(now);
+        return store.get().put(aor, List.copyOf(list), Duration.between(now, last).plusSeconds(1));
     }
 
     /** The live contacts of an address of record, most recently registered first. */

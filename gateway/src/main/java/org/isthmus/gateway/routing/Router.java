@@ -259,7 +259,7 @@ public final class Router implements SipHandler, XmppHandler {
 
     @Override
     public CompletionStage<RegisterOutcome> onRegister(SipRegistration registration) {
-        return CompletableFuture.completedFuture(registrar.register(registration));
+        return registrar.registerDurably(registration);
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------

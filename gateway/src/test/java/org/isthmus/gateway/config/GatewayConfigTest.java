@@ -255,4 +255,18 @@ class GatewayConfigTest {
                         "sip.listen.transports: 'tls': needs sip.listen.tls with the key and certificate chain",
                         "sip.dns.servers[0]: 'dns.example': must be an IP address with an optional port, e.g. 127.0.0.53 or [::1]:53");
     }
+
+    @Test
+    void storeIsEmbeddedInADataDirectoryOrRedis() {
+        assertThat(parse(MINIMAL).store()).isEmpty();
+        StoreSettings embedded = parse(MINIMAL + "store: {type: embedded, data-dir: /var/lib/isthmus}\n").store().orElseThrow();
+        assertThat(embedded.kind()).isEqualTo(StoreSettings.Kind.EMBEDDED);
+        assertThat(embedded.dataDir()).contains(Path.of("/var/lib/isthmus"));
+        StoreSettings redis = parse(MINIMAL + "store: {type: redis, redis-uri: \"redis://127.0.0.1:6379\"}\n").store().orElseThrow();
+        assertThat(redis.redisUri()).contains("redis://127.0.0.1:6379");
+        assertThat(problems(MINIMAL + "store: {type: redis}\n")).containsExactly(
+                "store.redis-uri: is required; the Redis server, e.g. redis://127.0.0.1:6379");
+        assertThat(problems(MINIMAL + "store: {type: postgres}\n")).containsExactly(
+                "store.type: 'postgres': allowed: embedded, redis");
+    }
 }
