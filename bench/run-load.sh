@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The end-to-end load driver of issue 7 (org.isthmus.bench.load.LoadDriver): starts its own Prosody
+# and the built Isthmus jar on loopback, drives them with SIPp and a pipelining XMPP client, and prints
+# the figures as Markdown. Needs prosody, prosodyctl and sipp on PATH (.ci/install-peers installs them).
+#
+#   bench/run-load.sh [--messages N] [--rate R] [--no-ramp] [--jfr] ...   (--help for all options)
+#
+# Builds the jars first when they are missing (mvn -B -q install -DskipTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ ! -f bench/target/benchmarks.jar || ! -f gateway/target/isthmus.jar ]]; then
+    mvn -B -q install -DskipTests
+fi
+exec java -cp bench/target/benchmarks.jar org.isthmus.bench.load.LoadDriver "$@"

@@ -1,0 +1,335 @@
+package org.isthmus.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-to-end load driver of issue 7. On loopback it starts a Prosody of its own and the built
+ * Isthmus jar (as a child process, attached to Prosody as its XEP-0114 component), then drives them
+ * with real peers, SIPp on the SIP side and {@link PipeliningXmppClient} on the XMPP side, and
+ * prints, per direction: delivered messages/s at the offered rate, p50/p99/max latency (sender's
+ * timestamp in the body to the receiver's clock, both this machine's wall clock), messages lost,
+ * Isthmus's CPU time per 1000 messages, the same run with no gateway in between (SIPp → SIPp;
+ * client → Prosody → client) as the ceiling, a ramp to the highest rate with nothing lost, and
+ * Isthmus's start-to-ready time.
+ *
+ * <p>Paths: SIP→XMPP is SIPp UAC → Isthmus → Prosody → carol@xmpp.test; XMPP→SIP is
+ * alice@xmpp.test → Prosody → Isthmus → SIPp UAS (a static route for {@code sip.bench}).
+ */
+public final class LoadDriver {
+
+    private static final String ALICE = "alice";
+    private static final String CAROL = "carol";
+    private static final Map<String, String> USERS = Map.of(ALICE, "alice-pw", CAROL, "carol-pw");
+    private static final String SIP_USER = "sip:bob@" + GatewayLauncher.SIP_DOMAIN;
+    /** bob@sip.bench as XMPP users see him through the component (XEP-0106 escaping, RFC 7247 §6). */
+    private static final String SIP_USER_AS_JID = "bob\\40" + GatewayLauncher.SIP_DOMAIN + "@"
+            + ProsodyLauncher.COMPONENT_DOMAIN;
+
+    static final String SIP_TO_XMPP = "SIP→XMPP via Isthmus";
+    static final String XMPP_TO_SIP = "XMPP→SIP via Isthmus";
+    static final String SIPP_CEILING = "SIPp→SIPp (ceiling)";
+    static final String XMPP_CEILING = "client→Prosody→client (ceiling)";
+
+    private final LoadOptions options;
+    private final Path directory;
+    private final LoopbackPorts ports = new LoopbackPorts();
+    private final ChildProcesses children = new ChildProcesses();
+    private final long ticks = ProcessCpu.ticksPerSecond();
+    private ProsodyLauncher prosody;
+    private GatewayLauncher gateway;
+    private int uasPort;
+    private PipeliningXmppClient alice;
+    private PipeliningXmppClient carol;
+    private int runNumber;
+
+    private LoadDriver(LoadOptions options, Path directory) {
+        this.options = options;
+        this.directory = directory;
+    }
+
+    /** Runs the whole session; exit status 0 when it completed, 1 on a failure, 2 past --max-seconds. */
+    public static void main(String[] args) {
+        if (List.of(args).contains("--help")) {
+            System.out.print(LoadOptions.USAGE);
+            return;
+        }
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(64);
+            return;
+        }
+        if (!Files.isRegularFile(options.jar())) {
+            System.err.println("no gateway jar at " + options.jar().toAbsolutePath()
+                    + ": build first (mvn -B -q install -DskipTests), or give --jar");
+            System.exit(64);
+        }
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("isthmus-load-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LoadDriver driver = new LoadDriver(options, directory);
+        Runtime.getRuntime().addShutdownHook(new Thread(driver.children::stopAll, "stop-children"));
+        Thread watchdog = new Thread(() -> {
+            ProsodyLauncher.sleep(options.maxSeconds() * 1000L);
+            System.err.println("load driver: past --max-seconds " + options.maxSeconds() + ", stopping");
+            System.exit(2);
+        }, "watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        int status = 0;
+        try {
+            driver.run();
+        } catch (RuntimeException e) {
+            System.err.println("load driver failed: " + e.getMessage() + "\n(work directory " + directory + ")");
+            status = 1;
+        } finally {
+            driver.stop();
+        }
+        System.exit(status);
+    }
+
+    private void run() {
+        long sessionStart = System.nanoTime();
+        say("work directory " + directory + " (logs of every peer stay there)");
+        SippPeer.extractScenarios(directory);
+        prosody = ProsodyLauncher.start(directory.resolve("prosody"), ports, children, USERS);
+        say("Prosody up: c2s 127.0.0.1:" + prosody.c2sPort() + ", component :" + prosody.componentPort());
+        alice = login(ALICE);
+        carol = login(CAROL);
+        carol.receiveInto(new Deliveries(0, 0));
+
+        uasPort = ports.next();
+        int sipPort = ports.next();
+        List<String> javaOptions = new ArrayList<>(options.gatewayJavaOptions());
+        if (options.jfr()) {
+            javaOptions.add("-XX:StartFlightRecording=filename=" + directory.resolve("isthmus.jfr")
+                    + ",settings=profile,dumponexit=true");
+        }
+        gateway = GatewayLauncher.start(options.jar(), directory, prosody, sipPort, uasPort, javaOptions, children);
+        gateway.awaitReady(Duration.ofSeconds(60), directory.resolve("gateway.log"));
+        double startToReady = gateway.startToReadyMillis();
+        double firstLineToReady = gateway.firstLineToReadyMillis();
+        say(String.format(Locale.ROOT, "Isthmus ready: %.0f ms from process start (%.0f ms from its first log line)",
+                startToReady, firstLineToReady));
+
+        double idleBefore = idleCpuMillisPerSecond();
+        say(String.format(Locale.ROOT, "Isthmus idle (no messages, 5 s): %.1f ms CPU per second", idleBefore));
+
+        if (options.warmup() > 0) {
+            say("warm-up through Isthmus: " + options.warmup() + " messages each way at " + options.rate() + "/s");
+            report(sipToXmpp(options.warmup(), options.rate()), "  warm-up ");
+            report(xmppToSip(options.warmup(), options.rate()), "  warm-up ");
+        }
+
+        int n = options.messages();
+        int r = options.rate();
+        say("fixed rate: " + n + " messages each way at " + r + "/s, one path at a time");
+        List<RunResult> fixed = new ArrayList<>();
+        for (Runner runner : runners().values()) {
+            RunResult result = runner.run(n, r);
+            report(result, "  ");
+            fixed.add(result);
+        }
+
+        Map<String, List<RunResult>> ramps = new LinkedHashMap<>();
+        if (!options.ramp().isEmpty()) {
+            say("ramp: " + options.ramp() + " messages/s, " + options.stepSeconds()
+                    + " s each, up to the first step with a loss or delivery below 95 % of the offer");
+            for (Map.Entry<String, Runner> path : runners().entrySet()) {
+                List<RunResult> steps = new ArrayList<>();
+                for (int rate : options.ramp()) {
+                    RunResult step = path.getValue().run(rate * options.stepSeconds(), rate);
+                    report(step, "  ");
+                    steps.add(step);
+                    if (!step.sustained()) {
+                        break;
+                    }
+                }
+                ramps.put(path.getKey(), steps);
+            }
+        }
+        double idleAfter = idleCpuMillisPerSecond();
+        say(String.format(Locale.ROOT, "Isthmus idle after the runs (5 s): %.1f ms CPU per second", idleAfter));
+        double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
+        System.out.println();
+        System.out.println(LoadReport.render(options, fixed, ramps, startToReady, firstLineToReady,
+                idleBefore, idleAfter, sessionSeconds, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The four paths, Isthmus's first, each a bounded run of (count, rate). */
+    private Map<String, Runner> runners() {
+        Map<String, Runner> paths = new LinkedHashMap<>();
+        paths.put(SIP_TO_XMPP, this::sipToXmpp);
+        paths.put(XMPP_TO_SIP, this::xmppToSip);
+        paths.put(SIPP_CEILING, this::sippCeiling);
+        paths.put(XMPP_CEILING, this::xmppCeiling);
+        return paths;
+    }
+
+    @FunctionalInterface
+    private interface Runner {
+        RunResult run(int count, int rate);
+    }
+
+    /** Isthmus's CPU time over 5 s with no messages, per second: what every run's figure includes. */
+    private double idleCpuMillisPerSecond() {
+        ProcessCpu cpu = new ProcessCpu(gateway.pid(), ticks);
+        long start = cpu.millis();
+        long startNanos = System.nanoTime();
+        ProsodyLauncher.sleep(5_000);
+        return (cpu.millis() - start) * 1e9 / (System.nanoTime() - startNanos);
+    }
+
+    private PipeliningXmppClient login(String user) {
+        return PipeliningXmppClient.login(prosody.c2sPort(), ProsodyLauncher.XMPP_DOMAIN, user, USERS.get(user),
+                Duration.ofSeconds(20));
+    }
+
+    /** SIPp UAC → Isthmus → Prosody → carol. */
+    private RunResult sipToXmpp(int count, int rate) {
+        String tag = "run" + (++runNumber) + "-sip-xmpp-" + rate;
+        Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+        carol.receiveInto(deliveries);
+        Cpu cpu = Cpu.start(gateway.pid(), prosody.pid(), ticks);
+        SippPeer.runUac(directory, tag, ports, children, gateway.sipPort(), SIP_USER,
+                "sip:" + CAROL + "@" + ProsodyLauncher.XMPP_DOMAIN, count, rate, drain());
+        awaitDeliveries(deliveries, () -> { });
+        return deliveries.result(SIP_TO_XMPP, rate, cpu.gatewayPer1000(count), cpu.prosodyPer1000(count));
+    }
+
+    /** alice → Prosody → Isthmus → SIPp UAS. */
+    private RunResult xmppToSip(int count, int rate) {
+        String tag = "run" + (++runNumber) + "-xmpp-sip-" + rate;
+        try (SippPeer.Uas uas = SippPeer.startUas(directory, tag, ports, children, uasPort, bound(count, rate))) {
+            Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+            alice.receiveInto(deliveries);
+            Cpu cpu = Cpu.start(gateway.pid(), prosody.pid(), ticks);
+            alice.sendPaced(SIP_USER_AS_JID, count, rate);
+            awaitDeliveries(deliveries, () -> uas.collect(deliveries));
+            return deliveries.result(XMPP_TO_SIP, rate, cpu.gatewayPer1000(count), cpu.prosodyPer1000(count));
+        }
+    }
+
+    /** SIPp UAC → SIPp UAS, no gateway. */
+    private RunResult sippCeiling(int count, int rate) {
+        String tag = "run" + (++runNumber) + "-sipp-sipp-" + rate;
+        int port = ports.next();
+        try (SippPeer.Uas uas = SippPeer.startUas(directory, tag, ports, children, port, bound(count, rate))) {
+            Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+            SippPeer.runUac(directory, tag, ports, children, port, SIP_USER, "sip:alice@" + GatewayLauncher.SIP_DOMAIN,
+                    count, rate, drain());
+            awaitDeliveries(deliveries, () -> uas.collect(deliveries));
+            return deliveries.result(SIPP_CEILING, rate, new double[] {Double.NaN, Double.NaN, Double.NaN}, Double.NaN);
+        }
+    }
+
+    /** alice → Prosody → carol, no gateway. */
+    private RunResult xmppCeiling(int count, int rate) {
+        runNumber++;
+        Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+        carol.receiveInto(deliveries);
+        alice.receiveInto(deliveries);
+        Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
+        alice.sendPaced(CAROL + "@" + ProsodyLauncher.XMPP_DOMAIN, count, rate);
+        awaitDeliveries(deliveries, () -> { });
+        return deliveries.result(XMPP_CEILING, rate, new double[] {Double.NaN, Double.NaN, Double.NaN},
+                cpu.prosodyPer1000(count));
+    }
+
+    /**
+     * Waits until every message arrived or the drain time is up, then a little longer, so that the
+     * CPU read afterwards includes the work on the final responses.
+     */
+    private void awaitDeliveries(Deliveries deliveries, Runnable collect) {
+        long deadline = System.nanoTime() + drain().toNanos();
+        collect.run();
+        while (deliveries.delivered() < deliveries.expected() && System.nanoTime() < deadline) {
+            ProsodyLauncher.sleep(20);
+            collect.run();
+        }
+        ProsodyLauncher.sleep(400);
+        collect.run();
+    }
+
+    private Duration drain() {
+        return Duration.ofSeconds(options.drainSeconds());
+    }
+
+    private Duration bound(int count, int rate) {
+        return Duration.ofSeconds((long) Math.ceil((double) count / rate) + options.drainSeconds() + 30);
+    }
+
+    private static void report(RunResult r, String prefix) {
+        say(String.format(Locale.ROOT,
+                "%s%-32s offered %6.0f/s  delivered %6d/%-6d (%8.1f/s)  lost %d  dup %d  err %d  "
+                        + "p50 %.2f ms  p99 %.2f ms  max %.2f ms  Isthmus CPU %s ms/1000 (JIT %s, GC %s)",
+                prefix, r.path(), r.offeredRate(), r.delivered(), r.sent(), r.deliveredRate(), r.lost(), r.duplicates(),
+                r.errors(), r.p50Micros() / 1e3, r.p99Micros() / 1e3, r.maxMicros() / 1e3,
+                LoadReport.number(r.cpuMillisPer1000()), LoadReport.number(r.jitMillisPer1000()),
+                LoadReport.number(r.gcMillisPer1000())));
+    }
+
+    private static void say(String line) {
+        System.out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + " " + line);
+    }
+
+    private void stop() {
+        if (alice != null) {
+            alice.close();
+        }
+        if (carol != null) {
+            carol.close();
+        }
+        if (gateway != null) {
+            gateway.stop();
+        }
+        children.stopAll();
+    }
+
+    /** CPU of the gateway and of Prosody read at the start of a run, for the per-1000 figures at its end. */
+    private record Cpu(ProcessCpu gateway, long gatewayStart, Map<String, long[]> jvmStart, ProcessCpu prosody,
+            long prosodyStart) {
+
+        static Cpu start(long gatewayPid, long prosodyPid, long ticks) {
+            ProcessCpu g = new ProcessCpu(gatewayPid, ticks);
+            ProcessCpu p = new ProcessCpu(prosodyPid, ticks);
+            return new Cpu(g, gatewayPid < 0 ? -1 : g.millis(), gatewayPid < 0 ? Map.of() : g.jvmThreads(), p,
+                    p.millis());
+        }
+
+        /** Isthmus's CPU per 1000 messages, and of it the JIT compilers' and the GC's: {total, jit, gc}. */
+        double[] gatewayPer1000(int count) {
+            double total = per1000(gateway, gatewayStart, count);
+            if (gatewayStart < 0) {
+                return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            }
+            long[] jvm = ProcessCpu.jvmDelta(jvmStart, gateway.jvmThreads());
+            return new double[] {total, jvm[0] * 1000.0 / count, jvm[1] * 1000.0 / count};
+        }
+
+        double prosodyPer1000(int count) {
+            return per1000(prosody, prosodyStart, count);
+        }
+
+        private static double per1000(ProcessCpu process, long start, int count) {
+            long end = start < 0 ? -1 : process.millis();
+            return start < 0 || end < 0 ? Double.NaN : (end - start) * 1000.0 / count;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.isthmus.bench.load;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The driver's command line. Every run is bounded: in messages (count, or rate × step seconds in
+ * the ramp) and in seconds (drain time per run, and {@code maxSeconds} for the whole session).
+ *
+ * @param messages        messages per direction in the fixed-rate runs
+ * @param rate            offered messages per second in the fixed-rate runs
+ * @param warmup          messages per direction sent through Isthmus first, not measured (JIT warm-up)
+ * @param ramp            offered rates of the ramp, in order; empty for no ramp
+ * @param stepSeconds     length of one ramp step
+ * @param drainSeconds    how long after the last send a run waits for arrivals before counting the rest lost
+ * @param maxSeconds      bound of the whole session; past it every child is stopped and the driver exits 2
+ * @param jar             the gateway's runnable jar
+ * @param gatewayJavaOptions JVM options for the gateway
+ * @param jfr             whether to record a flight recording of the gateway (isthmus.jfr in the work dir)
+ */
+record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int stepSeconds, int drainSeconds,
+        int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr) {
+
+    static final String USAGE = """
+            Usage: bench/run-load.sh [options]
+              --messages N        messages per direction at the fixed rate (default 10000)
+              --rate R            the fixed offered rate, messages/s (default 1000)
+              --warmup N          messages per direction through Isthmus before measuring (default 5000)
+              --ramp R1,R2,...    ramp rates, messages/s, 5 s each, stop at the first loss or lag
+                                  (default 250,500,1000,2000,4000,8000,12000,16000)
+              --no-ramp           skip the ramp
+              --step-seconds S    length of a ramp step (default 5)
+              --drain-seconds S   wait after the last send before counting the rest lost (default 5)
+              --max-seconds S     bound of the whole session (default 1200)
+              --jar PATH          the gateway jar (default gateway/target/isthmus.jar)
+              --gateway-java-opts "OPTS"  JVM options for the gateway (default none)
+              --jfr               record the gateway with JFR (isthmus.jfr in the work directory)
+            """;
+
+    LoadOptions {
+        ramp = List.copyOf(ramp);
+        gatewayJavaOptions = List.copyOf(gatewayJavaOptions);
+        if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10) {
+            throw new IllegalArgumentException("counts, rates and times must be positive\n" + USAGE);
+        }
+    }
+
+    static LoadOptions parse(String... args) {
+        int messages = 10_000;
+        int rate = 1_000;
+        int warmup = 5_000;
+        List<Integer> ramp = List.of(250, 500, 1_000, 2_000, 4_000, 8_000, 12_000, 16_000);
+        int stepSeconds = 5;
+        int drainSeconds = 5;
+        int maxSeconds = 1_200;
+        Path jar = Path.of("gateway/target/isthmus.jar");
+        List<String> javaOptions = new ArrayList<>();
+        boolean jfr = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--messages" -> messages = Integer.parseInt(value(args, ++i, arg));
+                case "--rate" -> rate = Integer.parseInt(value(args, ++i, arg));
+                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, arg));
+                case "--ramp" -> ramp = Arrays.stream(value(args, ++i, arg).split(","))
+                        .map(String::trim).map(Integer::valueOf).toList();
+                case "--no-ramp" -> ramp = List.of();
+                case "--step-seconds" -> stepSeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--drain-seconds" -> drainSeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--max-seconds" -> maxSeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--jar" -> jar = Path.of(value(args, ++i, arg));
+                case "--gateway-java-opts" -> javaOptions.addAll(
+                        Arrays.stream(value(args, ++i, arg).trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
+                case "--jfr" -> jfr = true;
+                default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
+            }
+        }
+        return new LoadOptions(messages, rate, warmup, ramp, stepSeconds, drainSeconds, maxSeconds, jar,
+                javaOptions, jfr);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+}

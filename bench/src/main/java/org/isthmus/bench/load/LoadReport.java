@@ -1,0 +1,117 @@
+package org.isthmus.bench.load;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The driver's figures as Markdown tables, ready for bench/README.md: the fixed-rate runs, the ramp,
+ * and issue 7's targets beside what was measured.
+ */
+final class LoadReport {
+
+    /** Issue 7's targets: CPU per 1000 messages, half of Kamailio's (78 and 116 ms). */
+    static final double CPU_TARGET_SIP_TO_XMPP = 39;
+    static final double CPU_TARGET_XMPP_TO_SIP = 58;
+    static final double P99_TARGET_MILLIS = 10;
+    static final int SUSTAINED_TARGET = 12_000;
+    static final double START_TARGET_MILLIS = 2_000;
+
+    private LoadReport() {
+    }
+
+    static String render(LoadOptions options, List<RunResult> fixed, Map<String, List<RunResult>> ramps,
+            double startToReadyMillis, double firstLineToReadyMillis, double idleBefore, double idleAfter,
+            double sessionSeconds, int processors) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "### Fixed rate: %d messages each way at %d/s (%d processors, session %.0f s)%n%n",
+                options.messages(), options.rate(), processors, sessionSeconds));
+        out.append("| path | offered /s | delivered | lost | delivered /s | p50 ms | p99 ms | max ms"
+                + " | Isthmus CPU ms/1000 | of it JIT | of it GC | Prosody CPU ms/1000 |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult r : fixed) {
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %d/%d | %d | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s |%n",
+                    r.path(), r.offeredRate(), r.delivered(), r.sent(), r.lost(), r.deliveredRate(),
+                    r.p50Micros() / 1e3, r.p99Micros() / 1e3, r.maxMicros() / 1e3,
+                    number(r.cpuMillisPer1000()), number(r.jitMillisPer1000()), number(r.gcMillisPer1000()),
+                    number(r.peerCpuMillisPer1000())));
+        }
+        double fixedCeiling = fixed.stream()
+                .filter(r -> r.path().equals(LoadDriver.SIPP_CEILING) || r.path().equals(LoadDriver.XMPP_CEILING))
+                .mapToDouble(RunResult::deliveredRate).min().orElse(Double.NaN);
+        out.append(String.format(Locale.ROOT, "%nIsthmus idle, no messages: %.1f ms CPU per second before the"
+                + " runs, %.1f after (included in every run's CPU figure: at %d/s that is %.1f ms per 1000)%n",
+                idleBefore, idleAfter, options.rate(), idleAfter * 1000 / options.rate()));
+        out.append(String.format(Locale.ROOT, "%nIsthmus's delivered rate as a fraction of the ceiling (the slower"
+                + " of the two no-gateway paths, %.0f/s): ", fixedCeiling));
+        out.append(String.join(", ", fixed.stream().filter(r -> !Double.isNaN(r.cpuMillisPer1000()))
+                .map(r -> String.format(Locale.ROOT, "%s %.3f", r.path(), r.deliveredRate() / fixedCeiling)).toList()));
+        out.append("\n");
+
+        Optional<Integer> sipSustained = Optional.empty();
+        Optional<Integer> xmppSustained = Optional.empty();
+        if (!ramps.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%n### Ramp: %s messages/s, %d s each, stop at the first loss or"
+                    + " delivery below 95 %% of the offer%n%n", options.ramp(), options.stepSeconds()));
+            out.append("| path | steps (offered/s: delivered/s, lost, p99 ms) | highest sustained /s |\n|---|---|---:|\n");
+            for (Map.Entry<String, List<RunResult>> path : ramps.entrySet()) {
+                List<String> steps = path.getValue().stream().map(s -> String.format(Locale.ROOT, "%.0f: %.0f, %d, %.1f%s",
+                        s.offeredRate(), s.deliveredRate(), s.lost(), s.p99Micros() / 1e3, s.sustained() ? "" : " ✗")).toList();
+                int sustained = highestSustained(path.getValue());
+                boolean topped = path.getValue().size() == options.ramp().size() && path.getValue().get(path.getValue().size() - 1).sustained();
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s%d |%n", path.getKey(), String.join("; ", steps),
+                        topped ? "≥ " : "", sustained));
+                if (path.getKey().equals(LoadDriver.SIP_TO_XMPP)) {
+                    sipSustained = Optional.of(sustained);
+                } else if (path.getKey().equals(LoadDriver.XMPP_TO_SIP)) {
+                    xmppSustained = Optional.of(sustained);
+                }
+            }
+            int ceiling = Math.min(highestSustained(ramps.getOrDefault(LoadDriver.SIPP_CEILING, List.of())),
+                    highestSustained(ramps.getOrDefault(LoadDriver.XMPP_CEILING, List.of())));
+            out.append(String.format(Locale.ROOT, "%nHighest sustained rate as a fraction of the ceiling (%d/s, the"
+                    + " slower no-gateway path): SIP→XMPP %.2f, XMPP→SIP %.2f%n", ceiling,
+                    sipSustained.orElse(0) / (double) ceiling, xmppSustained.orElse(0) / (double) ceiling));
+        }
+
+        out.append("\n### Issue 7's targets\n\n| target | measured | met |\n|---|---|---|\n");
+        for (RunResult r : fixed) {
+            if (r.path().equals(LoadDriver.SIP_TO_XMPP) || r.path().equals(LoadDriver.XMPP_TO_SIP)) {
+                double cpuTarget = r.path().equals(LoadDriver.SIP_TO_XMPP) ? CPU_TARGET_SIP_TO_XMPP : CPU_TARGET_XMPP_TO_SIP;
+                out.append(String.format(Locale.ROOT, "| %s CPU ≤ %.0f ms/1000 | %.1f ms (%.1f without JIT and GC threads) | %s |%n",
+                        r.path(), cpuTarget, r.cpuMillisPer1000(),
+                        r.cpuMillisPer1000() - r.jitMillisPer1000() - r.gcMillisPer1000(), yes(r.cpuMillisPer1000() <= cpuTarget)));
+                out.append(String.format(Locale.ROOT, "| %s p99 ≤ %.0f ms at %.0f/s, nothing lost | %.2f ms, %d lost | %s |%n",
+                        r.path(), P99_TARGET_MILLIS, r.offeredRate(), r.p99Micros() / 1e3, r.lost(),
+                        yes(r.p99Micros() / 1e3 <= P99_TARGET_MILLIS && r.lost() == 0)));
+            }
+        }
+        sipSustained.ifPresent(s -> out.append(String.format(Locale.ROOT, "| SIP→XMPP sustained ≥ %d/s | %d/s | %s |%n",
+                SUSTAINED_TARGET, s, yes(s >= SUSTAINED_TARGET))));
+        xmppSustained.ifPresent(s -> out.append(String.format(Locale.ROOT, "| XMPP→SIP sustained ≥ %d/s | %d/s | %s |%n",
+                SUSTAINED_TARGET, s, yes(s >= SUSTAINED_TARGET))));
+        out.append(String.format(Locale.ROOT, "| start to ready ≤ 2 s | %.0f ms (%.0f ms from the first log line) | %s |%n",
+                startToReadyMillis, firstLineToReadyMillis, yes(startToReadyMillis <= START_TARGET_MILLIS)));
+        return out.toString();
+    }
+
+    private static int highestSustained(List<RunResult> steps) {
+        int best = 0;
+        for (RunResult step : steps) {
+            if (!step.sustained()) {
+                break;
+            }
+            best = (int) step.offeredRate();
+        }
+        return best;
+    }
+
+    static String number(double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String yes(boolean met) {
+        return met ? "yes" : "**no**";
+    }
+}
