@@ -120,11 +120,6 @@ public final class Gateway implements AutoCloseable {
         return component.map(ComponentLink::isUp).orElse(true);
     }
 
-    /** The registrar, for tests that check bindings. */
-    Registrar registrar() {
-        return registrar;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {

@@ -282,9 +282,4 @@ public final class Router implements SipHandler, XmppHandler {
         }
         return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
-
-    /** How many SIP messages await their error window (for tests and, later, metrics). */
-    int inFlight() {
-        return pending.size();
-    }
 }
