@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Function;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -410,52 +411,43 @@ public final class PidfParser {
      * from another namespace, RFC 4480 §6, or an unknown attribute): the caller then keeps it opaque.
      */
     private static Optional<Activities> activities(XmlElement a) {
-        if (!onlyAttributes(a, "from", "until", "id")) {
-            return Optional.empty();
-        }
-        List<Activity> values = new ArrayList<>();
-        List<String> others = new ArrayList<>();
-        List<Note> notes = new ArrayList<>();
-        for (XmlElement e : a.elements()) {
-            if (!e.namespace.equals(Namespaces.RPID)) {
-                return Optional.empty();
-            }
-            Optional<Activity> activity = Activity.fromWire(e.localName);
-            if (e.localName.equals("note")) {
-                notes.add(note(e));
-            } else if (e.localName.equals("other") && !e.hasElements()) {
-                others.add(e.text());
-            } else if (activity.isPresent() && !e.hasElements()) {
-                values.add(activity.get());
-            } else {
-                return Optional.empty();
-            }
-        }
-        if (values.isEmpty() && others.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Activities(values, others, notes, attributeDateTime(a, "from"),
-                attributeDateTime(a, "until"), Optional.ofNullable(a.attribute("id"))));
+        return enumerated(a, Activity::fromWire).map(e -> new Activities(e.values(), e.others(), e.notes(),
+                e.from(), e.until(), e.id()));
     }
 
     /** RFC 4480 §3.5; empty when not representable, as for activities. */
     private static Optional<Mood> mood(XmlElement m) {
-        if (!onlyAttributes(m, "from", "until", "id")) {
+        return enumerated(m, v -> Mood.VALUES.contains(v) ? Optional.of(v) : Optional.empty())
+                .map(e -> new Mood(e.values(), e.others(), e.notes(), e.from(), e.until(), e.id()));
+    }
+
+    /** The shape RFC 4480 gives activities (§3.2) and mood (§3.5): enumerated values, other, notes, from/until/id. */
+    private record Enumerated<T>(List<T> values, List<String> others, List<Note> notes, Optional<OffsetDateTime> from,
+                                 Optional<OffsetDateTime> until, Optional<String> id) {
+    }
+
+    /**
+     * Reads an element of that shape, {@code value} naming the enumerated children; empty when anything
+     * else is in it (another namespace, an unknown child or attribute) or it names no value at all.
+     */
+    private static <T> Optional<Enumerated<T>> enumerated(XmlElement element, Function<String, Optional<T>> value) {
+        if (!onlyAttributes(element, "from", "until", "id")) {
             return Optional.empty();
         }
-        List<String> values = new ArrayList<>();
+        List<T> values = new ArrayList<>();
         List<String> others = new ArrayList<>();
         List<Note> notes = new ArrayList<>();
-        for (XmlElement e : m.elements()) {
+        for (XmlElement e : element.elements()) {
             if (!e.namespace.equals(Namespaces.RPID)) {
                 return Optional.empty();
             }
+            Optional<T> v = value.apply(e.localName);
             if (e.localName.equals("note")) {
                 notes.add(note(e));
             } else if (e.localName.equals("other") && !e.hasElements()) {
                 others.add(e.text());
-            } else if (Mood.VALUES.contains(e.localName) && !e.hasElements()) {
-                values.add(e.localName);
+            } else if (v.isPresent() && !e.hasElements()) {
+                values.add(v.get());
             } else {
                 return Optional.empty();
             }
@@ -463,8 +455,8 @@ public final class PidfParser {
         if (values.isEmpty() && others.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Mood(values, others, notes, attributeDateTime(m, "from"),
-                attributeDateTime(m, "until"), Optional.ofNullable(m.attribute("id"))));
+        return Optional.of(new Enumerated<>(values, others, notes, attributeDateTime(element, "from"),
+                attributeDateTime(element, "until"), Optional.ofNullable(element.attribute("id"))));
     }
 
     /** RFC 4480 §3.6; empty when not representable. */
