@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import org.isthmus.gateway.Gateway;
-import org.isthmus.gateway.config.GatewayConfig;
 
 /**
  * Pager-mode MESSAGE (RFC 3428) between a real softphone and a real XMPP client: baresip from
@@ -44,25 +43,9 @@ class BaresipMessageInteropTest {
         prosody = ProsodyServer.start();
         int isthmusPort = Peers.freePort();
         kamailio = KamailioServer.start(isthmusPort);
-        GatewayConfig config = GatewayConfig.parse("interop-baresip", """
-                xmpp:
-                  component: {host: 127.0.0.1, port: %d, domain: %s, secret: %s,
-                              reconnect: {initial: 200ms, max: 2s}}
-                  domains: [%s]
-                sip:
-                  listen: {address: 127.0.0.1, port: %d}
-                  routes:
-                    - {domain: %s, host: 127.0.0.1, port: %d, transport: udp}
-                """.formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
-                prosody.domain(), isthmusPort, KamailioServer.SIP_DOMAIN, kamailio.port()), name -> null);
-        gateway = new Gateway(config);
-        gateway.start();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!gateway.isXmppUp()) {
-            assertThat(System.nanoTime()).as("XMPP link up within %s; Prosody log:%n%s", WAIT,
-                    prosody.diagnostics()).isLessThan(deadline);
-            Peers.sleep(Duration.ofMillis(50));
-        }
+        gateway = ProsodyGateway.start(prosody, isthmusPort, "",
+                "  routes:\n    - {domain: %s, host: 127.0.0.1, port: %d, transport: udp}\n"
+                        .formatted(KamailioServer.SIP_DOMAIN, kamailio.port()), WAIT);
         alice = prosody.login("alice");
         dave = Baresip.start(kamailio.aor("dave"), kamailio.port(), List.of("sip:alice@" + prosody.domain()));
         dave.awaitRegistered(WAIT);

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import org.isthmus.gateway.Gateway;
-import org.isthmus.gateway.config.GatewayConfig;
 
 /**
  * The walking skeleton against real peers: Prosody from Debian with Isthmus attached as its XEP-0114
@@ -41,19 +40,8 @@ class MessageInteropTest {
         Peers.assumePythonModule("slixmpp");
         prosody = ProsodyServer.start();
         sipPort = Peers.freePort();
-        GatewayConfig config = GatewayConfig.parse("interop", """
-                xmpp:
-                  component: {host: 127.0.0.1, port: %d, domain: %s, secret: %s,
-                              reconnect: {initial: 200ms, max: 2s}, ping-interval: 300ms}
-                  domains: [%s]
-                sip:
-                  listen: {address: 127.0.0.1, port: %d}
-                  registrar: {domains: [sip.test]}
-                """.formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
-                prosody.domain(), sipPort), name -> null);
-        gateway = new Gateway(config);
-        gateway.start();
-        awaitXmppLink(true);
+        gateway = ProsodyGateway.start(prosody, sipPort, ", ping-interval: 300ms",
+                "  registrar: {domains: [sip.test]}\n", WAIT);
         alice = prosody.login("alice");
     }
 
@@ -71,22 +59,9 @@ class MessageInteropTest {
     }
 
     private void awaitXmppLink(boolean up) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (gateway.isXmppUp() != up) {
-            assertThat(System.nanoTime()).as("XMPP link up=%s within %s; Prosody log:%n%s", up, WAIT,
-                    prosody.diagnostics()).isLessThan(deadline);
-            sleep(50);
-        }
+        ProsodyGateway.awaitLink(gateway, prosody, up, WAIT);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     private Sipp.Result sendFromSip(String from, String to, String body) {
         return Sipp.scenario("uac_message.xml")
@@ -185,7 +160,7 @@ class MessageInteropTest {
         long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         while (System.nanoTime() < end) {
             assertThat(gateway.isXmppUp()).as("link up while idle; Prosody log:%n%s", prosody.diagnostics()).isTrue();
-            sleep(50);
+            Peers.sleep(Duration.ofMillis(50));
         }
     }
 
