@@ -20,10 +20,13 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
  * <ul>
  * <li>users of the XMPP domains keep their address ({@code alice@xmpp.example ⇄ sip:alice@xmpp.example});
  * <li>users of a federated SIP domain keep theirs too ({@code sip:juliet@example.com ⇄ juliet@example.com});
- * <li>users of a component-mode SIP domain appear as an escaped localpart of the gateway's domain
+ * <li>users of a component-mode SIP domain appear as an escaped localpart of a component domain
  *     ({@code sip:romeo@sip.example ⇄ romeo\40sip.example@gw.xmpp.example});
  * <li>global telephone numbers ({@code tel:}, {@code user=phone}) appear as {@code +number@gw.xmpp.example}.
  * </ul>
+ * With several component domains ({@link AddressRules#components}), the component is the one that
+ * serves the XMPP counterpart's domain: the {@code toJid} overloads that take a counterpart domain
+ * choose it, the others use the default; {@link #fromJid} accepts every component domain.
  * The SIP instance (GRUU {@code gr} parameter) maps to and from the resourcepart (RFC 7247 §6.3).
  * Every mapping is one to one: an address that maps is the canonical spelling of its counterpart, and
  * a JID that is not (e.g. {@code a\5cb} for the user {@code a\b}) is refused rather than conflated
@@ -62,8 +65,19 @@ public final class AddressMapper {
         return rules;
     }
 
+    /** The default component domain. */
     public String componentDomain() {
         return rules.componentDomain();
+    }
+
+    /** Every component domain, the default first. */
+    public Set<String> componentDomains() {
+        return rules.componentDomains();
+    }
+
+    /** The component domain that serves a prepared XMPP user domain ({@link AddressRules#componentDomainFor}). */
+    public String componentDomainFor(String xmppDomain) {
+        return rules.componentDomainFor(xmppDomain);
     }
 
     /** True if {@code domain} (prepared form) is one of the configured XMPP user domains. */
@@ -88,24 +102,38 @@ public final class AddressMapper {
      * number, a {@code pres:} URI as its {@code im:} address, anything else by {@link #toJid(ImUri)}.
      */
     public Mapped<Jid> toJid(AddressUri uri) {
+        return toJidUnder(uri, rules.componentDomain());
+    }
+
+    /**
+     * The JID for any SIP-side URI, as {@link #toJid(AddressUri)}, as seen by an XMPP user of
+     * {@code counterpartDomain}: under the component domain that serves that domain.
+     *
+     * @param counterpartDomain the prepared domain of the XMPP user on the other end
+     */
+    public Mapped<Jid> toJid(AddressUri uri, String counterpartDomain) {
+        return toJidUnder(uri, rules.componentDomainFor(counterpartDomain));
+    }
+
+    private Mapped<Jid> toJidUnder(AddressUri uri, String component) {
         if (uri instanceof ImUri im) {
-            return toJid(im);
+            return jidUnder(im, component);
         }
         if (uri instanceof PresUri pres) {
-            return toJid(pres.toIm());
+            return jidUnder(pres.toIm(), component);
         }
         if (uri instanceof TelUri tel) {
-            return numberJid(tel, Optional.empty());
+            return numberJid(tel, Optional.empty(), component);
         }
         SipUri sip = (SipUri) uri;
         if (sip.isTelephoneNumber()) {
             Mapped<TelUri> tel = sip.telephoneNumber();
             // A user=phone URI whose user is no telephone-subscriber is taken as a user name.
             if (tel.isOk()) {
-                return numberJid(tel.orThrow(), sip.parameter("gr").filter(g -> !g.isEmpty()));
+                return numberJid(tel.orThrow(), sip.parameter("gr").filter(g -> !g.isEmpty()), component);
             }
         }
-        return ImUri.fromSip(sip).then(this::toJid);
+        return ImUri.fromSip(sip).then(im -> jidUnder(im, component));
     }
 
     /**
@@ -129,20 +157,36 @@ public final class AddressMapper {
     /**
      * The JID for a neutral address (RFC 7247 §6.4): the local part escaped per XEP-0106 (steps 3–5)
      * and prepared (step 6), under its own domain for an XMPP or federated domain, or together with
-     * its domain under the component domain; the instance becomes the resourcepart (step 8).
+     * its domain under the default component domain; the instance becomes the resourcepart (step 8).
      */
     public Mapped<Jid> toJid(ImUri address) {
+        return jidUnder(address, rules.componentDomain());
+    }
+
+    /**
+     * The JID for a neutral address, as {@link #toJid(ImUri)}, as seen by an XMPP user of
+     * {@code counterpartDomain}: a component-mode user or a telephone number appears under the
+     * component domain that serves that domain (XEP-0114 §3: a component sends only from its own
+     * domain), e.g. {@code bob\40sip.example@sip.b.example} for a message to {@code alice@b.example}.
+     *
+     * @param counterpartDomain the prepared domain of the XMPP user on the other end
+     */
+    public Mapped<Jid> toJid(ImUri address, String counterpartDomain) {
+        return jidUnder(address, rules.componentDomainFor(counterpartDomain));
+    }
+
+    private Mapped<Jid> jidUnder(ImUri address, String component) {
         String host = address.host();
         Mapped<String> local;
         String domain;
         if (rules.isXmppDomain(host)) {
             local = localpart(address.user());
             domain = host;
-        } else if (host.equals(rules.componentDomain())) {
+        } else if (rules.isComponentDomain(host)) {
             return Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND,
                     "the gateway's own domain has no users: " + address);
         } else if (isNumberAt(address, host)) {
-            return numberJid(TelUri.parseSubscriber(address.user()).orThrow(), address.instance());
+            return numberJid(TelUri.parseSubscriber(address.user()).orThrow(), address.instance(), component);
         } else {
             switch (rules.modeOf(host)) {
                 case FEDERATION -> {
@@ -151,7 +195,7 @@ public final class AddressMapper {
                 }
                 case COMPONENT -> {
                     local = localpart(address.user() + "@" + host);
-                    domain = rules.componentDomain();
+                    domain = component;
                 }
                 default -> {
                     return Mapped.rejected(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
@@ -179,12 +223,12 @@ public final class AddressMapper {
      * The JID of a telephone number: {@code +digits[;ext=digits]@component-domain}. Parameters other
      * than {@code ext} ({@code isub}, trunk-group and other routing hints) are not carried.
      */
-    private Mapped<Jid> numberJid(TelUri tel, Optional<String> instance) {
+    private static Mapped<Jid> numberJid(TelUri tel, Optional<String> instance, String component) {
         if (!tel.isGlobal()) {
             return Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND, "local number " + tel
                     + " has no meaning outside its context (RFC 3966 §5.1.5); use the global number");
         }
-        return Jid.prepareLocal(numberLocalpart(tel)).then(l -> jid(l, rules.componentDomain(), instance));
+        return Jid.prepareLocal(numberLocalpart(tel)).then(l -> jid(l, component, instance));
     }
 
     private static String numberLocalpart(TelUri tel) {
@@ -284,17 +328,19 @@ public final class AddressMapper {
     // From XMPP to the SIP side
 
     /**
-     * The neutral address for a JID (RFC 7247 §6.5 steps 1–3): a component-domain JID unescapes to the
-     * foreign address or telephone number it stands for; a JID of an XMPP or federated domain keeps
-     * its localpart, unescaped; the resourcepart becomes the instance. A JID that is not the canonical
-     * form of its address is refused with {@code jid-malformed}, naming the canonical form.
+     * The neutral address for a JID (RFC 7247 §6.5 steps 1–3): a JID of any component domain
+     * unescapes to the foreign address or telephone number it stands for; a JID of an XMPP or
+     * federated domain keeps its localpart, unescaped; the resourcepart becomes the instance. A JID
+     * that is not the canonical form of its address is refused with {@code jid-malformed}, naming the
+     * canonical form.
      */
     public Mapped<ImUri> fromJid(Jid jid) {
         Mapped<ImUri> address = neutral(jid);
         if (!address.isOk()) {
             return address;
         }
-        Mapped<Jid> back = toJid(address.orThrow());
+        String component = rules.isComponentDomain(jid.domain()) ? jid.domain() : rules.componentDomain();
+        Mapped<Jid> back = jidUnder(address.orThrow(), component);
         if (!back.isOk()) {
             return back.map(b -> null);
         }
@@ -311,7 +357,7 @@ public final class AddressMapper {
                     "no user at " + jid.domain() + " to translate");
         }
         String local = JidEscaping.unescape(jid.local().get());
-        if (jid.domain().equals(rules.componentDomain())) {
+        if (rules.isComponentDomain(jid.domain())) {
             return componentAddress(jid, local);
         }
         if (rules.isXmppDomain(jid.domain()) || rules.modeOf(jid.domain()) == SipDomainMode.FEDERATION) {
@@ -343,7 +389,7 @@ public final class AddressMapper {
                     "invalid domain in escaped address '" + local + "'");
         }
         String h = host.orThrow();
-        if (rules.isXmppDomain(h) || h.equals(rules.componentDomain())) {
+        if (rules.isXmppDomain(h) || rules.isComponentDomain(h)) {
             return Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND,
                     h + " is an XMPP domain: address its users directly, not through the gateway");
         }
@@ -363,11 +409,11 @@ public final class AddressMapper {
      * (RFC 3966) when no telephone domain is configured, which has no place for a resource.
      */
     public Mapped<AddressUri> toSipAddress(Jid jid) {
-        if (jid.domain().equals(rules.componentDomain()) && jid.local().isPresent()
+        if (rules.isComponentDomain(jid.domain()) && jid.local().isPresent()
                 && jid.local().get().startsWith("+") && rules.telephoneDomain().isEmpty()) {
             Mapped<TelUri> tel = TelUri.parseSubscriber(jid.local().get());
             if (tel.isOk() && tel.orThrow().isGlobal()) {
-                Mapped<Jid> back = numberJid(tel.orThrow(), jid.resource());
+                Mapped<Jid> back = numberJid(tel.orThrow(), jid.resource(), jid.domain());
                 if (back.isOk() && back.orThrow().equals(jid)) {
                     return Mapped.ok(tel.orThrow());
                 }

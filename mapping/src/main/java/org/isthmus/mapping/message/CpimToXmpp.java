@@ -22,13 +22,16 @@ public final class CpimToXmpp {
      * language beside a tagged primary one cannot be written without taking the stanza's language, and
      * is left out.
      *
+     * <p>The sender's JID is the one the recipient's domain sees: a SIP user in component mode appears
+     * under the component domain that serves the recipient's domain (XEP-0114 §3).
+     *
      * @param message   the neutral message
      * @param addresses the address rules
      * @param id        the stanza id to use: the gateway's handle on the SIP transaction (RFC 7572 Table 2:
      *                  "transaction identifier" to {@code id}), so an error reply can be matched to it
      */
     public static Mapped<XmppMessage> translate(CpimMessage message, AddressMapper addresses, String id) {
-        Mapped<Jid> from = addresses.toJid(message.from());
+        Mapped<Jid> from = addresses.toJid(message.from(), message.to().host());
         if (!from.isOk()) {
             return from.map(f -> null);
         }

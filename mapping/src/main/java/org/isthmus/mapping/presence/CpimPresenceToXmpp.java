@@ -33,6 +33,8 @@ public final class CpimPresenceToXmpp {
      *   <li>open ⇒ available, closed ⇒ unavailable (Table 2 note 1);</li>
      *   <li>from is the presentity's JID with the tuple's instance as resource (RFC 3922 §5.2.1), so several
      *       tuples become several resources; an instance that is not a valid resourcepart gives the bare JID;
+     *       a presentity in component mode appears under the component domain that serves the watcher's
+     *       domain (XEP-0114 §3);
      *       to is the watcher's JID, with its instance as resource when known;</li>
      *   <li>show: the tuple's own; else the one the person's RPID activities imply; else away when the
      *       endpoint or person is idle (RFC 4480 §3.14); only on an available presence;</li>
@@ -50,7 +52,8 @@ public final class CpimPresenceToXmpp {
         if (!to.isOk()) {
             return to.map(x -> null);
         }
-        Mapped<Jid> bare = addresses.toJid(presence.presentity().toIm());
+        String watcherDomain = presence.watcher().host();
+        Mapped<Jid> bare = addresses.toJid(presence.presentity().toIm(), watcherDomain);
         if (!bare.isOk()) {
             return bare.map(x -> null);
         }
@@ -67,7 +70,7 @@ public final class CpimPresenceToXmpp {
             Jid from = bare.orThrow();
             if (!t.instance().isEmpty()) {
                 Mapped<Jid> full = addresses.toJid(new ImUri(presence.presentity().user(),
-                        presence.presentity().host(), Optional.of(t.instance())));
+                        presence.presentity().host(), Optional.of(t.instance())), watcherDomain);
                 from = full.isOk() ? full.orThrow() : from;
             }
             Jid sender = from;

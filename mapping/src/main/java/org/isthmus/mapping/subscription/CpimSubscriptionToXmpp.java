@@ -29,6 +29,9 @@ import org.isthmus.mapping.error.StanzaError;
  * granted stands (RFC 8048 §5.3.3 and its note). Whether a Fetch needs a probe at all (it does not
  * when the gateway already has the user's presence, §7.2) is the mirror's decision; see
  * {@link SubscriptionMachine}.
+ *
+ * <p>The SIP party's JID is the one the XMPP user's domain sees: in component mode, under the component
+ * domain that serves that domain (XEP-0114 §3).
  */
 public final class CpimSubscriptionToXmpp {
 
@@ -63,13 +66,13 @@ public final class CpimSubscriptionToXmpp {
         }
         CpimSubscription.Failed f = (CpimSubscription.Failed) op;
         StanzaError error = StanzaError.of(f.reason().condition(), f.reason().text());
-        return addresses.toJid(f.target()).then(from -> addresses.toJid(f.watcher()).map(to ->
+        return addresses.toJid(f.target(), f.watcher().host()).then(from -> addresses.toJid(f.watcher()).map(to ->
                 Optional.of(new XmppSubscription(from, to, XmppSubscriptionType.ERROR, f.transId(), Optional.of(error)))));
     }
 
     private static Mapped<Optional<XmppSubscription>> stanza(PresUri from, PresUri to, XmppSubscriptionType type,
                                                              Optional<String> id, AddressMapper addresses) {
-        return addresses.toJid(from).then(f -> addresses.toJid(to).map(t ->
+        return addresses.toJid(from, to.host()).then(f -> addresses.toJid(to).map(t ->
                 Optional.of(XmppSubscription.of(f, t, type, id))));
     }
 }

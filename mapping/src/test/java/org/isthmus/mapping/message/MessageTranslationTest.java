@@ -202,6 +202,32 @@ class MessageTranslationTest {
                 .sipStatus().orElseThrow().code()).isEqualTo(404);
     }
 
+    /**
+     * Two component domains, gw.example.com for example.com and gw.example.org for example.org: Romeo's
+     * message to the nurse comes from the component of her domain (XEP-0114 §3), and her reply to that
+     * JID goes back to Romeo.
+     */
+    @Test
+    void senderAppearsUnderTheComponentThatServesTheRecipientsDomain() {
+        AddressMapper two = new AddressMapper(org.isthmus.mapping.address.AddressRules
+                .component("gw.example.com", Set.of("example.com")).withComponent("gw.example.org", Set.of("example.org")));
+        SipPagerMessage m = new SipPagerMessage(sip("sip:romeo@example.net"), sip("sip:nurse@example.org"),
+                sip("sip:nurse@example.org"), Optional.empty(), MediaType.TEXT_PLAIN_UTF8,
+                "Is she at home?".getBytes(StandardCharsets.UTF_8), Optional.empty(), Optional.empty());
+        XmppMessage x = SipToCpim.translate(m, two, 8000).then(c -> CpimToXmpp.translate(c, two, "o1")).orThrow();
+        assertThat(x.from()).isEqualTo(jid("romeo\\40example.net@gw.example.org"));
+        assertThat(x.to()).isEqualTo(jid("nurse@example.org"));
+        XmppMessage toJuliet = SipToCpim.translate(sipMessage("text/plain", new byte[] {'x'}, Optional.empty()), two, 8000)
+                .then(c -> CpimToXmpp.translate(c, two, "o2")).orThrow();
+        assertThat(toJuliet.from()).isEqualTo(jid("romeo\\40example.net@gw.example.com"));
+
+        XmppMessage reply = new XmppMessage(jid("nurse@example.org/desk"), x.from(), Optional.of("r1"), MessageType.CHAT,
+                Optional.empty(), Optional.of("Anon!"), Optional.empty(), Optional.empty(), Optional.empty());
+        SipPagerMessage back = XmppToCpim.translate(reply, two, 8000).map(c -> CpimToSip.translate(c, two)).orThrow();
+        assertThat(back.from()).hasToString("sip:nurse@example.org;gr=desk");
+        assertThat(back.to()).hasToString("sip:romeo@example.net");
+    }
+
     @Test
     void mediaTypeParsesQuotedParameters() {
         MediaType t = MediaType.parse("text/plain; charset=\"UTF-8\"; format=flowed").orThrow();

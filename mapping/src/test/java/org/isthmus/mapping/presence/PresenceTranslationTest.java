@@ -443,6 +443,29 @@ class PresenceTranslationTest {
                 .isEqualTo(StanzaErrorCondition.ITEM_NOT_FOUND);
     }
 
+    /**
+     * Two component domains, gw.example.com for example.com and gw.example.org for example.org: Romeo's
+     * presence reaches the nurse from the component of her domain (XEP-0114 §3), each tuple as a
+     * resource of that JID, and her presence to that JID goes back to Romeo.
+     */
+    @Test
+    void presentityAppearsUnderTheComponentThatServesTheWatchersDomain() {
+        AddressMapper two = new AddressMapper(org.isthmus.mapping.address.AddressRules
+                .component("gw.example.com", Set.of("example.com")).withComponent("gw.example.org", Set.of("example.org")));
+        SipPresenceState s = new SipPresenceState(sip("sip:romeo@example.net"), sip("sip:nurse@example.org"),
+                Optional.empty(), document("rfc3922_s5_2_9_open.xml"));
+        List<XmppPresence> stanzas = SipPresenceToCpim.translate(s, two).then(c -> CpimPresenceToXmpp.translate(c, two))
+                .orThrow();
+        assertThat(stanzas).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.from().bare()).isEqualTo(jid("romeo\\40example.net@gw.example.org"));
+            assertThat(p.to()).isEqualTo(jid("nurse@example.org"));
+        });
+        SipPresenceState back = XmppPresenceToCpim.translate(XmppPresence.available(jid("nurse@example.org/desk"),
+                jid("romeo\\40example.net@gw.example.org")), two).map(c -> CpimPresenceToSip.translate(c, two)).orThrow();
+        assertThat(back.from()).hasToString("sip:nurse@example.org");
+        assertThat(back.to()).hasToString("sip:romeo@example.net");
+    }
+
     /** RFC 8048 §6.2 note 2: resources become valid xs:ID tuple ids and come back unchanged. */
     @ParameterizedTest
     @CsvSource(value = {"yn0cl4bnw0yr3vym,ID-yn0cl4bnw0yr3vym", "balcony,ID-balcony", "'',ID-", "123,ID-123",

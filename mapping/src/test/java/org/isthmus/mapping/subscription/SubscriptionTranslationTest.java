@@ -301,6 +301,33 @@ class SubscriptionTranslationTest {
         assertThat(error.error().orElseThrow().condition().elementName()).isEqualTo(condition);
     }
 
+    /**
+     * Two component domains, gw.example.com for example.com and gw.example.org for example.org: Romeo's
+     * subscription to the nurse and a failure to reach him come from the component of her domain
+     * (XEP-0114 §3), and her subscribe to that JID is Romeo's again.
+     */
+    @Test
+    void sipPartyAppearsUnderTheComponentThatServesTheXmppUsersDomain() {
+        AddressMapper two = new AddressMapper(org.isthmus.mapping.address.AddressRules
+                .component("gw.example.com", Set.of("example.com")).withComponent("gw.example.org", Set.of("example.org")));
+        Jid nurse = jid("nurse@example.org");
+        Jid romeo = jid("romeo\\40example.net@gw.example.org");
+        SipUri sipNurse = sip("sip:nurse@example.org");
+        SipSubscribe request = new SipSubscribe(SIP_ROMEO, sipNurse, OptionalLong.empty(), "presence",
+                List.of(SipSubscribe.PIDF), false, Optional.empty());
+        CpimSubscription subscribe = SipSubscriptionToCpim.subscribe(request, two).orThrow();
+        assertThat(CpimSubscriptionToXmpp.translate(subscribe, two).orThrow())
+                .contains(stanza(romeo, nurse, XmppSubscriptionType.SUBSCRIBE));
+        CpimSubscription failed = SipSubscriptionToCpim.response(sipNurse, SIP_ROMEO, SipStatus.of(404), two).orThrow()
+                .orElseThrow();
+        XmppSubscription error = CpimSubscriptionToXmpp.translate(failed, two).orThrow().orElseThrow();
+        assertThat(error.from()).isEqualTo(romeo);
+        assertThat(error.to()).isEqualTo(nurse);
+        assertThat(XmppSubscriptionToCpim.translate(stanza(nurse, romeo, XmppSubscriptionType.SUBSCRIBE), two).orThrow())
+                .isEqualTo(new CpimSubscription.Subscribe(PresUri.parse("pres:nurse@example.org").orThrow(), PRES_ROMEO,
+                        OptionalLong.empty(), Optional.empty()));
+    }
+
     @ParameterizedTest
     @CsvSource({"200", "202"})
     void rfc6665_s8_3_1_successHasNoXmppForm(int code) {
