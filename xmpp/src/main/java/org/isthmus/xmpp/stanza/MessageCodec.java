@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.isthmus.mapping.Mapped;
-import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.LocalizedText;
@@ -39,22 +38,10 @@ public final class MessageCodec {
      * </ul>
      */
     public static Mapped<XmppMessage> fromElement(XmlElement message) {
-        Optional<String> fromText = message.attribute("from");
-        Optional<String> toText = message.attribute("to");
-        if (fromText.isEmpty()) {
-            return Mapped.rejected(StanzaErrorCondition.JID_MALFORMED, "message without 'from'");
-        }
-        if (toText.isEmpty()) {
-            return Mapped.rejected(StanzaErrorCondition.JID_MALFORMED, "message without 'to'");
-        }
-        Mapped<Jid> from = Jid.parse(fromText.get());
-        if (!from.isOk()) {
-            return from.map(j -> null);
-        }
-        Mapped<Jid> to = Jid.parse(toText.get());
-        if (!to.isOk()) {
-            return to.map(j -> null);
-        }
+        return StanzaAddresses.of(message).map(addresses -> read(message, addresses));
+    }
+
+    private static XmppMessage read(XmlElement message, StanzaAddresses addresses) {
         String ns = message.namespace();
         MessageType type = MessageType.fromWire(message.attribute("type").orElse(null)).orElse(MessageType.NORMAL);
         Optional<String> stanzaLang = message.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty());
@@ -73,8 +60,8 @@ public final class MessageCodec {
             error = Optional.of(message.child(ns, "error").map(StanzaErrors::fromElement)
                     .orElseGet(() -> StanzaError.of(StanzaErrorCondition.UNDEFINED_CONDITION, null)));
         }
-        return Mapped.ok(new XmppMessage(from.orThrow(), to.orThrow(), message.attribute("id"), type, lang,
-                bodies, subjects, thread, Optional.empty(), error));
+        return new XmppMessage(addresses.from(), addresses.to(), message.attribute("id"), type, lang,
+                bodies, subjects, thread, Optional.empty(), error);
     }
 
     /** The children's texts with their own {@code xml:lang}, the first one per effective language only. */

@@ -2,14 +2,11 @@ package org.isthmus.xmpp.stanza;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,9 +21,7 @@ import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stream.Namespaces;
-import org.isthmus.xmpp.stream.StreamEvent;
 import org.isthmus.xmpp.stream.XmlElement;
-import org.isthmus.xmpp.stream.XmppStreamDecoder;
 
 class MessageCodecTest {
 
@@ -34,18 +29,8 @@ class MessageCodecTest {
     private static final Jid JULIET = Jid.parse("juliet@example.com/balcony").orThrow();
     private static final Jid ROMEO = Jid.parse("romeo\\40sip.example.org@sip.example.net").orThrow();
 
-    /** Parses one stanza through the real decoder, as it arrives from the wire. */
     private static XmlElement read(String stanza) {
-        String stream = "<stream:stream xmlns='" + NS + "' xmlns:stream='" + Namespaces.STREAMS + "'>" + stanza;
-        EmbeddedChannel channel = new EmbeddedChannel(new XmppStreamDecoder());
-        channel.writeInbound(Unpooled.copiedBuffer(stream, StandardCharsets.UTF_8));
-        Object open = channel.readInbound();
-        assertThat(open).isInstanceOf(StreamEvent.Open.class);
-        StreamEvent.Element element = channel.readInbound();
-        Object rest = channel.readInbound();
-        assertThat(rest).isNull();
-        channel.finishAndReleaseAll();
-        return element.element();
+        return WireStanzas.read(NS, stanza);
     }
 
     private static XmppMessage message(MessageType type, Optional<StanzaError> error) {
