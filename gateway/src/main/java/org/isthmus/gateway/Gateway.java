@@ -1,6 +1,9 @@
 package org.isthmus.gateway;
 
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -25,12 +28,14 @@ import org.isthmus.sip.SipEdge;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipTarget;
 import org.isthmus.xmpp.ComponentLink;
+import org.isthmus.xmpp.ComponentSettings;
 import org.isthmus.xmpp.XmppException;
 import org.isthmus.xmpp.s2s.S2sService;
 
 /**
- * One running gateway: the XMPP side (an XEP-0114 component link, server-to-server federation, or
- * both) and the SIP edge, joined by the {@link Router}. The only place the parts are wired together.
+ * One running gateway: the XMPP side (XEP-0114 component links, one per configured component domain,
+ * server-to-server federation, or both) and the SIP edge, joined by the {@link Router}. The only place
+ * the parts are wired together.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -40,7 +45,8 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Registrar registrar;
     private final Router router;
-    private final Optional<ComponentLink> component;
+    /** The component links by prepared component domain, the default first. */
+    private final Map<String, ComponentLink> components;
     private final Optional<S2sService> s2s;
     private final SipEdge sip;
     private final Optional<StateStore> store;
@@ -60,27 +66,57 @@ public final class Gateway implements AutoCloseable {
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
                 this::sendToXmpp, this::sendToSip, timer);
-        this.component = config.component().map(c -> new ComponentLink(c, router));
+        Map<String, ComponentLink> links = new LinkedHashMap<>();
+        for (ComponentSettings c : config.components()) {
+            links.put(c.preparedDomain(), new ComponentLink(c, router));
+        }
+        this.components = Collections.unmodifiableMap(links);
         this.s2s = config.s2s().map(s -> new S2sService(s, router));
         this.sip = new SipEdge(config.sip(), router);
     }
 
-    /**
-     * A stanza leaves by the link that serves its sender's domain: the component for the gateway's own
-     * domain, federation for the federated SIP domains (XEP-0114 §3 and RFC 6120 §13.1 both refuse a
-     * stanza from a domain the stream does not speak for).
-     */
     private CompletableFuture<Void> sendToXmpp(XmppMessage message) {
         String from = message.from().domain();
-        if (component.isPresent() && from.equals(config.gatewayDomain())) {
-            return component.get().send(message);
+        return linkFor(from).map(link -> link.send(message)).orElseGet(() -> CompletableFuture.failedFuture(
+                new XmppException("no XMPP link serves " + from + "; message id=" + message.id().orElse("-")
+                        + " not sent", StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND, null)));
+    }
+
+    /**
+     * The link a stanza from {@code fromDomain} leaves by: the component link of that component
+     * domain, or federation for the federated SIP domains (XEP-0114 §3 and RFC 6120 §13.1 both refuse
+     * a stanza from a domain the stream does not speak for); empty when no link speaks for it.
+     */
+    private Optional<XmppLink> linkFor(String fromDomain) {
+        ComponentLink component = components.get(fromDomain);
+        if (component != null) {
+            return Optional.of(new ComponentRoute(component));
         }
-        if (s2s.isPresent() && config.s2s().orElseThrow().localDomains().contains(from)) {
-            return s2s.get().send(message);
+        if (s2s.isPresent() && config.s2s().orElseThrow().localDomains().contains(fromDomain)) {
+            return Optional.of(new FederationRoute(s2s.get()));
         }
-        return CompletableFuture.failedFuture(new XmppException("no XMPP link serves " + from
-                + "; message id=" + message.id().orElse("-") + " not sent", StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND,
-                null));
+        return Optional.empty();
+    }
+
+    /** An outbound XMPP stream as {@link #linkFor} chooses it; each kind of stanza is one method. */
+    private interface XmppLink {
+        CompletableFuture<Void> send(XmppMessage message);
+    }
+
+    /** Through an XEP-0114 component link. */
+    private record ComponentRoute(ComponentLink link) implements XmppLink {
+        @Override
+        public CompletableFuture<Void> send(XmppMessage message) {
+            return link.send(message);
+        }
+    }
+
+    /** Through server-to-server federation. */
+    private record FederationRoute(S2sService s2s) implements XmppLink {
+        @Override
+        public CompletableFuture<Void> send(XmppMessage message) {
+            return s2s.send(message);
+        }
     }
 
     private static StateStore openStore(StoreSettings settings) {
@@ -98,13 +134,16 @@ public final class Gateway implements AutoCloseable {
         return sip.sendMessage(message, target);
     }
 
-    /** Starts listening for SIP and federation, and connecting the component; throws if a port cannot be bound. */
+    /** Starts listening for SIP and federation, and connecting the components; throws if a port cannot be bound. */
     public void start() {
-        LOG.info("starting: gateway domain {}, XMPP domains {}, component {}, federation {}, SIP on {}:{} {}",
-                config.gatewayDomain(), config.xmppDomains(),
-                config.component().map(c -> c.domain() + " -> " + c.host() + ":" + c.port()).orElse("off"),
+        LOG.info("starting: gateway domain {}, XMPP domains {}, components {}, federation {}, SIP on {}:{} {}",
+                config.gatewayDomain(), config.xmppDomains(), components.isEmpty() ? "off" : components.keySet(),
                 config.s2s().map(s -> s.localDomains() + " on " + s.listenHost() + ":" + s.listenPort()).orElse("off"),
                 config.sip().bindAddress(), config.sip().port(), config.sip().transports());
+        for (ComponentSettings c : config.components()) {
+            LOG.info("component {} -> {}:{} for XMPP domains {}", c.preparedDomain(), c.host(), c.port(),
+                    config.addresses().domainsServedBy(c.preparedDomain()));
+        }
         if (store.isEmpty()) {
             LOG.info("no state store configured: registrations are kept in memory and lost on restart");
         }
@@ -112,12 +151,15 @@ public final class Gateway implements AutoCloseable {
         registrar.restore().toCompletableFuture().join();
         sip.start();
         s2s.ifPresent(S2sService::start);
-        component.ifPresent(ComponentLink::start);
+        components.values().forEach(ComponentLink::start);
     }
 
-    /** Whether the component link is up (true when there is none: federation needs no standing link). */
+    /**
+     * Whether every component link is up (true when there is none: federation needs no standing
+     * link); while one is down, the users of the domains it serves cannot be reached.
+     */
     public boolean isXmppUp() {
-        return component.map(ComponentLink::isUp).orElse(true);
+        return components.values().stream().allMatch(ComponentLink::isUp);
     }
 
     @Override
@@ -128,7 +170,7 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         LOG.info("stopping");
         try {
-            component.ifPresent(ComponentLink::close);
+            components.values().forEach(ComponentLink::close);
             s2s.ifPresent(S2sService::close);
         } finally {
             try {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.sip.address.SipURI;
 import javax.sip.header.ContentTypeHeader;
@@ -69,28 +68,16 @@ class GatewayEndToEndTest {
     @AfterEach
     void reset() {
         phone.reset();
-        while (xmpp.poll(Duration.ofMillis(1)).isPresent()) {
-            // Drain stanzas a scenario left unread.
-        }
+        EndToEnd.drain(xmpp);
     }
 
     @AfterAll
     void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (phone != null) {
-            phone.close();
-        }
-        if (xmpp != null) {
-            xmpp.close();
-        }
+        EndToEnd.closeAll(gateway, phone, xmpp);
     }
 
-    /** A MESSAGE from the phone, sent to the gateway through a loose route so the Request-URI stays the XMPP user's. */
     private Request messageToXmpp(String to, String contentType, byte[] body) {
-        Request request = phone.message(to, "<sip:bob@sip.test>", "<" + to + ">", contentType, body);
-        return phone.with(request, "Route", "<sip:127.0.0.1:" + sipPort + ";lr>");
+        return EndToEnd.messageVia(phone, sipPort, to, contentType, body);
     }
 
     private CompletableFuture<Response> sendAsync(Request request) {
@@ -101,9 +88,8 @@ class GatewayEndToEndTest {
         return child(stanza, child).map(XmlElement::text).orElse(null);
     }
 
-    /** The first child with a local name, whatever its namespace (the stanza's or RFC 6120's stanza errors'). */
     private static Optional<XmlElement> child(XmlElement parent, String name) {
-        return parent.children().stream().filter(c -> c.name().equals(name)).findFirst();
+        return EndToEnd.child(parent, name);
     }
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
@@ -209,27 +195,13 @@ class GatewayEndToEndTest {
     }
 
     private void awaitXmppUp(boolean up) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (gateway.isXmppUp() != up) {
-            assertThat(System.nanoTime()).as("XMPP link up=%s within 10 s", up).isLessThan(deadline);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        EndToEnd.awaitXmppUp(gateway, up);
     }
 
     // ---- From XMPP to SIP -------------------------------------------------------------------------
 
     private void registerPhoneAs(String user) {
-        Request register = phone.request(Request.REGISTER, "sip:127.0.0.1:" + sipPort,
-                "<sip:" + user + "@sip.test>", "<sip:" + user + "@sip.test>");
-        phone.with(register, "Contact", "<sip:" + user + "@127.0.0.1:" + phone.port() + ">");
-        phone.with(register, "Expires", "300");
-        Response r = phone.send(register, WAIT);
-        assertThat(r.getStatusCode()).isEqualTo(200);
+        Response r = EndToEnd.register(phone, sipPort, user);
         assertThat(r.getHeader("Contact").toString()).contains("127.0.0.1:" + phone.port());
     }
 

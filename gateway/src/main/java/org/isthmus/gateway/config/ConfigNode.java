@@ -43,6 +43,12 @@ final class ConfigNode {
         return node.isMissingNode() || node.isNull();
     }
 
+    /** Whether {@code key} is present with a value other than null, whatever its kind. */
+    boolean has(String key) {
+        JsonNode child = node.path(key);
+        return !child.isMissingNode() && !child.isNull();
+    }
+
     private String at(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

@@ -50,13 +50,16 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * configuration in which every value has been checked, or throws {@link ConfigException} listing
  * every problem with its YAML path, the value and what is allowed.
  *
- * <p>The XMPP side is reached through an XEP-0114 component link, through server-to-server federation
- * (RFC 6120 §13) for the SIP domains whose users keep their address in XMPP (RFC 7247 §6), or both.
+ * <p>The XMPP side is reached through XEP-0114 component links (one, or one per XMPP server or
+ * virtual host, each with its own component domain and the XMPP user domains it serves), through
+ * server-to-server federation (RFC 6120 §13) for the SIP domains whose users keep their address in
+ * XMPP (RFC 7247 §6), or both.
  *
- * @param component    the XEP-0114 link to an XMPP server, if configured
+ * @param components   the XEP-0114 links to XMPP servers, the default (first) one first; empty without
  * @param s2s          the server-to-server service, if configured
- * @param addresses    the address rules: the gateway's XMPP domain, the XMPP user domains, and how each
- *                     SIP domain appears in XMPP
+ * @param addresses    the address rules: the gateway's XMPP domains (the component domains), the XMPP
+ *                     user domains and which component serves each, and how each SIP domain appears
+ *                     in XMPP
  * @param sip          the SIP listening points, trust, authentication and DNS
  * @param registrar    the built-in registrar
  * @param routes       per SIP domain, how its users are reached when they are not registered here
@@ -65,7 +68,7 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * @param store        where state that must survive a restart is kept; without one, registrations live
  *                     in memory only
  */
-public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sSettings> s2s, AddressRules addresses,
+public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store) {
 
@@ -73,8 +76,22 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
     static final int DEFAULT_COMPONENT_PORT = 5347;
     static final int DEFAULT_S2S_PORT = 5269;
 
+    /** The keys of one component link, in {@code xmpp.component} and in each item of {@code xmpp.components}. */
+    private static final List<String> COMPONENT_KEYS = List.of("host", "port", "domain", "secret", "reconnect",
+            "connect-timeout", "max-stanza-bytes", "ping-interval");
+
+    /** A component link being read: where it is in the file, its settings, and the user domains it lists. */
+    private record Component(ConfigNode node, ComponentSettings settings, Set<String> domains) {
+    }
+
     public GatewayConfig {
+        components = List.copyOf(components);
         routes = Map.copyOf(routes);
+    }
+
+    /** The first component link, whose domain is the default gateway domain; the only one in most deployments. */
+    public Optional<ComponentSettings> component() {
+        return components.stream().findFirst();
     }
 
     /** The XMPP domains whose users SIP users reach through the gateway. */
@@ -82,7 +99,10 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
         return addresses.xmppDomains();
     }
 
-    /** The gateway's own XMPP domain, under which SIP users of component-mode domains appear. */
+    /**
+     * The gateway's default XMPP domain, under which SIP users of component-mode domains appear when
+     * their XMPP counterpart's domain is served by no other component.
+     */
     public String gatewayDomain() {
         return addresses.componentDomain();
     }
@@ -146,12 +166,19 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
 
         GatewayConfig read() {
             ConfigNode xmpp = top.object("xmpp");
-            xmpp.allowOnly("component", "s2s", "domains");
+            xmpp.allowOnly("component", "components", "s2s", "domains");
             if (xmpp.isMissing()) {
                 top.problem("xmpp", "", "is required: the XMPP user domains (xmpp.domains) and a link to them "
                         + "(xmpp.component and/or xmpp.s2s)");
             }
-            Set<String> xmppDomains = domains(xmpp, "domains");
+            Set<String> listedDomains = domains(xmpp, "domains");
+            List<Component> components = components(xmpp);
+            Set<String> componentDomains = new LinkedHashSet<>();
+            Set<String> xmppDomains = new LinkedHashSet<>(listedDomains);
+            for (Component c : components) {
+                componentDomains.add(c.settings().domain());
+                xmppDomains.addAll(c.domains());
+            }
             if (xmppDomains.isEmpty() && !xmpp.isMissing()) {
                 xmpp.problem("domains", "", "list at least one XMPP domain whose users SIP users may reach, e.g. [xmpp.example]");
             }
@@ -163,19 +190,19 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             String others = sip.choice("other-domains", "component", Set.of("component", "refused"));
             Optional<String> telephone = domain(sip, "telephone-domain", false);
 
-            Optional<ComponentSettings> component = component(xmpp);
             ConfigNode s2sNode = xmpp.object("s2s");
             Optional<String> s2sGatewayDomain = s2sNode.isMissing() ? Optional.empty()
                     : domain(s2sNode, "gateway-domain", false);
-            String gatewayDomain = component.map(ComponentSettings::domain)
+            String gatewayDomain = componentDomains.stream().findFirst()
                     .or(() -> s2sGatewayDomain)
                     .orElse(null);
-            if (component.isPresent() && s2sGatewayDomain.isPresent()) {
-                s2sNode.problem("gateway-domain", s2sGatewayDomain.get(),
-                        "the component's domain (xmpp.component.domain) is the gateway domain already; remove this");
+            if (!components.isEmpty() && s2sGatewayDomain.isPresent()) {
+                s2sNode.problem("gateway-domain", s2sGatewayDomain.get(), "the first component's domain ("
+                        + components.get(0).node().path() + ".domain) is the gateway domain already; remove this");
             }
-            if (xmpp.object("component").isMissing() && s2sNode.isMissing() && !xmpp.isMissing()) {
-                xmpp.problem(null, "", "needs a link to the XMPP side: xmpp.component (XEP-0114) and/or xmpp.s2s (federation)");
+            if (!xmpp.has("component") && !xmpp.has("components") && s2sNode.isMissing() && !xmpp.isMissing()) {
+                xmpp.problem(null, "", "needs a link to the XMPP side: xmpp.component or xmpp.components (XEP-0114) "
+                        + "and/or xmpp.s2s (federation)");
             }
             if (gatewayDomain == null && !s2sNode.isMissing()) {
                 s2sNode.problem("gateway-domain", "", "is required without xmpp.component: the gateway's own XMPP "
@@ -186,9 +213,13 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                         "needs xmpp.s2s: users of these domains keep their address in XMPP, so Isthmus serves them "
                                 + "as an XMPP server");
             }
-            checkDisjoint(xmppDomains, gatewayDomain, federated, telephone, xmpp, sip);
+            Set<String> ownDomains = new LinkedHashSet<>(componentDomains);
+            if (gatewayDomain != null) {
+                ownDomains.add(gatewayDomain);
+            }
+            checkDisjoint(listedDomains, xmppDomains, ownDomains, federated, telephone, xmpp, sip);
             Set<String> localS2sDomains = new LinkedHashSet<>(federated);
-            if (component.isEmpty() && gatewayDomain != null) {
+            if (components.isEmpty() && gatewayDomain != null) {
                 localS2sDomains.add(gatewayDomain);
             }
             Optional<S2sSettings> s2s = s2sNode.isMissing() ? Optional.empty() : s2s(s2sNode, localS2sDomains);
@@ -216,7 +247,7 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
             Set<String> sipDomains = new LinkedHashSet<>(registrar.domains());
             sipDomains.addAll(routes.keySet());
             for (String d : sipDomains) {
-                if (xmppDomains.contains(d) || d.equals(gatewayDomain)) {
+                if (xmppDomains.contains(d) || ownDomains.contains(d)) {
                     sip.problem(null, d, "is an XMPP domain (xmpp.domains or the gateway domain) and cannot also be a SIP domain");
                 }
             }
@@ -229,6 +260,9 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                 try {
                     rules = AddressRules.component(gatewayDomain, xmppDomains).withFederatedDomains(federated)
                             .withOtherSipDomains(others.equals("refused") ? SipDomainMode.REFUSED : SipDomainMode.COMPONENT);
+                    for (Component c : components) {
+                        rules = rules.withComponent(c.settings().domain(), c.domains());
+                    }
                     if (telephone.isPresent()) {
                         rules = rules.withTelephoneDomain(telephone.get());
                     }
@@ -236,36 +270,110 @@ public record GatewayConfig(Optional<ComponentSettings> component, Optional<S2sS
                     top.problem("xmpp", "", "the domains overlap in a way that would loop: " + e.getMessage());
                 }
             }
+            List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
-                    ? new GatewayConfig(component, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store)
+                    ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store)
                     : null;
         }
 
-        /** A domain may stand in one role only: each overlap would make an address map to itself. */
-        private void checkDisjoint(Set<String> xmppDomains, String gatewayDomain, Set<String> federated,
-                                   Optional<String> telephone, ConfigNode xmpp, ConfigNode sip) {
-            if (gatewayDomain != null && xmppDomains.contains(gatewayDomain)) {
-                xmpp.problem("domains", gatewayDomain, "the gateway's own domain cannot be a user domain");
+        /**
+         * A domain may stand in one role only: each overlap would make an address map to itself. The
+         * user domains the components list are checked against the gateway's own in {@link #components}.
+         */
+        private void checkDisjoint(Set<String> listedDomains, Set<String> xmppDomains, Set<String> ownDomains,
+                                   Set<String> federated, Optional<String> telephone, ConfigNode xmpp, ConfigNode sip) {
+            for (String d : listedDomains) {
+                if (ownDomains.contains(d)) {
+                    xmpp.problem("domains", d, "the gateway's own domain cannot be a user domain");
+                }
             }
             for (String f : federated) {
-                if (xmppDomains.contains(f) || f.equals(gatewayDomain)) {
+                if (xmppDomains.contains(f) || ownDomains.contains(f)) {
                     sip.problem("federated-domains", f, "is an XMPP domain (xmpp.domains or the gateway domain); "
                             + "a federated SIP domain must be a SIP domain");
                 }
             }
-            if (telephone.isPresent() && (xmppDomains.contains(telephone.get()) || telephone.get().equals(gatewayDomain))) {
+            if (telephone.isPresent() && (xmppDomains.contains(telephone.get()) || ownDomains.contains(telephone.get()))) {
                 sip.problem("telephone-domain", telephone.get(), "must be a SIP domain, not an XMPP one");
             }
         }
 
-        private Optional<ComponentSettings> component(ConfigNode xmpp) {
-            ConfigNode comp = xmpp.object("component");
-            if (comp.isMissing()) {
-                return Optional.empty();
+        /**
+         * The component links: {@code xmpp.component} (one link, serving every user domain) or
+         * {@code xmpp.components} (a list, each item with the user domains it serves; the first also
+         * serves those no item lists). Only links whose settings are valid are returned.
+         */
+        private List<Component> components(ConfigNode xmpp) {
+            if (xmpp.has("component") && xmpp.has("components")) {
+                xmpp.problem("components", "", "give either xmpp.component (one link) or xmpp.components "
+                        + "(a list of links), not both");
+                return List.of();
             }
+            if (xmpp.has("component")) {
+                ConfigNode comp = xmpp.object("component");
+                if (comp.isMissing()) {
+                    return List.of();
+                }
+                comp.allowOnly(COMPONENT_KEYS.toArray(String[]::new));
+                return componentSettings(comp).map(s -> List.of(new Component(comp, s, Set.of()))).orElse(List.of());
+            }
+            if (!xmpp.has("components")) {
+                return List.of();
+            }
+            List<ConfigNode> items = xmpp.objects("components");
+            if (items.isEmpty() && !hasProblemUnder(xmpp.path() + ".components")) {
+                xmpp.problem("components", "", "list at least one component link, or remove the key");
+            }
+            List<Component> out = new ArrayList<>();
+            Map<String, String> domainOwners = new LinkedHashMap<>();
+            Map<String, String> servedBy = new LinkedHashMap<>();
+            List<String> keys = new ArrayList<>(COMPONENT_KEYS);
+            keys.add("domains");
+            for (int i = 0; i < items.size(); i++) {
+                ConfigNode item = items.get(i);
+                item.allowOnly(keys.toArray(String[]::new));
+                Optional<ComponentSettings> settings = componentSettings(item);
+                Set<String> served = domains(item, "domains");
+                if (served.isEmpty() && i > 0 && !hasProblemUnder(item.path() + ".domains")) {
+                    item.problem("domains", "", "is required for every component but the first (which also serves "
+                            + "the user domains no component lists): the XMPP user domains its server hosts, e.g. [b.example]");
+                }
+                for (String d : served) {
+                    String other = servedBy.putIfAbsent(d, item.path());
+                    if (other != null) {
+                        item.problem("domains", d, "is served by " + other + " already; each user domain is served "
+                                + "by one component, the one attached to the XMPP server that hosts it");
+                    }
+                }
+                if (settings.isEmpty()) {
+                    continue;
+                }
+                String other = domainOwners.putIfAbsent(settings.get().domain(), item.path());
+                if (other != null) {
+                    item.problem("domain", settings.get().domain(), "is the domain of " + other + " already; give each "
+                            + "component its own domain (XEP-0114 §3: a component speaks for its domain alone)");
+                    continue;
+                }
+                out.add(new Component(item, settings.get(), served));
+            }
+            for (Component c : out) {
+                for (String d : c.domains()) {
+                    if (domainOwners.containsKey(d)) {
+                        c.node().problem("domains", d, "is a component domain, the gateway's own; it cannot be a user domain");
+                    }
+                }
+            }
+            return out;
+        }
+
+        private boolean hasProblemUnder(String path) {
+            return problems.stream().anyMatch(p -> p.path().equals(path) || p.path().startsWith(path + "[")
+                    || p.path().startsWith(path + "."));
+        }
+
+        /** One component link's settings, or empty when any of them has a problem (recorded). */
+        private Optional<ComponentSettings> componentSettings(ConfigNode comp) {
             int before = problems.size();
-            comp.allowOnly("host", "port", "domain", "secret", "reconnect", "connect-timeout", "max-stanza-bytes",
-                    "ping-interval");
             String host = comp.text("host", "127.0.0.1");
             int port = comp.integer("port", DEFAULT_COMPONENT_PORT, 1, 65535);
             Optional<String> domain = domain(comp, "domain", true);

@@ -15,6 +15,7 @@ import org.isthmus.gateway.routing.SipRoute;
 import org.isthmus.mapping.address.SipDomainMode;
 import org.isthmus.mapping.message.MultilingualBodies;
 import org.isthmus.sip.SipHop;
+import org.isthmus.xmpp.ComponentSettings;
 import org.isthmus.xmpp.s2s.PeerAddress;
 import org.isthmus.xmpp.s2s.PeerPolicy;
 
@@ -118,7 +119,105 @@ class GatewayConfigTest {
                 "xmpp.component.domain: is required; a domain name such as sip.example.com",
                 "xmpp.component.secret: is required; the shared secret of the component, as set with component_secret in prosody.cfg.lua");
         assertThat(problems("xmpp:\n  domains: [xmpp.test]\n")).containsExactly(
-                "xmpp: needs a link to the XMPP side: xmpp.component (XEP-0114) and/or xmpp.s2s (federation)");
+                "xmpp: needs a link to the XMPP side: xmpp.component or xmpp.components (XEP-0114) and/or xmpp.s2s (federation)");
+    }
+
+    /** Two XMPP servers, each with its component and its user domains; the first component is the default. */
+    private static final String TWO_COMPONENTS = """
+            xmpp:
+              components:
+                - {domain: sip.a.test, secret: a-secret, domains: [a.test]}
+                - {host: 192.0.2.2, port: 5348, domain: SIP.B.test, secret: "${SECRET}", domains: [b.test, b2.test],
+                   ping-interval: 30s}
+              domains: [plain.test]
+            """;
+
+    @Test
+    void severalComponentsEachServeTheirUserDomains() {
+        GatewayConfig c = parse(TWO_COMPONENTS);
+        assertThat(c.components()).extracting(ComponentSettings::domain).containsExactly("sip.a.test", "sip.b.test");
+        assertThat(c.component().orElseThrow().domain()).isEqualTo("sip.a.test");
+        ComponentSettings b = c.components().get(1);
+        assertThat(b.host()).isEqualTo("192.0.2.2");
+        assertThat(b.port()).isEqualTo(5348);
+        assertThat(b.secret()).isEqualTo("from-env");
+        assertThat(b.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.gatewayDomain()).isEqualTo("sip.a.test");
+        assertThat(c.xmppDomains()).containsExactlyInAnyOrder("plain.test", "a.test", "b.test", "b2.test");
+        assertThat(c.addresses().componentDomains()).containsExactly("sip.a.test", "sip.b.test");
+        assertThat(c.addresses().componentDomainFor("b2.test")).isEqualTo("sip.b.test");
+        assertThat(c.addresses().domainsServedBy("sip.a.test")).containsExactlyInAnyOrder("a.test", "plain.test");
+        // A SIP request for any user domain is one for the gateway to take (sip.trust).
+        assertThat(c.sip().trust().servedDomains()).containsExactlyInAnyOrder("plain.test", "a.test", "b.test", "b2.test");
+    }
+
+    @Test
+    void aListOfOneComponentIsTheSingleForm() {
+        GatewayConfig list = parse("xmpp:\n  components: [{domain: sip.xmpp.test, secret: s3cret}]\n  domains: [xmpp.test]\n");
+        GatewayConfig single = parse(MINIMAL);
+        assertThat(list.components()).isEqualTo(single.components());
+        assertThat(list.addresses().componentDomainFor("xmpp.test")).isEqualTo("sip.xmpp.test");
+        assertThat(list.xmppDomains()).isEqualTo(single.xmppDomains());
+    }
+
+    @Test
+    void componentListProblemsAreNamed() {
+        assertThat(problems("""
+                xmpp:
+                  component: {domain: sip.xmpp.test, secret: s3cret}
+                  components: [{domain: sip.b.test, secret: x, domains: [b.test]}]
+                  domains: [xmpp.test]
+                """)).containsExactly("xmpp.components: give either xmpp.component (one link) or xmpp.components "
+                + "(a list of links), not both");
+        assertThat(problems("xmpp:\n  components: []\n  domains: [xmpp.test]\n"))
+                .containsExactly("xmpp.components: list at least one component link, or remove the key");
+        assertThat(problems("xmpp:\n  components: [sip.a.test]\n  domains: [xmpp.test]\n"))
+                .containsExactly("xmpp.components[0]: 'sip.a.test': must be a mapping of keys to values");
+        assertThat(problems("""
+                xmpp:
+                  components:
+                    - {domain: sip.a.test, secret: a, domains: [a.test], domian: x}
+                    - {domain: sip.b.test, port: 0}
+                    - {domain: sip.a.test, secret: c, domains: [c.test]}
+                    - {domain: sip.d.test, secret: d, domains: [d.test, A.test, sip.b.test]}
+                """)).containsExactlyInAnyOrder(
+                "xmpp.components[0].domian: unknown key; allowed here: connect-timeout, domain, domains, host, "
+                        + "max-stanza-bytes, ping-interval, port, reconnect, secret",
+                "xmpp.components[1].port: '0': out of range; allowed: 1 to 65535",
+                "xmpp.components[1].secret: is required; the shared secret of the component, as set with "
+                        + "component_secret in prosody.cfg.lua",
+                "xmpp.components[1].domains: is required for every component but the first (which also serves the "
+                        + "user domains no component lists): the XMPP user domains its server hosts, e.g. [b.example]",
+                "xmpp.components[2].domain: 'sip.a.test': is the domain of xmpp.components[0] already; give each "
+                        + "component its own domain (XEP-0114 §3: a component speaks for its domain alone)",
+                "xmpp.components[3].domains: 'a.test': is served by xmpp.components[0] already; each user domain is "
+                        + "served by one component, the one attached to the XMPP server that hosts it");
+        assertThat(problems("""
+                xmpp:
+                  components:
+                    - {domain: sip.a.test, secret: a, domains: [a.test, sip.b.test]}
+                    - {domain: sip.b.test, secret: b, domains: [b.test]}
+                  domains: [sip.a.test]
+                """)).containsExactlyInAnyOrder(
+                "xmpp.components[0].domains: 'sip.b.test': is a component domain, the gateway's own; it cannot be a user domain",
+                "xmpp.domains: 'sip.a.test': the gateway's own domain cannot be a user domain");
+    }
+
+    @Test
+    void everyComponentDomainIsTheGatewaysOwn() {
+        assertThat(problems(TWO_COMPONENTS + """
+                  s2s: {dialback-secret: a-long-enough-secret, require-tls: false, gateway-domain: gw.test}
+                sip:
+                  federated-domains: [sip.b.test]
+                  telephone-domain: sip.b.test
+                  registrar: {domains: [sip.b.test]}
+                """)).containsExactlyInAnyOrder(
+                "xmpp.s2s.gateway-domain: 'gw.test': the first component's domain (xmpp.components[0].domain) "
+                        + "is the gateway domain already; remove this",
+                "sip.federated-domains: 'sip.b.test': is an XMPP domain (xmpp.domains or the gateway domain); "
+                        + "a federated SIP domain must be a SIP domain",
+                "sip.telephone-domain: 'sip.b.test': must be a SIP domain, not an XMPP one",
+                "sip: 'sip.b.test': is an XMPP domain (xmpp.domains or the gateway domain) and cannot also be a SIP domain");
     }
 
     @Test
