@@ -2,6 +2,7 @@ package org.isthmus.xmpp;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -9,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -30,15 +32,20 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.xmpp.stanza.MessageCodec;
+import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.stream.XmlWriter;
 import org.isthmus.xmpp.stream.XmppStreamDecoder;
 
 /**
  * The link of an external component to its XMPP server (XEP-0114): connects, authenticates with the
- * handshake, delivers inbound messages to the {@link XmppHandler}, sends outbound ones, and
+ * handshake, delivers inbound messages and presence to the {@link XmppHandler}, sends outbound ones, and
  * reconnects with exponential backoff and jitter until {@link #close()}.
  *
  * <p>The link owns one event loop thread (a daemon) on which all its connection state changes.
@@ -125,38 +132,66 @@ public final class ComponentLink implements AutoCloseable {
 
     /**
      * Sends a message. The future completes when the stanza is written and flushed to the socket, and
-     * completes exceptionally with {@link XmppException} at once when the link is down or the
-     * message does not come from the component's domain (XEP-0114 §3 would make the server end the
-     * stream), or later when the write fails.
+     * completes exceptionally with {@link XmppException} at once when the link is down, its outbound
+     * queue is full, or the message does not come from the component's domain (XEP-0114 §3 would make
+     * the server end the stream), or later when the write fails.
      */
     public CompletableFuture<Void> send(XmppMessage message) {
         Objects.requireNonNull(message, "message");
+        return send("message", message.id(), message.from(), ns -> MessageCodec.toElement(message, ns));
+    }
+
+    /**
+     * Sends an availability presence (RFC 6121 §4.7), with the semantics of {@link #send(XmppMessage)}.
+     */
+    public CompletableFuture<Void> send(XmppPresence presence) {
+        Objects.requireNonNull(presence, "presence");
+        return send("presence", presence.id(), presence.from(), ns -> PresenceCodec.toElement(presence, ns));
+    }
+
+    /**
+     * Sends a subscription stanza or probe (RFC 6121 §3, §4.3), or the {@code unavailable} or
+     * {@code error} presence the subscription layer answers with, with the semantics of
+     * {@link #send(XmppMessage)}.
+     */
+    public CompletableFuture<Void> send(XmppSubscription subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        return send("presence", subscription.id(), subscription.from(),
+                ns -> PresenceCodec.toElement(subscription, ns));
+    }
+
+    /**
+     * The send path of every stanza kind: the checks, then one serialization, made only once the stanza
+     * will be written, and the write. {@code kind} is the element name, for errors and logs; {@code stanza}
+     * builds the element in the content namespace it is given.
+     */
+    private CompletableFuture<Void> send(String kind, Optional<String> id, Jid from,
+                                         Function<String, XmlElement> stanza) {
+        String what = kind + " id=" + id.orElse("-");
         Channel channel = upChannel;
         if (channel == null || closed.get()) {
             return CompletableFuture.failedFuture(new XmppException(
-                    "XMPP component link " + domain + " is down; message id=" + message.id().orElse("-") + " not sent"));
+                    "XMPP component link " + domain + " is down; " + what + " not sent"));
         }
         if (!channel.isWritable()) {
             // The server has stopped reading: refuse rather than queue without bound (issue 4).
             return CompletableFuture.failedFuture(new XmppException("XMPP component link " + domain
-                    + ": outbound queue full (the server is not reading); message id=" + message.id().orElse("-")
-                    + " not sent"));
+                    + ": outbound queue full (the server is not reading); " + what + " not sent"));
         }
-        if (!message.from().domain().equals(domain)) {
-            return CompletableFuture.failedFuture(new XmppException("message id=" + message.id().orElse("-")
-                    + " from " + message.from() + " is not from the component domain " + domain + " (XEP-0114 §3)"));
+        if (!from.domain().equals(domain)) {
+            return CompletableFuture.failedFuture(new XmppException(what + " from " + from
+                    + " is not from the component domain " + domain + " (XEP-0114 §3)"));
         }
-        String xml = XmlWriter.toXml(MessageCodec.toElement(message, Namespaces.COMPONENT_ACCEPT),
-                Namespaces.COMPONENT_ACCEPT);
+        String xml = XmlWriter.toXml(stanza.apply(Namespaces.COMPONENT_ACCEPT), Namespaces.COMPONENT_ACCEPT);
         ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), xml);
         CompletableFuture<Void> result = new CompletableFuture<>();
         channel.writeAndFlush(bytes).addListener(f -> {
             if (f.isSuccess()) {
                 result.complete(null);
             } else {
-                LOG.debug("XMPP component {}: write of message id={} failed", domain, message.id().orElse("-"), f.cause());
+                LOG.debug("XMPP component {}: write of {} failed", domain, LogText.of(what), f.cause());
                 result.completeExceptionally(new XmppException("XMPP component link " + domain
-                        + ": write of message id=" + message.id().orElse("-") + " failed", f.cause()));
+                        + ": write of " + what + " failed", f.cause()));
             }
         });
         return result;
@@ -283,6 +318,16 @@ public final class ComponentLink implements AutoCloseable {
         @Override
         public void message(XmppMessage message) {
             handler.onMessage(message);
+        }
+
+        @Override
+        public void presence(XmppPresence presence) {
+            handler.onPresence(presence);
+        }
+
+        @Override
+        public void subscription(XmppSubscription subscription) {
+            handler.onSubscription(subscription);
         }
 
         @Override

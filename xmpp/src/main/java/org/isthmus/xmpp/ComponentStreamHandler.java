@@ -2,6 +2,7 @@ package org.isthmus.xmpp;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
@@ -19,9 +20,9 @@ import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
-import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stanza.IqResponder;
 import org.isthmus.xmpp.stanza.MessageCodec;
+import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stanza.StanzaErrors;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.StreamError;
@@ -190,43 +191,45 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
             return;
         }
         switch (element.name()) {
-            case "message" -> onMessage(ctx, element);
+            case "message" -> onStanza(ctx, element, MessageCodec.fromElement(element), events::message);
+            case "presence" -> onStanza(ctx, element, PresenceCodec.fromElement(element),
+                    presence -> presence.dispatch(events::presence, events::subscription));
             case "iq" -> onIq(ctx, element);
-            // Presence is mapped in issue #6; until then it is read and dropped.
-            case "presence" -> LOG.debug("XMPP component {}: ignored presence id={} from={} to={}", domain,
-                    id(element), attr(element, "from"), attr(element, "to"));
             case "handshake" -> LOG.debug("XMPP component {}: ignored a second handshake", domain);
             default -> fail(ctx, StreamError.of(StreamErrorCondition.UNSUPPORTED_STANZA_TYPE,
                     "element <" + element.name() + "/>"));
         }
     }
 
-    private void onMessage(ChannelHandlerContext ctx, XmlElement element) {
-        Mapped<XmppMessage> mapped = MessageCodec.fromElement(element);
-        if (mapped instanceof Mapped.Ok<XmppMessage> ok) {
-            LOG.debug("XMPP component {}: message id={} type={} from={} to={}", domain, id(element),
-                    ok.value().type().wireName(), ok.value().from(), ok.value().to());
+    /**
+     * A message or presence: the converted value goes to the gateway; one that does not convert is
+     * answered with the error (RFC 6120 §8.3), unless it is an error itself or names no one to answer.
+     */
+    private <T> void onStanza(ChannelHandlerContext ctx, XmlElement element, Mapped<T> mapped, Consumer<T> deliver) {
+        if (mapped instanceof Mapped.Ok<T> ok) {
+            LOG.debug("XMPP component {}: {} id={} type={} from={} to={}", domain, element.name(), id(element),
+                    attr(element, "type"), attr(element, "from"), attr(element, "to"));
             try {
-                events.message(ok.value());
+                deliver.accept(ok.value());
             } catch (RuntimeException e) {
-                LOG.warn("XMPP component {}: the gateway failed on message id={}", domain, id(element), e);
+                LOG.warn("XMPP component {}: the gateway failed on {} id={}", domain, element.name(), id(element), e);
             }
             return;
         }
-        Rejected rejected = ((Mapped.Failed<XmppMessage>) mapped).rejected();
+        Rejected rejected = ((Mapped.Failed<T>) mapped).rejected();
         Optional<String> from = element.attribute("from").filter(f -> Jid.parse(f).isOk());
         boolean isError = element.attribute("type").filter("error"::equals).isPresent();
         if (from.isEmpty() || isError) {
             // RFC 6120 §8.3.1: never answer an error with an error; without 'from' there is no one to answer.
-            LOG.info("XMPP component {}: discarded message id={} from={}: {}", domain, id(element),
+            LOG.info("XMPP component {}: discarded {} id={} from={}: {}", domain, element.name(), id(element),
                     attr(element, "from"), LogText.of(rejected.text()));
             return;
         }
         String replyFrom = element.attribute("to").map(Jid::parse).filter(Mapped::isOk).map(Mapped::orThrow)
                 .filter(j -> j.domain().equals(domain)).map(Jid::toString).orElse(domain);
         StanzaError error = StanzaError.of(rejected.condition(), rejected.text());
-        LOG.info("XMPP component {}: refused message id={} from={}: {} ({})", domain, id(element), from.get(),
-                rejected.condition().elementName(), LogText.of(rejected.text()));
+        LOG.info("XMPP component {}: refused {} id={} from={}: {} ({})", domain, element.name(), id(element),
+                LogText.of(from.get()), rejected.condition().elementName(), LogText.of(rejected.text()));
         writeStanza(ctx, StanzaErrors.errorReply(element, error, replyFrom, true));
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +15,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.PresenceType;
+import org.isthmus.mapping.presence.Show;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
+import org.isthmus.mapping.subscription.XmppSubscriptionType;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.StreamError;
 import org.isthmus.xmpp.stream.StreamErrorCondition;
 import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.testing.ComponentServer;
+import org.isthmus.xmpp.testing.RecordingHandler;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ComponentLinkTest {
@@ -259,6 +269,112 @@ class ComponentLinkTest {
         assertThat(reply.child(Namespaces.COMPONENT_ACCEPT, "error").orElseThrow()
                 .child("urn:ietf:params:xml:ns:xmpp-stanzas", "jid-malformed")).isPresent();
         assertThat(handler.pollMessage(Duration.ofMillis(200))).isNull();
+        assertThat(link.isUp()).isTrue();
+    }
+
+    // --- presence (RFC 6121 §3, §4) ---
+
+    private static final Jid ROMEO_BARE = ROMEO.bare();
+
+    @Test
+    void deliversInboundAvailabilityPresenceToTheHandler() {
+        connect();
+        server.send("<presence from='juliet@example.com/balcony' to='romeo\\40sip.example.org@sip.example.net'"
+                + " id='p1' xml:lang='en'><show>dnd</show><status>Wooing Romeo</status>"
+                + "<status xml:lang='cs'>Dvořím se Romeovi</status><priority>1</priority></presence>");
+        assertThat(handler.takePresence(WAIT)).isEqualTo(XmppPresence.available(JULIET, ROMEO).withId("p1")
+                .withLang("en").withShow(Show.DND).withPriority(1).withStatuses(List.of(
+                        LocalizedText.of("Wooing Romeo"), LocalizedText.in("cs", "Dvořím se Romeovi"))));
+        server.send("<presence from='juliet@example.com/balcony' to='romeo\\40sip.example.org@sip.example.net'"
+                + " type='unavailable'/>");
+        assertThat(handler.takePresence(WAIT)).isEqualTo(XmppPresence.unavailable(JULIET, ROMEO));
+        server.send("<presence from='juliet@example.com' to='romeo\\40sip.example.org@sip.example.net' id='s1'"
+                + " type='error'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                + "</error></presence>");
+        XmppPresence error = handler.takePresence(WAIT);
+        assertThat(error.type()).isEqualTo(PresenceType.ERROR);
+        assertThat(error.id()).contains("s1");
+        assertThat(error.error().orElseThrow().condition()).isEqualTo(StanzaErrorCondition.ITEM_NOT_FOUND);
+        assertThat(server.poll(Duration.ofMillis(200))).as("nothing answered").isEmpty();
+    }
+
+    @Test
+    void deliversEverySubscriptionTypeAndTheProbeToTheHandler() {
+        connect();
+        for (XmppSubscriptionType type : List.of(XmppSubscriptionType.SUBSCRIBE, XmppSubscriptionType.SUBSCRIBED,
+                XmppSubscriptionType.UNSUBSCRIBE, XmppSubscriptionType.UNSUBSCRIBED, XmppSubscriptionType.PROBE)) {
+            server.send("<presence from='juliet@example.com' to='romeo\\40sip.example.org@sip.example.net'"
+                    + " id='" + type.wireName() + "-1' type='" + type.wireName() + "'/>");
+            assertThat(handler.takeSubscription(WAIT)).isEqualTo(XmppSubscription.of(JULIET.bare(), ROMEO_BARE, type,
+                    Optional.of(type.wireName() + "-1")));
+        }
+        assertThat(handler.pollPresence(Duration.ofMillis(200))).isNull();
+        assertThat(handler.pollSubscription(Duration.ZERO)).isNull();
+    }
+
+    @Test
+    void sendsAnOutboundPresenceAndCompletesOnceFlushed() throws Exception {
+        connect();
+        XmppPresence away = XmppPresence.available(ROMEO, JULIET).withId("out-p1").withShow(Show.AWAY)
+                .withStatuses(List.of(LocalizedText.of("on the phone <3")));
+        link.send(away).get(5, TimeUnit.SECONDS);
+        assertThat(server.take(WAIT)).isEqualTo("<presence from='romeo\\40sip.example.org@sip.example.net'"
+                + " to='juliet@example.com/balcony' id='out-p1'><show>away</show><status>on the phone &lt;3</status>"
+                + "</presence>");
+    }
+
+    /** Every type the subscription layer sends, including the bare unavailable and the error answer. */
+    @Test
+    void sendsOutboundSubscriptionStanzasOfEveryType() throws Exception {
+        connect();
+        for (XmppSubscriptionType type : XmppSubscriptionType.values()) {
+            XmppSubscription s = type == XmppSubscriptionType.ERROR
+                    ? XmppSubscription.of(JULIET.bare(), ROMEO_BARE, XmppSubscriptionType.SUBSCRIBE, Optional.of("e-1"))
+                            .errorReply(StanzaError.of(StanzaErrorCondition.ITEM_NOT_FOUND, null))
+                    : XmppSubscription.of(ROMEO_BARE, JULIET.bare(), type, Optional.of(type.wireName() + "-1"));
+            link.send(s).get(5, TimeUnit.SECONDS);
+            String expected = type == XmppSubscriptionType.ERROR
+                    ? "<presence from='romeo\\40sip.example.org@sip.example.net' to='juliet@example.com' id='e-1'"
+                            + " type='error'><error type='cancel'><item-not-found"
+                            + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>"
+                    : "<presence from='romeo\\40sip.example.org@sip.example.net' to='juliet@example.com' id='"
+                            + type.wireName() + "-1' type='" + type.wireName() + "'/>";
+            assertThat(server.take(WAIT)).isEqualTo(expected);
+        }
+    }
+
+    /** RFC 6121 §4.7.2.3, RFC 6120 §8.3.3.1: a priority out of range is answered with bad-request. */
+    @Test
+    void answersABadPresenceWithBadRequestAndDoesNotDeliverIt() {
+        connect();
+        server.send("<presence from='juliet@example.com/balcony' to='romeo\\40sip.example.org@sip.example.net'"
+                + " id='bad1'><priority>200</priority></presence>");
+        XmlElement reply = server.takeElement(WAIT);
+        assertThat(reply.name()).isEqualTo("presence");
+        assertThat(reply.attributes()).containsEntry("type", "error").containsEntry("id", "bad1")
+                .containsEntry("from", "romeo\\40sip.example.org@sip.example.net")
+                .containsEntry("to", "juliet@example.com/balcony");
+        assertThat(reply.child(Namespaces.COMPONENT_ACCEPT, "error").orElseThrow()
+                .child(StanzaErrorCondition.NAMESPACE, "bad-request")).isPresent();
+        assertThat(handler.pollPresence(Duration.ofMillis(200))).isNull();
+        assertThat(handler.pollSubscription(Duration.ZERO)).isNull();
+        assertThat(link.isUp()).isTrue();
+    }
+
+    @Test
+    void failsPresenceSendsAtOnceWhileTheLinkIsDownOrFromAnotherDomain() throws IOException {
+        link = new ComponentLink(settings(freePort(), SECRET), handler);
+        CompletableFuture<Void> down = link.send(XmppPresence.available(ROMEO, JULIET).withId("d3"));
+        assertThat(down).isCompletedExceptionally();
+        assertThatThrownBy(down::join).hasCauseInstanceOf(XmppException.class).hasMessageContaining("presence id=d3");
+        assertThat(link.send(XmppSubscription.of(ROMEO_BARE, JULIET, XmppSubscriptionType.PROBE, Optional.empty())))
+                .isCompletedExceptionally();
+        link.close();
+        link = null;
+        connect();
+        assertThat(link.send(XmppPresence.available(JULIET, ROMEO))).isCompletedExceptionally();
+        assertThat(link.send(XmppSubscription.of(JULIET, ROMEO, XmppSubscriptionType.SUBSCRIBE, Optional.empty())))
+                .isCompletedExceptionally();
         assertThat(link.isUp()).isTrue();
     }
 

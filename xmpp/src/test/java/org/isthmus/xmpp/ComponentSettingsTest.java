@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import org.isthmus.xmpp.testing.RecordingHandler;
+
 class ComponentSettingsTest {
 
     @Test

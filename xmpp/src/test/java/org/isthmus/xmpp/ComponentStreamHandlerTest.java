@@ -16,6 +16,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import org.junit.jupiter.api.Test;
 
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.PresenceType;
+import org.isthmus.mapping.presence.Show;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
+import org.isthmus.mapping.subscription.XmppSubscriptionType;
 import org.isthmus.xmpp.stream.XmppStreamDecoder;
 
 class ComponentStreamHandlerTest {
@@ -26,6 +31,7 @@ class ComponentStreamHandlerTest {
 
     private final List<String> events = new ArrayList<>();
     private final List<XmppMessage> messages = new ArrayList<>();
+    private final List<Object> presences = new ArrayList<>();
     private final ComponentSettings settings = new ComponentSettings("xmpp.example", 5347, "sip.example.net",
             "s3cr3t-ü", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10), 65536);
 
@@ -42,10 +48,28 @@ class ComponentStreamHandlerTest {
             }
 
             @Override
+            public void presence(XmppPresence presence) {
+                presences.add(presence);
+            }
+
+            @Override
+            public void subscription(XmppSubscription subscription) {
+                presences.add(subscription);
+            }
+
+            @Override
             public void closed(Channel channel, String reason) {
                 events.add("closed: " + reason);
             }
         }));
+    }
+
+    /** A channel whose handshake the server accepted, what it wrote until then read away. */
+    private EmbeddedChannel upChannel() {
+        EmbeddedChannel channel = channel();
+        receive(channel, SERVER_HEADER + "<handshake/>");
+        sent(channel);
+        return channel;
     }
 
     private static void receive(EmbeddedChannel channel, String xml) {
@@ -76,9 +100,7 @@ class ComponentStreamHandlerTest {
 
     @Test
     void sendsAWhitespaceKeepaliveWhenOutboundIsIdle() {
-        EmbeddedChannel channel = channel();
-        receive(channel, SERVER_HEADER + "<handshake/>");
-        sent(channel);
+        EmbeddedChannel channel = upChannel();
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.WRITER_IDLE_STATE_EVENT);
         assertThat(sent(channel)).isEqualTo(" ");
         channel.finishAndReleaseAll();
@@ -116,15 +138,17 @@ class ComponentStreamHandlerTest {
         assertThat(messages).isEmpty();
     }
 
+    /** RFC 6120 §8.3.1: no error answers an error, and no answer goes to a stanza without a sender. */
     @Test
-    void discardsAMalformedMessageThatHasNoReplyAddress() {
-        EmbeddedChannel channel = channel();
-        receive(channel, SERVER_HEADER + "<handshake/>");
-        sent(channel);
+    void discardsAMalformedStanzaThatIsAnErrorOrHasNoReplyAddress() {
+        EmbeddedChannel channel = upChannel();
         receive(channel, "<message to='c@sip.example.net'><body>x</body></message>"
-                + "<message from='a@b' to='@@' type='error'/>");
+                + "<message from='a@b' to='@@' type='error'/>"
+                + "<presence from='a@b/c' to='@@' type='error'/><presence to='d@sip.example.net'/>"
+                + "<presence from='@@' to='d@sip.example.net' type='bogus'/>");
         assertThat(sent(channel)).isEmpty();
         assertThat(messages).isEmpty();
+        assertThat(presences).isEmpty();
         assertThat(channel.isOpen()).isTrue();
         channel.finishAndReleaseAll();
     }
@@ -149,12 +173,30 @@ class ComponentStreamHandlerTest {
     }
 
     @Test
-    void ignoresPresenceUntilItIsMapped() {
-        EmbeddedChannel channel = channel();
-        receive(channel, SERVER_HEADER + "<handshake/>");
-        sent(channel);
-        receive(channel, "<presence from='a@b/c' to='d@sip.example.net'/>");
+    void deliversPresenceAndSubscriptionStanzasAndAnswersNothing() {
+        EmbeddedChannel channel = upChannel();
+        receive(channel, "<presence from='a@b/c' to='d@sip.example.net'><show>away</show></presence>"
+                + "<presence from='a@b' to='d@sip.example.net' type='subscribe'/>"
+                + "<presence from='a@b/c' to='d@sip.example.net' type='error'/>");
         assertThat(sent(channel)).isEmpty();
+        assertThat(presences).hasSize(3);
+        assertThat(((XmppPresence) presences.get(0)).show()).contains(Show.AWAY);
+        assertThat(((XmppSubscription) presences.get(1)).type()).isEqualTo(XmppSubscriptionType.SUBSCRIBE);
+        assertThat(((XmppPresence) presences.get(2)).type()).isEqualTo(PresenceType.ERROR);
+        assertThat(channel.isOpen()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /** RFC 6121 §4.7.1 and RFC 6120 §8.3.3.1: an unknown type is answered with bad-request, from the 'to'. */
+    @Test
+    void answersABadPresenceWithBadRequestAndDeliversNothing() {
+        EmbeddedChannel channel = upChannel();
+        receive(channel, "<presence from='a@b/c' to='d@sip.example.net' id='p1' type='available'/>");
+        assertThat(sent(channel)).isEqualTo("<presence from='d@sip.example.net' to='a@b/c' id='p1' type='error'>"
+                + "<error type='modify'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                + "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>presence type is not one of RFC 6121 §4.7.1</text>"
+                + "</error></presence>");
+        assertThat(presences).isEmpty();
         assertThat(channel.isOpen()).isTrue();
         channel.finishAndReleaseAll();
     }

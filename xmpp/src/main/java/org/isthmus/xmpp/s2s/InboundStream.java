@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,10 @@ import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
-import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.LogText;
 import org.isthmus.xmpp.s2s.S2sContext.Verification;
 import org.isthmus.xmpp.stanza.MessageCodec;
+import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stanza.StanzaErrors;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.StreamError;
@@ -377,10 +378,11 @@ final class InboundStream extends S2sStream {
         }
         String fromDomain = from.orThrow().domain();
         switch (stanza.name()) {
-            case "message" -> onMessage(stanza, toDomain, fromDomain);
+            case "message" -> onMapped(stanza, toDomain, fromDomain, MessageCodec.fromElement(stanza),
+                    context::deliver);
+            case "presence" -> onMapped(stanza, toDomain, fromDomain, PresenceCodec.fromElement(stanza),
+                    presence -> presence.dispatch(context::deliver, context::deliver));
             case "iq" -> onIq(stanza, toDomain, fromDomain);
-            default -> LOG.debug("XMPP s2s {}: ignored presence id={} from={} to={}", peer(), attr(stanza, "id"),
-                    attr(stanza, "from"), attr(stanza, "to"));
         }
     }
 
@@ -394,19 +396,28 @@ final class InboundStream extends S2sStream {
         context.responder(toDomain).respond(iq).ifPresent(reply -> context.reply(toDomain, fromDomain, reply));
     }
 
-    private void onMessage(XmlElement element, String toDomain, String fromDomain) {
-        Mapped<XmppMessage> mapped = MessageCodec.fromElement(element);
-        if (mapped instanceof Mapped.Ok<XmppMessage> ok) {
-            LOG.debug("XMPP s2s {}: message id={} type={} from={} to={}", peer(), attr(element, "id"),
-                    ok.value().type().wireName(), ok.value().from(), ok.value().to());
-            context.deliver(ok.value());
+    /**
+     * A message or presence that passed the addressing checks: the converted value goes to the gateway;
+     * one that does not convert is answered with the error on our stream to the peer (RFC 6120 §8.3),
+     * unless it is an error itself.
+     */
+    private <T> void onMapped(XmlElement element, String toDomain, String fromDomain, Mapped<T> mapped,
+                              Consumer<T> deliver) {
+        if (mapped instanceof Mapped.Ok<T> ok) {
+            LOG.debug("XMPP s2s {}: {} id={} type={} from={} to={}", peer(), element.name(), attr(element, "id"),
+                    attr(element, "type"), attr(element, "from"), attr(element, "to"));
+            deliver.accept(ok.value());
             return;
         }
-        Rejected rejected = ((Mapped.Failed<XmppMessage>) mapped).rejected();
+        Rejected rejected = ((Mapped.Failed<T>) mapped).rejected();
         if (element.attribute("type").filter("error"::equals).isPresent()) {
-            return; // RFC 6120 §8.3.1: never answer an error with an error
+            // RFC 6120 §8.3.1: never answer an error with an error
+            LOG.info("XMPP s2s {}: discarded {} id={}: {}", peer(), element.name(), attr(element, "id"),
+                    LogText.of(rejected.text()));
+            return;
         }
-        LOG.info("XMPP s2s {}: refused message id={}: {}", peer(), attr(element, "id"), LogText.of(rejected.text()));
+        LOG.info("XMPP s2s {}: refused {} id={}: {} ({})", peer(), element.name(), attr(element, "id"),
+                rejected.condition().elementName(), LogText.of(rejected.text()));
         context.reply(toDomain, fromDomain, StanzaErrors.errorReply(element,
                 StanzaError.of(rejected.condition(), rejected.text()), element.attribute("to").orElse(toDomain), true));
     }

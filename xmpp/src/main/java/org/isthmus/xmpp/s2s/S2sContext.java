@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.xmpp.XmppException;
 import org.isthmus.xmpp.stanza.IqResponder;
 import org.isthmus.xmpp.stream.XmlElement;
@@ -22,6 +24,12 @@ interface S2sContext {
 
     /** An inbound message from an authenticated peer, for the gateway. */
     void deliver(XmppMessage message);
+
+    /** An inbound availability presence from an authenticated peer, for the gateway. */
+    void deliver(XmppPresence presence);
+
+    /** An inbound subscription stanza or probe from an authenticated peer, for the gateway. */
+    void deliver(XmppSubscription subscription);
 
     /**
      * A stanza we answer with (an iq result, an error reply): s2s streams carry stanzas one way

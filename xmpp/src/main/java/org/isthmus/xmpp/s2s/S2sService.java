@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -38,23 +39,28 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.xmpp.XmppException;
 import org.isthmus.xmpp.XmppHandler;
 import org.isthmus.xmpp.stanza.IqResponder;
 import org.isthmus.xmpp.stanza.MessageCodec;
+import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stream.Namespaces;
 import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.stream.XmlWriter;
 
 /**
  * Isthmus as an XMPP server of its own domains (RFC 6120 §4–§6, §10.4): accepts peers' streams on the
- * s2s port (STARTTLS, and XEP-0368 direct TLS if configured), delivers their messages to the
- * {@link XmppHandler}, and sends the gateway's messages over one outbound stream per (local, peer)
- * domain pair, opened on demand, reused, and closed when idle.
+ * s2s port (STARTTLS, and XEP-0368 direct TLS if configured), delivers their messages and presence
+ * to the {@link XmppHandler}, and sends the gateway's stanzas over one outbound stream per (local,
+ * peer) domain pair, opened on demand, reused, and closed when idle.
  *
- * <p>Up-calls: {@link XmppHandler#onMessage} for each inbound message, and
+ * <p>Up-calls: {@link XmppHandler#onMessage} for each inbound message, {@link XmppHandler#onPresence}
+ * and {@link XmppHandler#onSubscription} for each inbound presence, and
  * {@link XmppHandler#onLinkStateChanged} with each local domain, up once the listener is bound and
  * down at {@link #close()}. Peer streams coming and going are not link changes: a peer that cannot
  * be reached fails only the stanzas for it.
@@ -229,29 +235,59 @@ public final class S2sService implements AutoCloseable {
      */
     public CompletableFuture<Void> send(XmppMessage message) {
         Objects.requireNonNull(message, "message");
-        String id = message.id().orElse("-");
-        String local = message.from().domain();
-        String peer = message.to().domain();
+        return send("message", message.id(), message.from(), message.to(),
+                () -> MessageCodec.toElement(message, Namespaces.SERVER));
+    }
+
+    /**
+     * Sends an availability presence (RFC 6121 §4.7) to its {@code to} domain, with the semantics of
+     * {@link #send(XmppMessage)}.
+     */
+    public CompletableFuture<Void> send(XmppPresence presence) {
+        Objects.requireNonNull(presence, "presence");
+        return send("presence", presence.id(), presence.from(), presence.to(),
+                () -> PresenceCodec.toElement(presence, Namespaces.SERVER));
+    }
+
+    /**
+     * Sends a subscription stanza or probe (RFC 6121 §3, §4.3), or the {@code unavailable} or
+     * {@code error} presence the subscription layer answers with, to its {@code to} domain, with the
+     * semantics of {@link #send(XmppMessage)}.
+     */
+    public CompletableFuture<Void> send(XmppSubscription subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        return send("presence", subscription.id(), subscription.from(), subscription.to(),
+                () -> PresenceCodec.toElement(subscription, Namespaces.SERVER));
+    }
+
+    /**
+     * The send path of every stanza kind: the checks, one serialization, and the hand-over to the
+     * event loop. {@code kind} is the element name, for errors and logs.
+     */
+    private CompletableFuture<Void> send(String kind, Optional<String> id, Jid from, Jid to,
+                                         Supplier<XmlElement> stanza) {
+        String what = kind + " id=" + id.orElse("-");
+        String local = from.domain();
+        String peer = to.domain();
         if (closed.get() || !started.get()) {
-            return failed("the s2s service is not running; message id=" + id + " not sent", null);
+            return failed("the s2s service is not running; " + what + " not sent", null);
         }
         if (!settings.localDomains().contains(local)) {
-            return failed("message id=" + id + " from " + message.from() + " is not from a local domain "
-                    + settings.localDomains(), null);
+            return failed(what + " from " + from + " is not from a local domain " + settings.localDomains(), null);
         }
         if (settings.localDomains().contains(peer)) {
-            return failed("message id=" + id + " is to a local domain " + peer + "; not sent over s2s", null);
+            return failed(what + " is to a local domain " + peer + "; not sent over s2s", null);
         }
         if (!settings.isPeerAllowed(peer)) {
-            return failed("federation with " + peer + " is not allowed; message id=" + id + " not sent",
+            return failed("federation with " + peer + " is not allowed; " + what + " not sent",
                     StanzaErrorCondition.NOT_ALLOWED);
         }
-        String xml = XmlWriter.toXml(MessageCodec.toElement(message, Namespaces.SERVER), Namespaces.SERVER);
+        String xml = XmlWriter.toXml(stanza.get(), Namespaces.SERVER);
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
-            loop.execute(() -> enqueue(local, peer, new Pending(id, xml, result)));
+            loop.execute(() -> enqueue(local, peer, new Pending(what, xml, result)));
         } catch (RejectedExecutionException e) {
-            return failed("the s2s service is shutting down; message id=" + id + " not sent", null);
+            return failed("the s2s service is shutting down; " + what + " not sent", null);
         }
         return result;
     }
@@ -442,10 +478,13 @@ public final class S2sService implements AutoCloseable {
         externalRefused.put(peer, now + TimeUnit.MILLISECONDS.toNanos(EXTERNAL_REFUSED_MEMORY_MILLIS));
     }
 
-    /** A stanza waiting for its stream, with the future the gateway holds. */
-    private record Pending(String id, String xml, CompletableFuture<Void> future) {
+    /**
+     * A stanza waiting for its stream, with the future the gateway holds; {@code what} names it in
+     * errors, e.g. {@code message id=m1}.
+     */
+    private record Pending(String what, String xml, CompletableFuture<Void> future) {
         void fail(XmppException cause) {
-            future.completeExceptionally(new XmppException(cause.getMessage() + "; message id=" + id + " not sent",
+            future.completeExceptionally(new XmppException(cause.getMessage() + "; " + what + " not sent",
                     cause.condition().orElse(null), cause.getCause()));
         }
     }
@@ -530,10 +569,25 @@ public final class S2sService implements AutoCloseable {
 
         @Override
         public void deliver(XmppMessage message) {
+            upcall("message", message.id(), () -> handler.onMessage(message));
+        }
+
+        @Override
+        public void deliver(XmppPresence presence) {
+            upcall("presence", presence.id(), () -> handler.onPresence(presence));
+        }
+
+        @Override
+        public void deliver(XmppSubscription subscription) {
+            upcall("presence", subscription.id(), () -> handler.onSubscription(subscription));
+        }
+
+        /** A failure of the gateway is its own: logged, and the stream goes on. */
+        private void upcall(String kind, Optional<String> id, Runnable call) {
             try {
-                handler.onMessage(message);
+                call.run();
             } catch (RuntimeException e) {
-                LOG.warn("XMPP s2s: the gateway failed on message id={}", message.id().orElse("-"), e);
+                LOG.warn("XMPP s2s: the gateway failed on {} id={}", kind, id.orElse("-"), e);
             }
         }
 
@@ -546,7 +600,8 @@ public final class S2sService implements AutoCloseable {
                     LOG.info("XMPP s2s: reply id={} to {} not sent: {}", id, peerDomain, e.getMessage());
                 }
             });
-            enqueue(localDomain, peerDomain, new Pending(id, XmlWriter.toXml(stanza, Namespaces.SERVER), sent));
+            enqueue(localDomain, peerDomain, new Pending(stanza.name() + " id=" + id,
+                    XmlWriter.toXml(stanza, Namespaces.SERVER), sent));
         }
 
         @Override

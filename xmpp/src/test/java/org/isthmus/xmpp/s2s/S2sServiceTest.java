@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,14 +26,24 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.Delay;
+import org.isthmus.mapping.presence.PresenceType;
+import org.isthmus.mapping.presence.Show;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
+import org.isthmus.mapping.subscription.XmppSubscriptionType;
 import org.isthmus.xmpp.XmppException;
 import org.isthmus.xmpp.s2s.PeerPolicy.AuthMethod;
 import org.isthmus.xmpp.s2s.PeerPolicy.TlsRequirement;
+import org.isthmus.xmpp.testing.RecordingHandler;
 import org.isthmus.xmpp.testing.TestCertificates;
 
 /**
@@ -57,8 +68,8 @@ class S2sServiceTest {
     private static TestCertificates ca;
     private static TestCertificates otherCa;
 
-    private final Recorder atA = new Recorder();
-    private final Recorder atB = new Recorder();
+    private final RecordingHandler atA = new RecordingHandler();
+    private final RecordingHandler atB = new RecordingHandler();
     private final List<S2sService> services = new ArrayList<>();
     private final List<TcpRelay> relays = new ArrayList<>();
 
@@ -136,7 +147,7 @@ class S2sServiceTest {
         Pair pair = pair(tls(certificateOfA), tls(ca.issue(B)), EXTERNAL_ONLY, EXTERNAL_ONLY);
         XmppException failure = sendFails(pair.a(), message("juliet@a.test", "romeo@b.test", "refused"));
         assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
-        assertThat(atB.poll(Duration.ofMillis(200))).isNull();
+        assertThat(atB.pollMessage(Duration.ofMillis(200))).isNull();
     }
 
     @Test
@@ -160,7 +171,7 @@ class S2sServiceTest {
         XmppException failure = sendFails(pair.a(), message("juliet@a.test", "romeo@b.test", "refused"));
         assertThat(failure.condition()).contains(StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND);
         assertThat(failure.getMessage()).contains("policy-violation").contains(reason);
-        assertThat(atB.poll(Duration.ofMillis(200))).isNull();
+        assertThat(atB.pollMessage(Duration.ofMillis(200))).isNull();
     }
 
     @Test
@@ -321,30 +332,102 @@ class S2sServiceTest {
                 .contains(StanzaErrorCondition.NOT_ALLOWED);
     }
 
-    // --- hostile inbound streams ---
+    // --- presence (RFC 6121 §3, §4) ---
 
     @Test
-    void stanzaWithSpoofedFromEndsTheStreamWithInvalidFrom() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
-        // b.test is the authoritative server that vouches for the raw peer's key.
-        start(settings(B, portB, Optional.empty(), SECRET_B, PLAIN_DIALBACK), atB);
-        S2sService a = start(settings(A, portA, Optional.empty(), SECRET_A, PLAIN_DIALBACK)
-                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
-        try (RawPeer peer = new RawPeer(a.localAddress())) {
-            peer.send(header(B, A));
-            peer.awaitText("</stream:features>", WAIT);
-            String streamId = peer.attribute("<stream:stream", "id");
-            String key = new DialbackKey(SECRET_B).generate(A, B, streamId);
-            peer.send("<db:result from='b.test' to='a.test'>" + key + "</db:result>");
-            peer.awaitText("type='valid'", WAIT);
+    void presenceAndSubscriptionStanzasCrossBetweenServersBothWays() throws Exception {
+        Pair pair = pair(Optional.empty(), Optional.empty(), PLAIN_DIALBACK, PLAIN_DIALBACK);
+        Jid juliet = Jid.parse("juliet@a.test/balcony").orThrow();
+        Jid romeo = Jid.parse("romeo@b.test").orThrow();
+        XmppPresence away = XmppPresence.available(juliet, romeo).withId("p1").withLang("en").withShow(Show.AWAY)
+                .withPriority(-1).withStatuses(List.of(LocalizedText.of("stepped away"), LocalizedText.in("it", "via")))
+                .withDelay(Delay.of(Instant.parse("2002-09-10T23:41:07Z")));
+        pair.a().send(away).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(atB.takePresence(WAIT)).isEqualTo(away);
+
+        XmppSubscription subscribe = XmppSubscription.of(juliet.bare(), romeo, XmppSubscriptionType.SUBSCRIBE,
+                Optional.of("s1"));
+        pair.a().send(subscribe).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(atB.takeSubscription(WAIT)).isEqualTo(subscribe);
+
+        XmppSubscription subscribed = XmppSubscription.of(romeo, juliet.bare(), XmppSubscriptionType.SUBSCRIBED,
+                Optional.of("s1"));
+        pair.b().send(subscribed).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(atA.takeSubscription(WAIT)).isEqualTo(subscribed);
+
+        // RFC 8048 §5.3.3 and RFC 6120 §8.2: the subscription layer's unavailable and error arrive as presence.
+        pair.b().send(XmppSubscription.of(romeo, juliet.bare(), XmppSubscriptionType.UNAVAILABLE, Optional.empty()))
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(atA.takePresence(WAIT)).isEqualTo(XmppPresence.unavailable(romeo, juliet.bare()));
+        StanzaError notFound = StanzaError.of(StanzaErrorCondition.ITEM_NOT_FOUND, null);
+        pair.b().send(subscribe.errorReply(notFound)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        XmppPresence error = atA.takePresence(WAIT);
+        assertThat(error.type()).isEqualTo(PresenceType.ERROR);
+        assertThat(error.id()).contains("s1");
+        assertThat(error.error()).contains(notFound);
+    }
+
+    /**
+     * A presence that does not convert is answered with the stanza error on our stream to the peer,
+     * where the peer's server reads it as an error presence; the stream it came on stays up.
+     */
+    @Test
+    void badPresenceFromAPeerIsAnsweredWithAnErrorOnOurStreamToThePeer() throws Exception {
+        S2sService a = startWithAuthoritativeB();
+        try (RawPeer peer = rawPeerAuthenticatedAsB(a)) {
+            peer.send("<presence from='romeo@b.test/orchard' to='juliet@a.test' id='bad1'><show>asleep</show></presence>");
+            XmppPresence answer = atB.takePresence(WAIT);
+            assertThat(answer.type()).isEqualTo(PresenceType.ERROR);
+            assertThat(answer.id()).contains("bad1");
+            assertThat(answer.from().toString()).isEqualTo("juliet@a.test");
+            assertThat(answer.to().toString()).isEqualTo("romeo@b.test/orchard");
+            assertThat(answer.error().orElseThrow().condition()).isEqualTo(StanzaErrorCondition.BAD_REQUEST);
+            assertThat(atA.pollPresence(Duration.ofMillis(200))).isNull();
+
+            peer.send("<presence from='romeo@b.test/orchard' to='juliet@a.test' type='bogus'/>"
+                    + "<presence from='romeo@b.test/orchard' to='juliet@a.test'><show>chat</show></presence>"
+                    + "<presence from='romeo@b.test' to='juliet@a.test' type='probe'/>");
+            assertThat(atA.takePresence(WAIT).show()).contains(Show.CHAT);
+            assertThat(atA.takeSubscription(WAIT).type()).isEqualTo(XmppSubscriptionType.PROBE);
+            assertThat(atB.takePresence(WAIT).error().orElseThrow().condition())
+                    .isEqualTo(StanzaErrorCondition.BAD_REQUEST);
+        }
+        assertThat(atA.pollPresence(Duration.ofMillis(200))).isNull();
+    }
+
+    @Test
+    void presenceFromAForeignDomainOrToADeniedOneIsRefusedAtOnce() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", 9)).withDeniedPeers(Set.of(B)), atA);
+        Jid foreign = Jid.parse("x@b.test").orThrow();
+        Jid local = Jid.parse("juliet@a.test").orThrow();
+        assertThat(sendFails(a, XmppPresence.available(foreign, Jid.parse("y@c.test").orThrow()).withId("f1"))
+                .getMessage()).contains("presence id=f1").contains("not from a local domain");
+        assertThat(sendFails(a, XmppSubscription.of(local, foreign, XmppSubscriptionType.SUBSCRIBE, Optional.empty()))
+                .condition()).contains(StanzaErrorCondition.NOT_ALLOWED);
+        assertThat(sendFails(a, XmppPresence.available(local, Jid.parse("romeo@a.test").orThrow())).getMessage())
+                .contains("to a local domain");
+    }
+
+    // --- hostile inbound streams ---
+
+    /** RFC 6120 §4.9.3.9: messages and presence alike, only from the domains the stream authenticated. */
+    @ParameterizedTest
+    @ValueSource(strings = {"<message from='mallory@evil.test' to='juliet@a.test'><body>spoofed</body></message>",
+            "<presence from='mallory@evil.test/x' to='juliet@a.test'/>",
+            "<presence from='mallory@evil.test' to='juliet@a.test' type='subscribe'/>"})
+    void stanzaWithSpoofedFromEndsTheStreamWithInvalidFrom(String spoofed) throws Exception {
+        S2sService a = startWithAuthoritativeB();
+        try (RawPeer peer = rawPeerAuthenticatedAsB(a)) {
             peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>genuine</body></message>");
-            assertThat(atA.take(WAIT).from().toString()).isEqualTo("romeo@b.test");
-            peer.send("<message from='mallory@evil.test' to='juliet@a.test'><body>spoofed</body></message>");
+            assertThat(atA.takeMessage(WAIT).from().toString()).isEqualTo("romeo@b.test");
+            peer.send(spoofed);
             peer.awaitText("<invalid-from", WAIT);
             assertThat(peer.awaitClose(WAIT)).isTrue();
         }
-        assertThat(atA.poll(Duration.ofMillis(200))).isNull();
+        assertThat(atA.pollMessage(Duration.ofMillis(200))).isNull();
+        assertThat(atA.pollPresence(Duration.ZERO)).isNull();
+        assertThat(atA.pollSubscription(Duration.ZERO)).isNull();
     }
 
     @Test
@@ -364,7 +447,7 @@ class S2sServiceTest {
             peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>x</body></message>");
             assertThat(peer.awaitClose(WAIT)).isTrue();
         }
-        assertThat(atA.poll(Duration.ofMillis(200))).isNull();
+        assertThat(atA.pollMessage(Duration.ofMillis(200))).isNull();
     }
 
     @Test
@@ -449,6 +532,35 @@ class S2sServiceTest {
 
     // --- helpers ---
 
+    /**
+     * a.test, and b.test's real service, which vouches for dialback keys made with b.test's secret
+     * (XEP-0220 §2.2) and takes a.test's answers to what a raw peer sends as b.test.
+     */
+    private S2sService startWithAuthoritativeB() {
+        int portA = freePort();
+        int portB = freePort();
+        start(settings(B, portB, Optional.empty(), SECRET_B, PLAIN_DIALBACK)
+                .withStaticRoute(A, PeerAddress.of("127.0.0.1", portA)), atB);
+        return start(settings(A, portA, Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
+    }
+
+    /** A raw peer with a stream to {@code a} on which b.test is authenticated by dialback. */
+    private static RawPeer rawPeerAuthenticatedAsB(S2sService a) {
+        RawPeer peer = new RawPeer(a.localAddress());
+        try {
+            peer.send(header(B, A));
+            peer.awaitText("</stream:features>", WAIT);
+            String key = new DialbackKey(SECRET_B).generate(A, B, peer.attribute("<stream:stream", "id"));
+            peer.send("<db:result from='b.test' to='a.test'>" + key + "</db:result>");
+            peer.awaitText("type='valid'", WAIT);
+            return peer;
+        } catch (RuntimeException | AssertionError e) {
+            peer.close();
+            throw e;
+        }
+    }
+
     private static final Duration PING = Duration.ofMillis(200);
 
     private record PingSetup(S2sService a, S2sService b, TcpRelay relay) {
@@ -496,7 +608,7 @@ class S2sServiceTest {
         return Optional.of(new S2sTls(issued.chain(), issued.key(), Optional.of(ca.caFile())));
     }
 
-    private S2sService start(S2sSettings settings, Recorder recorder) {
+    private S2sService start(S2sSettings settings, RecordingHandler recorder) {
         S2sService service = new S2sService(settings.withStaticRoute("never-used.test",
                 PeerAddress.of("127.0.0.1", 9)), recorder);
         services.add(service);
@@ -504,16 +616,27 @@ class S2sServiceTest {
         return service;
     }
 
-    private static void assertDelivered(S2sService from, XmppMessage message, Recorder at) throws Exception {
+    private static void assertDelivered(S2sService from, XmppMessage message, RecordingHandler at) throws Exception {
         from.send(message).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        XmppMessage received = at.take(WAIT);
+        XmppMessage received = at.takeMessage(WAIT);
         assertThat(received.from()).isEqualTo(message.from());
         assertThat(received.to()).isEqualTo(message.to());
         assertThat(received.body()).isEqualTo(message.body());
     }
 
     private static XmppException sendFails(S2sService service, XmppMessage message) throws Exception {
-        CompletableFuture<Void> sent = service.send(message);
+        return failure(service.send(message));
+    }
+
+    private static XmppException sendFails(S2sService service, XmppPresence presence) throws Exception {
+        return failure(service.send(presence));
+    }
+
+    private static XmppException sendFails(S2sService service, XmppSubscription subscription) throws Exception {
+        return failure(service.send(subscription));
+    }
+
+    private static XmppException failure(CompletableFuture<Void> sent) throws Exception {
         try {
             sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
