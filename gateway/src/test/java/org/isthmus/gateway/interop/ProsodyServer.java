@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A Prosody 0.12 server for one test: configured from {@code conf/interop/prosody.cfg.lua.template}
  * in its own directory under {@code target/interop/}, listening on 127.0.0.1 only (c2s and the
- * XEP-0114 component port, on free ports), with users registered through prosodyctl.
+ * XEP-0114 component port, on free ports), with users registered through prosodyctl. It hosts
+ * {@link #XMPP_DOMAIN} with the component {@link #COMPONENT_DOMAIN}, or the {@link Host}s it is
+ * started with, each a VirtualHost with a Component of its own on the one component port.
  * {@link #close()} stops it; the directory, with {@code prosody.log}, stays for diagnostics.
  */
 public final class ProsodyServer implements AutoCloseable {
@@ -23,6 +26,13 @@ public final class ProsodyServer implements AutoCloseable {
     /** The users {@link #start()} registers: name to password. */
     public static final Map<String, String> TEST_USERS = Map.of("alice", "alice-pw", "carol", "carol-pw");
 
+    /** One XMPP domain the server hosts and the component (XEP-0114) that serves its users. */
+    public record Host(String domain, String componentDomain, String componentSecret) {
+    }
+
+    /** The one host of {@link #start()}: {@link #XMPP_DOMAIN} with {@link #COMPONENT_DOMAIN}. */
+    public static final Host DEFAULT_HOST = new Host(XMPP_DOMAIN, COMPONENT_DOMAIN, COMPONENT_SECRET);
+
     static final String TEMPLATE = "conf/interop/prosody.cfg.lua.template";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
@@ -32,14 +42,18 @@ public final class ProsodyServer implements AutoCloseable {
     private final Path config;
     private final int c2sPort;
     private final int componentPort;
+    private final List<Host> hosts;
+    /** Registered users, bare JID to password. */
     private final Map<String, String> users;
     private volatile Process process;
 
-    private ProsodyServer(Path directory, Path config, int c2sPort, int componentPort, Map<String, String> users) {
+    private ProsodyServer(Path directory, Path config, int c2sPort, int componentPort, List<Host> hosts,
+                          Map<String, String> users) {
         this.directory = directory;
         this.config = config;
         this.c2sPort = c2sPort;
         this.componentPort = componentPort;
+        this.hosts = hosts;
         this.users = users;
     }
 
@@ -53,20 +67,41 @@ public final class ProsodyServer implements AutoCloseable {
      * waits, at most 20 s, until both ports accept connections. Fails with the log's tail otherwise.
      */
     public static ProsodyServer start(Map<String, String> users) {
+        return start(List.of(DEFAULT_HOST), users);
+    }
+
+    /**
+     * As {@link #start(Map)}, hosting each of {@code hosts} (the first is the one {@link #domain()} and
+     * {@link #componentDomain()} name); a user is a bare JID, or a name on the first host.
+     */
+    public static ProsodyServer start(List<Host> hosts, Map<String, String> users) {
         Peers.assumeInstalled("prosody", "prosodyctl");
+        Host first = hosts.get(0);
         Path directory = Peers.workDirectory("prosody");
         int c2sPort = Peers.freePort();
         int componentPort = Peers.freePort();
         Path config = directory.resolve("prosody.cfg.lua");
         try {
             String template = Files.readString(Peers.projectFile(TEMPLATE), StandardCharsets.UTF_8);
-            Files.writeString(config, render(template, Map.of(
+            StringBuilder text = new StringBuilder(render(template, Map.of(
                     "DATA_DIR", directory.toString(),
                     "C2S_PORT", Integer.toString(c2sPort),
                     "COMPONENT_PORT", Integer.toString(componentPort),
-                    "XMPP_DOMAIN", XMPP_DOMAIN,
-                    "COMPONENT_DOMAIN", COMPONENT_DOMAIN,
-                    "COMPONENT_SECRET", COMPONENT_SECRET)), StandardCharsets.UTF_8);
+                    "XMPP_DOMAIN", first.domain(),
+                    "COMPONENT_DOMAIN", first.componentDomain(),
+                    "COMPONENT_SECRET", first.componentSecret())));
+            for (Host more : hosts.subList(1, hosts.size())) {
+                // The template's own host section, again for each further host.
+                text.append(render("""
+
+                        VirtualHost "@XMPP_DOMAIN@"
+
+                        Component "@COMPONENT_DOMAIN@"
+                            component_secret = "@COMPONENT_SECRET@"
+                        """, Map.of("XMPP_DOMAIN", more.domain(), "COMPONENT_DOMAIN", more.componentDomain(),
+                        "COMPONENT_SECRET", more.componentSecret())));
+            }
+            Files.writeString(config, text, StandardCharsets.UTF_8);
             // Prosody indexes <config dir>/certs at start and logs an error when it is missing.
             Files.createDirectories(directory.resolve("certs"));
         } catch (IOException e) {
@@ -74,11 +109,13 @@ public final class ProsodyServer implements AutoCloseable {
         }
         Map<String, String> registered = new LinkedHashMap<>();
         for (Map.Entry<String, String> user : users.entrySet()) {
-            register(directory, config, user.getKey(), user.getValue());
-            registered.put(user.getKey(), user.getValue());
+            String jid = bare(user.getKey(), first);
+            register(directory, config, jid, user.getValue());
+            registered.put(jid, user.getValue());
         }
 
-        ProsodyServer server = new ProsodyServer(directory, config, c2sPort, componentPort, registered);
+        ProsodyServer server = new ProsodyServer(directory, config, c2sPort, componentPort, List.copyOf(hosts),
+                registered);
         server.launch();
         return server;
     }
@@ -116,17 +153,23 @@ public final class ProsodyServer implements AutoCloseable {
         launch();
     }
 
-    /** Registers (or re-registers) a user on {@link #XMPP_DOMAIN}, also while the server runs. */
+    /** Registers (or re-registers) a user (a bare JID, or a name on the first host), also while the server runs. */
     public void register(String user, String password) {
-        register(directory, config, user, password);
-        users.put(user, password);
+        String jid = bare(user, hosts.get(0));
+        register(directory, config, jid, password);
+        users.put(jid, password);
     }
 
-    private static void register(Path directory, Path config, String user, String password) {
-        Peers.CommandResult result = Peers.run(COMMAND_TIMEOUT, directory,
-                Peers.executable("prosodyctl"), "--config", config.toString(), "register", user, XMPP_DOMAIN, password);
+    private static String bare(String user, Host first) {
+        return user.contains("@") ? user : user + "@" + first.domain();
+    }
+
+    private static void register(Path directory, Path config, String jid, String password) {
+        int at = jid.indexOf('@');
+        Peers.CommandResult result = Peers.run(COMMAND_TIMEOUT, directory, Peers.executable("prosodyctl"),
+                "--config", config.toString(), "register", jid.substring(0, at), jid.substring(at + 1), password);
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("prosodyctl register " + user + "@" + XMPP_DOMAIN + " failed ("
+            throw new IllegalStateException("prosodyctl register " + jid + " failed ("
                     + (result.timedOut() ? "timed out" : "exit " + result.exitCode()) + "):\n" + result.output());
         }
     }
@@ -149,32 +192,37 @@ public final class ProsodyServer implements AutoCloseable {
     }
 
     public String componentSecret() {
-        return COMPONENT_SECRET;
+        return hosts.get(0).componentSecret();
     }
 
     public String domain() {
-        return XMPP_DOMAIN;
+        return hosts.get(0).domain();
     }
 
     public String componentDomain() {
-        return COMPONENT_DOMAIN;
+        return hosts.get(0).componentDomain();
     }
 
-    /** The bare JID of a user of this server, e.g. {@code alice@xmpp.test}. */
+    /** The hosts this server runs, the first being the one {@link #domain()} names. */
+    public List<Host> hosts() {
+        return hosts;
+    }
+
+    /** The bare JID of a user of the first host, e.g. {@code alice@xmpp.test}; a bare JID stays as it is. */
     public String jid(String user) {
-        return user + "@" + XMPP_DOMAIN;
+        return bare(user, hosts.get(0));
     }
 
-    /** The password a registered user was given. */
+    /** The password a registered user (a bare JID, or a name on the first host) was given. */
     public String password(String user) {
-        String password = users.get(user);
+        String password = users.get(jid(user));
         if (password == null) {
             throw new IllegalArgumentException(user + " is not registered; registered: " + users.keySet());
         }
         return password;
     }
 
-    /** Logs in a registered user with the slixmpp client and waits until it is ready. */
+    /** Logs in a registered user (a bare JID, or a name on the first host) with slixmpp and waits until it is ready. */
     public XmppClientProcess login(String user) {
         XmppClientProcess client = XmppClientProcess.start(jid(user), password(user), c2sPort);
         try {
