@@ -47,6 +47,8 @@ public final class Baresip implements AutoCloseable {
     /** How the menu module prints a received MESSAGE: {@code \r<From URI>: "<body>"\n}. */
     private static final Pattern RECEIVED = Pattern.compile("\r(sips?:[^\r\n\"]*): \"(.*?)\"\n", Pattern.DOTALL);
     private static final Pattern ANSI_COLOUR = Pattern.compile("\u001B\\[[;0-9]*m");
+    /** The colour reset that ends each message of the SIP trace ({@code -s}). */
+    private static final String TRACE_END = "\u001B[;m";
 
     private final String aor;
     private final Path directory;
@@ -231,7 +233,8 @@ public final class Baresip implements AutoCloseable {
 
     /**
      * The next MESSAGE baresip received and printed, in arrival order, waiting (bounded) for it;
-     * fails when none comes in time.
+     * fails when none comes in time. baresip 1.0's UI formats each line into 512 bytes and drops a
+     * longer one, so a MESSAGE with a larger body is never printed; {@link #awaitReceived} finds it.
      */
     public ReceivedMessage nextMessage(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -253,15 +256,49 @@ public final class Baresip implements AutoCloseable {
 
     /** The first SIP trace block baresip received whose start line begins so, e.g. {@code SIP/2.0 202}. */
     public Optional<String> receivedSipMessage(String startLinePrefix) {
-        String received = "-> " + Peers.LOOPBACK + ":" + sipPort + "\n" + startLinePrefix;
-        String text = ANSI_COLOUR.matcher(output()).replaceAll("");
-        int at = text.indexOf(received);
+        return received(startLinePrefix).map(TracedMessage::head);
+    }
+
+    /**
+     * The first SIP message baresip's stack received whose start line begins so, as its trace shows
+     * it: the transport its socket read it from, and the message framed as the stack parsed it.
+     * Empty until its trace has been printed to the end.
+     */
+    public Optional<TracedMessage> received(String startLinePrefix) {
+        String text = output();
+        int at = text.indexOf(" -> " + Peers.LOOPBACK + ":" + sipPort + "\n" + startLinePrefix);
         if (at < 0) {
             return Optional.empty();
         }
-        int start = at + received.length() - startLinePrefix.length();
-        int end = text.indexOf("\r\n\r\n", start);
-        return Optional.of(text.substring(start, end < 0 ? text.length() : end));
+        int start = text.indexOf('\n', at) + 1;
+        int end = text.indexOf(TRACE_END, start);
+        if (end < 0) {
+            return Optional.empty(); // still being printed
+        }
+        // -s prints "<TRANSPORT> <from> -> <to>\n<message>" in colour, then the colour reset.
+        String transport = ANSI_COLOUR.matcher(text.substring(text.lastIndexOf('\n', at) + 1, at)).replaceAll("");
+        String message = text.substring(start, end);
+        int blank = message.indexOf("\r\n\r\n");
+        return Optional.of(new TracedMessage(transport.substring(0, transport.indexOf(' ')),
+                blank < 0 ? message : message.substring(0, blank),
+                blank < 0 ? "" : message.substring(blank + 4)));
+    }
+
+    /** Waits (bounded) for {@link #received}; fails when no such message comes in time. */
+    public TracedMessage awaitReceived(String startLinePrefix, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<TracedMessage> message = received(startLinePrefix);
+            if (message.isPresent()) {
+                return message.get();
+            }
+            if (System.nanoTime() >= deadline || !process.isAlive()) {
+                throw new AssertionError(aor + ": no " + startLinePrefix.strip() + " received within "
+                        + timeout.toMillis() + " ms" + (process.isAlive() ? "" : " (baresip exited)")
+                        + "\n" + diagnostics());
+            }
+            Peers.sleep(Duration.ofMillis(50));
+        }
     }
 
     public String aor() {
@@ -303,5 +340,12 @@ public final class Baresip implements AutoCloseable {
 
     /** A MESSAGE as baresip printed it: the From URI (with its parameters) and the body. */
     public record ReceivedMessage(String from, String body) {
+    }
+
+    /**
+     * A SIP message as baresip's trace shows it: the transport it came over ({@code UDP}, {@code TCP}),
+     * the start line and headers (CRLF-separated), and the body.
+     */
+    public record TracedMessage(String transport, String head, String body) {
     }
 }

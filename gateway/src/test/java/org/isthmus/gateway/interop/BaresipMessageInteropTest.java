@@ -43,9 +43,7 @@ class BaresipMessageInteropTest {
         prosody = ProsodyServer.start();
         int isthmusPort = Peers.freePort();
         kamailio = KamailioServer.start(isthmusPort);
-        gateway = ProsodyGateway.start(prosody, isthmusPort, "",
-                "  routes:\n    - {domain: %s, host: 127.0.0.1, port: %d, transport: udp}\n"
-                        .formatted(KamailioServer.SIP_DOMAIN, kamailio.port()), WAIT);
+        gateway = ProsodyGateway.start(prosody, isthmusPort, "", kamailio.isthmusRoute(), WAIT);
         alice = prosody.login("alice");
         dave = Baresip.start(kamailio.aor("dave"), kamailio.port(), List.of("sip:alice@" + prosody.domain()));
         dave.awaitRegistered(WAIT);

@@ -46,9 +46,7 @@ class KamailioMessageInteropTest {
         prosody = ProsodyServer.start();
         isthmusPort = Peers.freePort();
         kamailio = KamailioServer.start(isthmusPort);
-        gateway = ProsodyGateway.start(prosody, isthmusPort, "",
-                "  routes:\n    - {domain: %s, host: 127.0.0.1, port: %d, transport: udp}\n"
-                        .formatted(KamailioServer.SIP_DOMAIN, kamailio.port()), WAIT);
+        gateway = ProsodyGateway.start(prosody, isthmusPort, "", kamailio.isthmusRoute(), WAIT);
         alice = prosody.login("alice");
     }
 

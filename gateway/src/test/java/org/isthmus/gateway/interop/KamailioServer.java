@@ -108,6 +108,12 @@ public final class KamailioServer implements AutoCloseable {
         return port;
     }
 
+    /** Lines for Isthmus's {@code sip:} config that route {@link #SIP_DOMAIN} to this proxy over UDP. */
+    public String isthmusRoute() {
+        return "  routes:\n    - {domain: %s, host: %s, port: %d, transport: udp}\n"
+                .formatted(SIP_DOMAIN, Peers.LOOPBACK, port);
+    }
+
     /** The SIP URI of a user of {@link #SIP_DOMAIN}, e.g. {@code sip:bob@sip.test}. */
     public String aor(String user) {
         return "sip:" + user + "@" + SIP_DOMAIN;
