@@ -1,6 +1,7 @@
 package org.isthmus.gateway;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,18 +16,30 @@ import org.slf4j.LoggerFactory;
 
 import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
+import org.isthmus.gateway.presence.PresenceLinks;
+import org.isthmus.gateway.presence.SubscriptionMirror;
 import org.isthmus.gateway.registrar.Registrar;
+import org.isthmus.gateway.routing.Lanes;
 import org.isthmus.gateway.routing.Router;
 import org.isthmus.gateway.store.EmbeddedStore;
 import org.isthmus.gateway.store.RedisStore;
 import org.isthmus.gateway.store.StateStore;
+import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.XmppMessage;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.SubscriptionState;
+import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.sip.SipEdge;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipTarget;
+import org.isthmus.sip.presence.NotifyOutcome;
+import org.isthmus.sip.presence.SubscribeOutcome;
+import org.isthmus.sip.presence.SubscriptionDialog;
 import org.isthmus.xmpp.ComponentLink;
 import org.isthmus.xmpp.ComponentSettings;
 import org.isthmus.xmpp.XmppException;
@@ -50,6 +63,8 @@ public final class Gateway implements AutoCloseable {
     private final Optional<S2sService> s2s;
     private final SipEdge sip;
     private final Optional<StateStore> store;
+    private final Lanes lanes;
+    private final Optional<SubscriptionMirror> mirror;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -73,6 +88,54 @@ public final class Gateway implements AutoCloseable {
         this.components = Collections.unmodifiableMap(links);
         this.s2s = config.s2s().map(s -> new S2sService(s, router));
         this.sip = new SipEdge(config.sip(), router);
+        this.lanes = new Lanes(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30));
+        this.mirror = config.presence().enabled()
+                ? Optional.of(new SubscriptionMirror(addresses, config.presence(), new Edges(), store, lanes, timer,
+                        Clock.systemUTC()))
+                : Optional.empty();
+        mirror.ifPresent(router::attach);
+    }
+
+    /** The mirror's view of the edges. */
+    private final class Edges implements PresenceLinks {
+        @Override
+        public CompletableFuture<Void> sendPresence(XmppPresence presence) {
+            String from = presence.from().domain();
+            return linkFor(from).map(link -> link.send(presence)).orElseGet(() -> noLink(from, "presence"));
+        }
+
+        @Override
+        public CompletableFuture<Void> sendSubscription(XmppSubscription subscription) {
+            String from = subscription.from().domain();
+            return linkFor(from).map(link -> link.send(subscription)).orElseGet(() -> noLink(from, "presence"));
+        }
+
+        @Override
+        public CompletableFuture<SubscribeOutcome> subscribe(SipUri presentity, SipUri watcher, long expires,
+                                                             SipTarget target) {
+            return sip.sendSubscribe(presentity, watcher, expires, target);
+        }
+
+        @Override
+        public CompletableFuture<SubscribeOutcome> refresh(SubscriptionDialog dialog, long expires) {
+            return sip.refreshSubscribe(dialog, expires);
+        }
+
+        @Override
+        public CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, SubscriptionState state,
+                                                       Optional<PresenceDocument> document) {
+            return sip.sendNotify(dialog, state, document);
+        }
+
+        @Override
+        public Mapped<SipTarget> route(SipUri contact) {
+            return router.route(contact);
+        }
+    }
+
+    private static CompletableFuture<Void> noLink(String from, String what) {
+        return CompletableFuture.failedFuture(new XmppException("no XMPP link serves " + from + "; " + what
+                + " not sent", StanzaErrorCondition.REMOTE_SERVER_NOT_FOUND, null));
     }
 
     private CompletableFuture<Void> sendToXmpp(XmppMessage message) {
@@ -101,6 +164,10 @@ public final class Gateway implements AutoCloseable {
     /** An outbound XMPP stream as {@link #linkFor} chooses it; each kind of stanza is one method. */
     private interface XmppLink {
         CompletableFuture<Void> send(XmppMessage message);
+
+        CompletableFuture<Void> send(XmppPresence presence);
+
+        CompletableFuture<Void> send(XmppSubscription subscription);
     }
 
     /** Through an XEP-0114 component link. */
@@ -109,6 +176,16 @@ public final class Gateway implements AutoCloseable {
         public CompletableFuture<Void> send(XmppMessage message) {
             return link.send(message);
         }
+
+        @Override
+        public CompletableFuture<Void> send(XmppPresence presence) {
+            return link.send(presence);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(XmppSubscription subscription) {
+            return link.send(subscription);
+        }
     }
 
     /** Through server-to-server federation. */
@@ -116,6 +193,16 @@ public final class Gateway implements AutoCloseable {
         @Override
         public CompletableFuture<Void> send(XmppMessage message) {
             return s2s.send(message);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(XmppPresence presence) {
+            return s2s.send(presence);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(XmppSubscription subscription) {
+            return s2s.send(subscription);
         }
     }
 
@@ -149,8 +236,14 @@ public final class Gateway implements AutoCloseable {
         }
         // Before SIP listens, so no REGISTER races the restore.
         registrar.restore().toCompletableFuture().join();
+        // Also before SIP listens, so that an in-dialog SUBSCRIBE or NOTIFY finds its dialog.
+        mirror.ifPresent(m -> m.restore().toCompletableFuture().join());
         sip.start();
         s2s.ifPresent(S2sService::start);
+        if (components.isEmpty()) {
+            // Federation has no standing link whose coming up would trigger the probes.
+            mirror.ifPresent(SubscriptionMirror::onXmppLinkUp);
+        }
         components.values().forEach(ComponentLink::start);
     }
 
@@ -175,6 +268,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             try {
                 sip.close();
+                lanes.close();
                 store.ifPresent(StateStore::close);
             } finally {
                 timer.shutdownNow();

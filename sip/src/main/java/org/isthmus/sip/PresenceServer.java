@@ -111,10 +111,12 @@ final class PresenceServer {
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         Optional<SipUri> watcher = PresenceClient.sipUri(from.getAddress().getURI().toString());
-        Optional<SipUri> presentity = PresenceClient.sipUri(request.getRequestURI().toString());
         Optional<SipUri> toUri = PresenceClient.sipUri(to.getAddress().getURI().toString());
         Optional<SipUri> contact = PresenceClient.contactOf(request);
         boolean inDialog = to.getTag() != null;
+        // A request in the dialog is sent to the gateway's Contact (RFC 3261 §12.2.1.1), so its
+        // Request-URI no longer names the presentity; the To URI, the dialog's local URI, does.
+        Optional<SipUri> presentity = inDialog ? toUri : PresenceClient.sipUri(request.getRequestURI().toString());
         if (watcher.isEmpty() || presentity.isEmpty() || toUri.isEmpty() || from.getTag() == null
                 || (!inDialog && contact.isEmpty())) {
             respond(st, request, new SipStatus(400, "Missing or malformed From, To, tag or Contact"), callId, r -> { });

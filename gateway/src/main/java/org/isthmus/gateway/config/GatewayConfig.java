@@ -67,10 +67,12 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * @param messages     message relaying settings
  * @param store        where state that must survive a restart is kept; without one, registrations live
  *                     in memory only
+ * @param presence     the presence subscription mirror's settings
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
-                            Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store) {
+                            Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
+                            PresenceSettings presence) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -145,7 +147,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages", "store");
+        top.allowOnly("xmpp", "sip", "messages", "store", "presence");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -254,6 +256,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
 
             MessageSettings messages = messages(top.object("messages"));
             Optional<StoreSettings> store = store(top.object("store"));
+            PresenceSettings presence = presence(top.object("presence"));
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -272,7 +275,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
-                    ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store)
+                    ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
+                    presence)
                     : null;
         }
 
@@ -648,6 +652,23 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             String dir = node.text("data-dir", "data");
             return Optional.of(new StoreSettings(StoreSettings.Kind.EMBEDDED, Optional.of(Path.of(dir)), Optional.empty()));
+        }
+
+        private PresenceSettings presence(ConfigNode node) {
+            node.allowOnly("enabled", "subscribe-expires", "retry", "coalesce", "restore-rate");
+            PresenceSettings d = PresenceSettings.defaults();
+            boolean enabled = node.bool("enabled", d.enabled());
+            int expires = node.integer("subscribe-expires", (int) d.subscribeExpires(), 60, 86_400);
+            ConfigNode retry = node.object("retry");
+            retry.allowOnly("initial", "max");
+            Duration initial = retry.duration("initial", d.retryInitial(), Duration.ofSeconds(1), Duration.ofHours(1));
+            Duration max = retry.duration("max", d.retryMax(), Duration.ofSeconds(1), Duration.ofDays(1));
+            if (max.compareTo(initial) < 0) {
+                retry.problem("max", max.toString(), "must be at least retry.initial (" + initial + ")");
+            }
+            Duration coalesce = node.duration("coalesce", d.coalesce(), Duration.ZERO, Duration.ofMinutes(1));
+            int rate = node.integer("restore-rate", d.restoreRate(), 1, 100_000);
+            return new PresenceSettings(enabled, expires, initial, max, coalesce, rate);
         }
 
         private MessageSettings messages(ConfigNode msg) {

@@ -36,11 +36,17 @@ import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.SipToCpim;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.mapping.message.XmppToCpim;
+import org.isthmus.gateway.presence.SubscriptionMirror;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.sip.RegisterOutcome;
 import org.isthmus.sip.SipHandler;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipRegistration;
 import org.isthmus.sip.SipTarget;
+import org.isthmus.sip.presence.NotifyRequest;
+import org.isthmus.sip.presence.SubscribeDecision;
+import org.isthmus.sip.presence.SubscribeRequest;
 import org.isthmus.xmpp.XmppHandler;
 
 /**
@@ -54,6 +60,9 @@ import org.isthmus.xmpp.XmppHandler;
  * <p>XMPP to SIP: the MESSAGE goes to the recipient's registered contact, else the static route of its
  * domain; a failure status, a timeout or a missing route comes back as a {@code type='error'} message
  * with the RFC 7247 §7.2 condition.
+ *
+ * <p>Presence and subscriptions, both ways, go to the {@link SubscriptionMirror} once one is attached;
+ * until then SUBSCRIBEs get 489 and NOTIFYs 481, as for a gateway without presence.
  */
 public final class Router implements SipHandler, XmppHandler {
 
@@ -70,6 +79,7 @@ public final class Router implements SipHandler, XmppHandler {
     private final Function<XmppMessage, CompletableFuture<Void>> toXmpp;
     private final BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip;
     private final ScheduledExecutorService timer;
+    private volatile SubscriptionMirror mirror;
 
     /** SIP messages relayed to XMPP whose final response waits for the error window. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -216,7 +226,7 @@ public final class Router implements SipHandler, XmppHandler {
      * §10: the contact becomes the Request-URI); for a registrar domain nothing else; otherwise the
      * domain's route (a next hop, an outbound proxy, or RFC 3263), else the default route.
      */
-    Mapped<SipTarget> route(SipUri recipient) {
+    public Mapped<SipTarget> route(SipUri recipient) {
         List<Registrar.Binding> contacts = registrar.lookup(recipient);
         if (!contacts.isEmpty()) {
             return Mapped.ok(new SipTarget(contacts.get(0).contact(), Optional.empty()));
@@ -253,6 +263,45 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public void onLinkStateChanged(String domain, boolean up, String reason) {
         LOG.info("xmpp link {} {}: {}", domain, up ? "up" : "down", reason);
+        SubscriptionMirror m = mirror;
+        if (up && m != null) {
+            m.onXmppLinkUp();
+        }
+    }
+
+    // ---- Presence ----------------------------------------------------------------------------------
+
+    /** Hands presence and subscriptions to {@code presenceMirror} from now on; call before the edges start. */
+    public void attach(SubscriptionMirror presenceMirror) {
+        this.mirror = presenceMirror;
+    }
+
+    @Override
+    public void onPresence(XmppPresence presence) {
+        SubscriptionMirror m = mirror;
+        if (m != null) {
+            m.onPresence(presence);
+        }
+    }
+
+    @Override
+    public void onSubscription(XmppSubscription subscription) {
+        SubscriptionMirror m = mirror;
+        if (m != null) {
+            m.onSubscription(subscription);
+        }
+    }
+
+    @Override
+    public CompletionStage<SubscribeDecision> onSubscribe(SubscribeRequest request) {
+        SubscriptionMirror m = mirror;
+        return m == null ? SipHandler.super.onSubscribe(request) : m.onSubscribe(request);
+    }
+
+    @Override
+    public CompletionStage<SipStatus> onNotify(NotifyRequest request) {
+        SubscriptionMirror m = mirror;
+        return m == null ? SipHandler.super.onNotify(request) : m.onNotify(request);
     }
 
     // ---- Registrar -------------------------------------------------------------------------------

@@ -1,0 +1,951 @@
+package org.isthmus.gateway.presence;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.isthmus.gateway.config.PresenceSettings;
+import org.isthmus.gateway.routing.Lanes;
+import org.isthmus.gateway.store.RecordStore;
+import org.isthmus.gateway.store.StateStore;
+import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.ImUri;
+import org.isthmus.mapping.address.Jid;
+import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.document.pidf.Basic;
+import org.isthmus.mapping.document.pidf.PresenceDocument;
+import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.presence.CpimPresence;
+import org.isthmus.mapping.presence.CpimPresenceToSip;
+import org.isthmus.mapping.presence.CpimPresenceToXmpp;
+import org.isthmus.mapping.presence.CpimTuple;
+import org.isthmus.mapping.presence.PresenceType;
+import org.isthmus.mapping.presence.SipPresenceState;
+import org.isthmus.mapping.presence.SipPresenceToCpim;
+import org.isthmus.mapping.presence.XmppPresence;
+import org.isthmus.mapping.presence.XmppPresenceToCpim;
+import org.isthmus.mapping.subscription.CpimSubscription;
+import org.isthmus.mapping.subscription.CpimSubscriptionToSip;
+import org.isthmus.mapping.subscription.MirrorAction;
+import org.isthmus.mapping.subscription.MirrorEvent;
+import org.isthmus.mapping.subscription.NotifierDialog;
+import org.isthmus.mapping.subscription.NotifyBody;
+import org.isthmus.mapping.subscription.SipSubscriptionToCpim;
+import org.isthmus.mapping.subscription.SubscribeKind;
+import org.isthmus.mapping.subscription.SubscriberDialog;
+import org.isthmus.mapping.subscription.SubscriptionMachine;
+import org.isthmus.mapping.subscription.SubscriptionState;
+import org.isthmus.mapping.subscription.Transition;
+import org.isthmus.mapping.subscription.XmppSubscription;
+import org.isthmus.mapping.subscription.XmppSubscriptionType;
+import org.isthmus.sip.SipOutcome;
+import org.isthmus.sip.SipTarget;
+import org.isthmus.sip.presence.DialogKey;
+import org.isthmus.sip.presence.NotifyOutcome;
+import org.isthmus.sip.presence.NotifyRequest;
+import org.isthmus.sip.presence.SubscribeDecision;
+import org.isthmus.sip.presence.SubscribeOutcome;
+import org.isthmus.sip.presence.SubscribeRequest;
+import org.isthmus.sip.presence.SubscriptionDialog;
+
+/**
+ * The presence subscription mirror (DESIGN.md; RFC 8048, RFC 6121, RFC 6665): every cross-protocol
+ * subscription between an XMPP user and a SIP contact, both directions, driven by mapping's pure
+ * {@link SubscriptionMachine}. This class feeds the machine the pair's events in order and carries out
+ * its actions: it keeps the dialogs, sends through {@link PresenceLinks}, runs the clock, and writes each
+ * pair's {@link MirrorRecord} to the store before anything is acknowledged on the wire.
+ *
+ * <p>Threads: the entry points may be called on any edge thread; each event runs on the lane of the
+ * XMPP user's bare JID ({@link Lanes}), so a pair is only ever touched by one thread at a time.
+ *
+ * <p>Presence hygiene: a NOTIFY whose document equals the last one sent to the watcher is not sent
+ * again; changes within {@link PresenceSettings#coalesce()} of the last NOTIFY are held and sent once,
+ * with the latest state, when the interval is over.
+ */
+public final class SubscriptionMirror implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionMirror.class);
+
+    /** The store's namespace for pairs. */
+    public static final String NAMESPACE = "presence";
+
+    /** RFC 6665 §4.1.2.4: Timer N, 64*T1, the longest wait for the first NOTIFY after a SUBSCRIBE. */
+    static final Duration TIMER_N = Duration.ofSeconds(32);
+
+    private final AddressMapper addresses;
+    private final PresenceSettings settings;
+    private final PresenceLinks links;
+    private final Optional<RecordStore<MirrorRecord>> store;
+    private final Lanes lanes;
+    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final Pacer pacer;
+
+    /** Every pair by store name; each {@link Pair} is touched only on its user's lane. */
+    private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
+    /** The pair of each subscriber dialog the gateway holds, for NOTIFYs (which name only the dialog). */
+    private final Map<DialogKey, String> bySubscriberDialog = new ConcurrentHashMap<>();
+
+    /** One pair's durable record and what is kept of it in memory only. */
+    private static final class Pair {
+        MirrorRecord record;
+        /** The XMPP user's presence for this contact, one tuple per resource (RFC 8048 §6.2). */
+        CpimPresence userPresence;
+        /** The last document sent to the watcher, and when. */
+        Optional<PresenceDocument> lastSent = Optional.empty();
+        Instant lastNotifyAt = Instant.EPOCH;
+        boolean flushScheduled;
+        /** The contact's presence from its last NOTIFY, for probes (RFC 6121 §4.3.2). */
+        List<XmppPresence> contactPresence = List.of();
+        /** The id of the user's last {@code subscribe}, for an error reply (RFC 3922 §6.1). */
+        Optional<String> subscribeId = Optional.empty();
+        boolean fetchInFlight;
+        int retries;
+
+        Pair(MirrorRecord record) {
+            this.record = record;
+        }
+    }
+
+    /** What the event's originator waits for, and what the event brings besides the machine's input. */
+    private static final class Ctx {
+        CompletableFuture<SubscribeDecision> decision;
+        SubscriptionDialog acceptDialog;
+        boolean fetch;
+        CompletableFuture<SipStatus> notifyAnswer;
+        Optional<SipPresenceState> notifyPresence = Optional.empty();
+        Optional<SubscriptionDialog> subscriberDialog = Optional.empty();
+    }
+
+    /**
+     * @param addresses the address rules
+     * @param settings  presence settings
+     * @param links     the edges
+     * @param store     where pairs are kept durably, if anywhere
+     * @param lanes     the lanes events run on
+     * @param timer     the clock's scheduler
+     * @param clock     the clock
+     */
+    public SubscriptionMirror(AddressMapper addresses, PresenceSettings settings, PresenceLinks links,
+                              Optional<StateStore> store, Lanes lanes, ScheduledExecutorService timer, Clock clock) {
+        this.addresses = Objects.requireNonNull(addresses, "addresses");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.links = Objects.requireNonNull(links, "links");
+        this.store = store.map(s -> s.records(NAMESPACE, MirrorRecordCodec.INSTANCE));
+        this.lanes = Objects.requireNonNull(lanes, "lanes");
+        this.timer = Objects.requireNonNull(timer, "timer");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.pacer = new Pacer(settings.restoreRate());
+    }
+
+    // ---- From XMPP --------------------------------------------------------------------------------
+
+    /**
+     * A subscription stanza from an XMPP user (or the user's server) to a gateway address: subscribe,
+     * subscribed, unsubscribe, unsubscribed or probe (RFC 6121 §3, §4.3).
+     */
+    public void onSubscription(XmppSubscription stanza) {
+        Optional<MirrorEvent> event = eventFor(stanza.type());
+        if (event.isEmpty()) {
+            LOG.debug("presence: ignored {} from={} to={}", stanza.type(), stanza.from(), stanza.to());
+            return;
+        }
+        Mapped<MirrorRecord> fresh = pairFromXmpp(stanza.from(), stanza.to());
+        if (fresh instanceof Mapped.Failed<MirrorRecord> failed) {
+            LOG.info("presence: refused {} from={} to={}: {}", stanza.type().wireName(), stanza.from(), stanza.to(),
+                    failed.rejected().text());
+            if (stanza.type() == XmppSubscriptionType.SUBSCRIBE) {
+                send(stanza.errorReply(StanzaError.of(failed.rejected().condition(),
+                        failed.rejected().text())));
+            }
+            return;
+        }
+        MirrorRecord f = fresh.orThrow();
+        submit(f, pair -> {
+            if (stanza.type() == XmppSubscriptionType.SUBSCRIBE) {
+                pair.subscribeId = stanza.id();
+            }
+            return step(pair, event.get(), new Ctx());
+        });
+    }
+
+    private static Optional<MirrorEvent> eventFor(XmppSubscriptionType type) {
+        return switch (type) {
+            case SUBSCRIBE -> Optional.of(new MirrorEvent.XmppSubscribe());
+            case SUBSCRIBED -> Optional.of(new MirrorEvent.XmppSubscribed());
+            case UNSUBSCRIBE -> Optional.of(new MirrorEvent.XmppUnsubscribe());
+            case UNSUBSCRIBED -> Optional.of(new MirrorEvent.XmppUnsubscribed());
+            case PROBE -> Optional.of(new MirrorEvent.XmppProbe());
+            case UNAVAILABLE, ERROR -> Optional.empty();
+        };
+    }
+
+    /**
+     * An availability presence from an XMPP user to a gateway address (RFC 6121 §4, RFC 8048 §6), or an
+     * error presence: the user's server refusing a {@code subscribe} the gateway sent (RFC 3922 §6.2).
+     */
+    public void onPresence(XmppPresence presence) {
+        if (presence.type() == PresenceType.ERROR) {
+            Mapped<MirrorRecord> fresh = pairFromXmpp(presence.from(), presence.to());
+            if (fresh.isOk()) {
+                MirrorEvent event = new MirrorEvent.XmppError(presence.error().orElseThrow());
+                existing(fresh.orThrow(), pair -> step(pair, event, new Ctx()));
+            }
+            return;
+        }
+        Mapped<MirrorRecord> fresh = pairFromXmpp(presence.from(), presence.to());
+        Mapped<CpimPresence> cpim = XmppPresenceToCpim.translate(presence, addresses);
+        if (!fresh.isOk() || !cpim.isOk()) {
+            LOG.debug("presence: ignored {} from={} to={}", presence.type(), presence.from(), presence.to());
+            return;
+        }
+        existing(fresh.orThrow(), pair -> {
+            pair.userPresence = pair.userPresence == null ? cpim.orThrow() : pair.userPresence.withTuplesFrom(cpim.orThrow());
+            return step(pair, new MirrorEvent.XmppPresenceChanged(), new Ctx());
+        });
+    }
+
+    /**
+     * The XMPP link of a domain came up: the user's presence may have changed while it was down (or
+     * the gateway restarted), so every watched user is probed again, paced (RFC 6121 §4.3).
+     */
+    public void onXmppLinkUp() {
+        int n = 0;
+        for (Pair pair : pairs.values()) {
+            MirrorRecord r = pair.record;
+            if (r.state().notifier() == NotifierDialog.ACTIVE) {
+                Instant at = pacer.slot(clock.instant());
+                timer.schedule(() -> send(XmppSubscription.of(r.contactJid(), r.user(), XmppSubscriptionType.PROBE,
+                        Optional.of(newId()))), millisUntil(at), TimeUnit.MILLISECONDS);
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.info("presence: probing {} watched XMPP users at up to {}/s", n, settings.restoreRate());
+        }
+    }
+
+    // ---- From SIP ---------------------------------------------------------------------------------
+
+    /** A presence SUBSCRIBE from a SIP watcher of an XMPP user (RFC 6665 §4.2.1, RFC 8048 §5.3). */
+    public CompletionStage<SubscribeDecision> onSubscribe(SubscribeRequest request) {
+        Mapped<CpimSubscription> op = SipSubscriptionToCpim.subscribe(request.subscribe(), addresses);
+        if (op instanceof Mapped.Failed<CpimSubscription> failed) {
+            SipStatus status = CpimSubscriptionToSip.responseFor(failed.rejected());
+            LOG.info("presence: SUBSCRIBE refused from={} to={} status={}: {}", request.subscribe().watcher(),
+                    request.subscribe().presentity(), status.code(), failed.rejected().text());
+            return CompletableFuture.completedFuture(SubscribeDecision.refuse(status));
+        }
+        Mapped<MirrorRecord> fresh = pairFromSip(request.subscribe().presentity(), request.subscribe().watcher());
+        if (fresh instanceof Mapped.Failed<MirrorRecord> failed) {
+            return CompletableFuture.completedFuture(SubscribeDecision.refuse(
+                    CpimSubscriptionToSip.responseFor(failed.rejected())));
+        }
+        Ctx ctx = new Ctx();
+        ctx.decision = new CompletableFuture<>();
+        submit(fresh.orThrow(), pair -> {
+            MirrorEvent event;
+            if (request.created().isPresent()) {
+                ctx.acceptDialog = request.created().get();
+                ctx.fetch = request.isFetch();
+                event = ctx.fetch ? new MirrorEvent.FetchReceived(pair.userPresence != null)
+                        : new MirrorEvent.SubscribeReceived(request.expires());
+            } else {
+                Optional<SubscriptionDialog> stored = pair.record.notifier();
+                if (stored.isEmpty() || !stored.get().key().equals(request.existing().get())) {
+                    ctx.decision.complete(SubscribeDecision.refuse(SipStatus.of(481)));
+                    return CompletableFuture.completedFuture(null);
+                }
+                Optional<SubscriptionDialog> d = request.dialogFor(stored.get());
+                if (d.isEmpty()) {
+                    // RFC 3261 §12.2.2: a CSeq lower than the last one is answered 500.
+                    ctx.decision.complete(SubscribeDecision.refuse(new SipStatus(500, "CSeq out of order")));
+                    return CompletableFuture.completedFuture(null);
+                }
+                ctx.acceptDialog = d.get();
+                event = request.isUnsubscribe() ? new MirrorEvent.UnsubscribeReceived()
+                        : new MirrorEvent.RefreshReceived(request.expires());
+            }
+            return step(pair, event, ctx);
+        }).whenComplete((x, error) -> {
+            if (error != null) {
+                ctx.decision.complete(SubscribeDecision.refuse(new SipStatus(500, "Subscription not stored")));
+            }
+        });
+        return ctx.decision;
+    }
+
+    /** A NOTIFY in a subscription the gateway holds for an XMPP user (RFC 6665 §4.1.3, RFC 8048 §5.2). */
+    public CompletionStage<SipStatus> onNotify(NotifyRequest request) {
+        String name = bySubscriberDialog.get(request.key());
+        Optional<MirrorRecord> fresh = Optional.empty();
+        if (name == null && request.pending().isPresent()) {
+            SubscriptionDialog p = request.pending().get();
+            Mapped<MirrorRecord> f = pairFromSip(p.localUri(), p.remoteUri());
+            if (f.isOk()) {
+                fresh = Optional.of(f.orThrow());
+                name = fresh.get().name();
+            }
+        }
+        if (name == null || (fresh.isEmpty() && !pairs.containsKey(name))) {
+            return CompletableFuture.completedFuture(answerUnknown(request));
+        }
+        Ctx ctx = new Ctx();
+        ctx.notifyAnswer = new CompletableFuture<>();
+        String pairName = name;
+        Optional<MirrorRecord> created = fresh;
+        CompletableFuture<Void> done = lanes.submit(laneOf(pairName, created), () -> {
+            Pair pair = pairs.get(pairName);
+            if (pair == null) {
+                ctx.notifyAnswer.complete(answerUnknown(request));
+                return CompletableFuture.completedFuture(null);
+            }
+            return onNotifyInLane(pair, request, ctx);
+        });
+        done.whenComplete((x, error) -> {
+            if (error != null) {
+                ctx.notifyAnswer.complete(new SipStatus(500, "Subscription state not stored"));
+            }
+        });
+        return ctx.notifyAnswer;
+    }
+
+    private CompletionStage<Void> onNotifyInLane(Pair pair, NotifyRequest request, Ctx ctx) {
+        Optional<SubscriptionDialog> stored = pair.record.subscriber();
+        Optional<SubscriptionDialog> dialog;
+        if (stored.isPresent() && stored.get().key().equals(request.key())) {
+            dialog = request.dialogFor(stored.get());
+            if (dialog.isEmpty()) {
+                ctx.notifyAnswer.complete(new SipStatus(500, "CSeq out of order"));
+                return CompletableFuture.completedFuture(null);
+            }
+        } else if (request.pending().isPresent() && stored.isEmpty()
+                && pair.record.state().subscriber() == SubscriberDialog.SUBSCRIBING) {
+            // RFC 6665 §4.1.2.4: the NOTIFY came before the SUBSCRIBE's 2xx; it creates the dialog.
+            dialog = request.dialogFor(request.pending().get());
+        } else if (request.pending().isPresent() && pair.fetchInFlight) {
+            // RFC 6665 §4.4.3: the answer to a fetch; it carries the state once and ends.
+            ctx.notifyAnswer.complete(SipStatus.of(200));
+            request.presence().ifPresent(p -> forwardNotify(pair, p));
+            if (request.state() instanceof SubscriptionState.Terminated) {
+                pair.fetchInFlight = false;
+            }
+            return CompletableFuture.completedFuture(null);
+        } else {
+            ctx.notifyAnswer.complete(answerUnknown(request));
+            return CompletableFuture.completedFuture(null);
+        }
+        ctx.subscriberDialog = dialog;
+        ctx.notifyPresence = request.presence();
+        return step(pair, new MirrorEvent.NotifyReceived(request.state(), request.presence().isPresent()), ctx);
+    }
+
+    /** RFC 6665 §4.1.3: 481 for a NOTIFY of no subscription; a final {@code terminated} one is simply taken. */
+    private static SipStatus answerUnknown(NotifyRequest request) {
+        return request.state() instanceof SubscriptionState.Terminated ? SipStatus.of(200) : SipStatus.of(481);
+    }
+
+    // ---- The step ---------------------------------------------------------------------------------
+
+    /**
+     * One event for one pair, on its lane: the machine's transition, the dialogs and timers it implies,
+     * the record written, then the answers and sends, in the machine's order.
+     */
+    private CompletionStage<Void> step(Pair pair, MirrorEvent event, Ctx ctx) {
+        Instant now = clock.instant();
+        MirrorRecord before = pair.record;
+        Transition t = SubscriptionMachine.next(before.state(), event);
+        MirrorRecord after = before.withState(t.state());
+        if (ctx.subscriberDialog.isPresent()) {
+            after = after.withSubscriber(ctx.subscriberDialog);
+        }
+        List<Runnable> sends = new ArrayList<>();
+        SubscribeDecision decision = null;
+        boolean accept = false;
+        SipStatus notifyStatus = null;
+        boolean heldForCoalescing = false;
+        for (MirrorAction action : t.actions()) {
+            if (action instanceof MirrorAction.RespondSip r) {
+                if (ctx.decision != null) {
+                    if (r.status().isSuccess()) {
+                        accept = true;
+                    } else {
+                        decision = SubscribeDecision.refuse(r.status());
+                    }
+                } else {
+                    notifyStatus = r.status();
+                }
+            } else if (action instanceof MirrorAction.SendNotify n) {
+                if (accept && decision == null) {
+                    Optional<PresenceDocument> doc = document(pair, n.body());
+                    decision = SubscribeDecision.accept(ctx.acceptDialog, n.state(), doc);
+                    if (!ctx.fetch) {
+                        after = after.withNotifier(Optional.of(ctx.acceptDialog));
+                    }
+                    noteSent(pair, n.body(), doc, now);
+                } else if (after.notifier().isPresent()) {
+                    Optional<PresenceDocument> doc = document(pair, n.body());
+                    if (event instanceof MirrorEvent.XmppPresenceChanged) {
+                        if (doc.equals(pair.lastSent)) {
+                            continue;
+                        }
+                        if (pair.lastNotifyAt.plus(settings.coalesce()).isAfter(now)) {
+                            heldForCoalescing = true;
+                            continue;
+                        }
+                    }
+                    SubscriptionDialog used = after.notifier().get();
+                    after = after.withNotifier(Optional.of(used.next()));
+                    noteSent(pair, n.body(), doc, now);
+                    String name = before.name();
+                    sends.add(() -> sendNotify(name, pair.record.user(), used, n, doc));
+                } else {
+                    LOG.warn("presence: no notifier dialog for {} to send {}", before.name(), n.state());
+                }
+            } else if (action instanceof MirrorAction.SendSubscribe s) {
+                after = subscribe(pair, after, s, sends);
+            } else if (action instanceof MirrorAction.SendXmpp x) {
+                XmppSubscriptionType type = x.type();
+                Optional<String> id = type == XmppSubscriptionType.SUBSCRIBE ? Optional.of(newId()) : Optional.empty();
+                MirrorRecord r = after;
+                sends.add(() -> send(XmppSubscription.of(r.contactJid(), r.user(), type, id)));
+            } else if (action instanceof MirrorAction.SendXmppError e) {
+                MirrorRecord r = after;
+                Optional<String> id = pair.subscribeId;
+                sends.add(() -> send(new XmppSubscription(r.contactJid(), r.user(), XmppSubscriptionType.ERROR, id,
+                        Optional.of(e.error()))));
+            } else if (action instanceof MirrorAction.ForwardNotifyPresence) {
+                ctx.notifyPresence.ifPresent(p -> sends.add(() -> forwardNotify(pair, p)));
+            } else if (action instanceof MirrorAction.SendCachedPresence) {
+                MirrorRecord r = after;
+                List<XmppPresence> cached = pair.contactPresence;
+                sends.add(() -> {
+                    if (cached.isEmpty()) {
+                        send(XmppPresence.unavailable(r.contactJid(), r.user()));
+                    } else {
+                        cached.forEach(this::send);
+                    }
+                });
+            } else if (action instanceof MirrorAction.ProbeUserFromGateway) {
+                // RFC 8048 §8.1 probes the user before a refresh; from the contact's address, since the
+                // user's server answers only probes from entities it shares presence with (RFC 6121 §4.3.2).
+                MirrorRecord r = after;
+                sends.add(() -> send(XmppSubscription.of(r.contactJid(), r.user(), XmppSubscriptionType.PROBE,
+                        Optional.of(newId()))));
+            } else if (action instanceof MirrorAction.ScheduleRefresh s) {
+                after = after.withTimer(MirrorTimer.REFRESH, Optional.of(now.plus(refreshDelay(s.expires()))))
+                        .withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(now.plusSeconds(s.expires())));
+                pair.retries = 0;
+            } else if (action instanceof MirrorAction.ScheduleRetry s) {
+                Duration wait = s.retryAfter().isPresent() ? Duration.ofSeconds(s.retryAfter().getAsLong())
+                        : backoff(pair.retries++);
+                after = after.withTimer(MirrorTimer.RETRY, Optional.of(now.plus(wait)));
+            } else if (action instanceof MirrorAction.ScheduleExpiry s) {
+                after = after.withTimer(MirrorTimer.NOTIFIER_EXPIRY, Optional.of(now.plusSeconds(s.expires())));
+            }
+        }
+        after = tidy(before, after, now);
+        if (heldForCoalescing && !pair.flushScheduled) {
+            pair.flushScheduled = true;
+            scheduleFlush(pair, pair.lastNotifyAt.plus(settings.coalesce()));
+        }
+        if (ctx.decision != null && decision == null) {
+            decision = SubscribeDecision.refuse(new SipStatus(500, "No decision"));
+        }
+        MirrorRecord next = after;
+        SubscribeDecision answer = decision;
+        SipStatus notifyAnswer = notifyStatus == null ? SipStatus.of(200) : notifyStatus;
+        return persist(before, next).handle((ok, error) -> {
+            if (error != null) {
+                LOG.warn("presence: {} not stored, event {} refused: {}", before.name(),
+                        event.getClass().getSimpleName(), error.toString());
+                pair.record = before;
+                if (ctx.decision != null) {
+                    ctx.decision.complete(SubscribeDecision.refuse(new SipStatus(500, "Subscription not stored")));
+                }
+                if (ctx.notifyAnswer != null) {
+                    ctx.notifyAnswer.complete(new SipStatus(500, "Subscription state not stored"));
+                }
+                return null;
+            }
+            pair.record = next;
+            reindex(before, next);
+            if (next.isEmpty()) {
+                pairs.remove(next.name(), pair);
+            }
+            scheduleTimers(before, next);
+            if (ctx.decision != null) {
+                ctx.decision.complete(answer);
+            }
+            if (ctx.notifyAnswer != null) {
+                ctx.notifyAnswer.complete(notifyAnswer);
+            }
+            for (Runnable send : sends) {
+                send.run();
+            }
+            if (LOG.isDebugEnabled() && !before.state().equals(next.state())) {
+                LOG.debug("presence: {} {} -> {} on {}", next.name(), before.state(), next.state(),
+                        event.getClass().getSimpleName());
+            }
+            return null;
+        });
+    }
+
+    private MirrorRecord subscribe(Pair pair, MirrorRecord after, MirrorAction.SendSubscribe s, List<Runnable> sends) {
+        MirrorRecord r = after;
+        long expires = s.expires().orElse(settings.subscribeExpires());
+        switch (s.kind()) {
+            case INITIAL -> {
+                long generation = r.generation() + 1;
+                MirrorRecord next = r.withGeneration(generation).withSubscriber(Optional.empty());
+                sends.add(() -> startSubscribe(next, generation, expires, SubscribeKind.INITIAL));
+                return next;
+            }
+            case FETCH -> {
+                pair.fetchInFlight = true;
+                sends.add(() -> startSubscribe(r, -1, 0, SubscribeKind.FETCH));
+                return r;
+            }
+            default -> {
+                if (r.subscriber().isEmpty()) {
+                    // No dialog to send it in: treat it as gone, which the machine answers with a new one.
+                    sends.add(() -> lanes.submit(r.user().toString(), () -> onSubscribeOutcome(r.name(),
+                            r.generation(), s.kind(), new SubscribeOutcome(
+                                    SipOutcome.of(SipStatus.of(481)), Optional.empty()))));
+                    return r;
+                }
+                SubscriptionDialog used = r.subscriber().get();
+                long generation = r.generation();
+                sends.add(() -> links.refresh(used, expires).whenComplete((outcome, error) ->
+                        lanes.submit(r.user().toString(), () -> onSubscribeOutcome(r.name(), generation, s.kind(),
+                                outcomeOrFailure(outcome, error, Optional.of(used))))));
+                return r.withSubscriber(Optional.of(used.next()));
+            }
+        }
+    }
+
+    private void startSubscribe(MirrorRecord r, long generation, long expires, SubscribeKind kind) {
+        Mapped<SipTarget> target = links.route(r.contactUri());
+        if (target instanceof Mapped.Failed<SipTarget> failed) {
+            SipStatus status = CpimSubscriptionToSip.responseFor(failed.rejected());
+            LOG.info("presence: no route for SUBSCRIBE to {}: {}", r.contactUri(), failed.rejected().text());
+            lanes.submit(r.user().toString(), () -> onSubscribeOutcome(r.name(), generation, kind,
+                    new SubscribeOutcome(SipOutcome.of(status), Optional.empty())));
+            return;
+        }
+        links.subscribe(r.contactUri(), r.userUri(), expires, target.orThrow()).whenComplete((outcome, error) ->
+                lanes.submit(r.user().toString(), () -> onSubscribeOutcome(r.name(), generation, kind,
+                        outcomeOrFailure(outcome, error, Optional.empty()))));
+    }
+
+    private static SubscribeOutcome outcomeOrFailure(SubscribeOutcome outcome, Throwable error,
+                                                     Optional<SubscriptionDialog> dialog) {
+        if (error != null) {
+            return new SubscribeOutcome(SipOutcome.of(new SipStatus(500, "gateway failure")), dialog);
+        }
+        return outcome;
+    }
+
+    /** The final response to one of the gateway's SUBSCRIBEs, on the pair's lane. */
+    private CompletionStage<Void> onSubscribeOutcome(String name, long generation, SubscribeKind kind,
+                                                     SubscribeOutcome outcome) {
+        Pair pair = pairs.get(name);
+        boolean success = outcome.outcome().status().isSuccess();
+        if (kind == SubscribeKind.FETCH) {
+            if (!success && pair != null) {
+                pair.fetchInFlight = false;
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        if (pair == null || pair.record.generation() != generation) {
+            if (success && kind == SubscribeKind.INITIAL && outcome.dialog().isPresent()) {
+                // A superseded subscription that the notifier accepted after all: end it (RFC 6665 §4.1.2.3).
+                links.refresh(outcome.dialog().get(), 0);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        Ctx ctx = new Ctx();
+        Optional<SubscriptionDialog> current = pair.record.subscriber();
+        if (outcome.dialog().isPresent() && (kind == SubscribeKind.INITIAL
+                || current.map(c -> c.key().equals(outcome.dialog().get().key())).orElse(false))) {
+            SubscriptionDialog d = outcome.dialog().get();
+            // Keep the higher CSeq: a NOTIFY may have advanced nothing, but a later refresh may be in flight.
+            if (current.isPresent() && current.get().key().equals(d.key()) && current.get().localCseq() > d.localCseq()) {
+                d = d.withLocalCseq(current.get().localCseq());
+            }
+            ctx.subscriberDialog = Optional.of(d);
+        }
+        MirrorEvent event;
+        if (success) {
+            long left = outcome.dialog().map(d -> d.secondsLeft(clock.instant())).orElse(settings.subscribeExpires());
+            event = new MirrorEvent.SubscribeAccepted(left);
+        } else {
+            event = new MirrorEvent.SubscribeFailed(outcome.outcome().status(), OptionalLong.empty(), OptionalLong.empty());
+            LOG.info("presence: SUBSCRIBE {} {} -> {} failed: {} {}", kind, pair.record.userUri(),
+                    pair.record.contactUri(), outcome.outcome().status().code(), outcome.outcome().status().reason());
+        }
+        return step(pair, event, ctx);
+    }
+
+    private void sendNotify(String name, Jid user, SubscriptionDialog dialog, MirrorAction.SendNotify n,
+                            Optional<PresenceDocument> doc) {
+        links.notify(dialog, n.state(), doc).whenComplete((outcome, error) -> {
+            if (error == null && outcome.outcome().status().isSuccess()) {
+                return;
+            }
+            SipStatus status = error != null ? new SipStatus(500, "gateway failure") : outcome.outcome().status();
+            LOG.info("presence: NOTIFY to {} failed: {} {}", dialog.remoteUri(), status.code(), status.reason());
+            lanes.submit(user.toString(), () -> {
+                Pair pair = pairs.get(name);
+                if (pair == null || pair.record.notifier().map(d -> !d.key().equals(dialog.key())).orElse(true)) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                return step(pair, new MirrorEvent.NotifyFailed(status), new Ctx());
+            });
+        });
+    }
+
+    /** The contact's presence from a NOTIFY, to the user (RFC 8048 §6.3), kept for later probes. */
+    private void forwardNotify(Pair pair, SipPresenceState state) {
+        Mapped<List<XmppPresence>> stanzas = SipPresenceToCpim.translate(state, addresses)
+                .then(c -> CpimPresenceToXmpp.translate(c, addresses));
+        if (stanzas instanceof Mapped.Failed<List<XmppPresence>> failed) {
+            LOG.info("presence: NOTIFY from {} not relayed: {}", state.from(), failed.rejected().text());
+            return;
+        }
+        List<XmppPresence> list = new ArrayList<>();
+        for (XmppPresence p : stanzas.orThrow()) {
+            // RFC 6121 §4.2.2: presence goes to the user's bare JID; the server delivers it to every resource.
+            list.add(new XmppPresence(p.from(), pair.record.user(), p.id(), p.type(), p.lang(), p.show(),
+                    p.statuses(), p.priority(), p.delay(), p.error()));
+        }
+        pair.contactPresence = List.copyOf(list);
+        list.forEach(this::send);
+    }
+
+    // ---- Documents and hygiene --------------------------------------------------------------------
+
+    private Optional<PresenceDocument> document(Pair pair, NotifyBody body) {
+        return switch (body) {
+            case NONE -> Optional.empty();
+            case CURRENT -> pair.userPresence == null ? Optional.empty()
+                    : Optional.of(CpimPresenceToSip.translate(pair.userPresence, addresses).document());
+            case CLOSED -> Optional.of(CpimPresenceToSip.translate(closed(pair), addresses).document());
+        };
+    }
+
+    /** RFC 8048 §5.3.3 step 1: the user's presence with every endpoint closed. */
+    private CpimPresence closed(Pair pair) {
+        MirrorRecord r = pair.record;
+        CpimPresence base = pair.userPresence;
+        List<CpimTuple> tuples = new ArrayList<>();
+        if (base != null) {
+            for (CpimTuple t : base.tuples()) {
+                tuples.add(new CpimTuple(t.instance(), Basic.CLOSED, Optional.empty(), Optional.empty(), t.contact(),
+                        List.of(), Optional.empty(), false));
+            }
+        }
+        if (tuples.isEmpty()) {
+            tuples.add(new CpimTuple("", Basic.CLOSED, Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                    Optional.empty(), false));
+        }
+        ImUri user = addresses.fromJid(r.user()).orThrow();
+        ImUri contact = addresses.fromSip(r.contactUri()).orThrow();
+        return new CpimPresence(user.toPres(), contact, Optional.empty(), tuples, List.of(), List.of(), false);
+    }
+
+    private static void noteSent(Pair pair, NotifyBody body, Optional<PresenceDocument> doc, Instant now) {
+        if (body == NotifyBody.CURRENT) {
+            pair.lastSent = doc;
+            pair.lastNotifyAt = now;
+        } else {
+            pair.lastSent = Optional.empty();
+        }
+    }
+
+    private void scheduleFlush(Pair pair, Instant at) {
+        String user = pair.record.user().toString();
+        String name = pair.record.name();
+        timer.schedule(() -> lanes.submit(user, () -> {
+            Pair p = pairs.get(name);
+            if (p == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            p.flushScheduled = false;
+            return step(p, new MirrorEvent.XmppPresenceChanged(), new Ctx());
+        }), millisUntil(at), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- Dialogs, timers, store -------------------------------------------------------------------
+
+    /** Drops the dialogs and timers the new state no longer has, and starts Timer N (RFC 6665 §4.1.2.4). */
+    private MirrorRecord tidy(MirrorRecord before, MirrorRecord after, Instant now) {
+        SubscriberDialog d = after.state().subscriber();
+        MirrorRecord r = after;
+        boolean live = d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING || d == SubscriberDialog.ACTIVE;
+        boolean ending = d == SubscriberDialog.CANCELLING || d == SubscriberDialog.UNSUBSCRIBING;
+        if (!live && !ending && d != SubscriberDialog.SUBSCRIBING) {
+            r = r.withSubscriber(Optional.empty());
+        }
+        if (!live) {
+            r = r.withTimer(MirrorTimer.REFRESH, Optional.empty());
+        }
+        if (d == SubscriberDialog.NOTIFY_WAIT && before.state().subscriber() != SubscriberDialog.NOTIFY_WAIT) {
+            r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(now.plus(TIMER_N)));
+        } else if (d == SubscriberDialog.UNSUBSCRIBING && before.state().subscriber() != SubscriberDialog.UNSUBSCRIBING) {
+            r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(now.plus(TIMER_N)));
+        } else if (!live && !ending) {
+            r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.empty());
+        }
+        if (d != SubscriberDialog.RETRY_WAIT) {
+            r = r.withTimer(MirrorTimer.RETRY, Optional.empty());
+        }
+        if (after.state().notifier() == NotifierDialog.IDLE) {
+            r = r.withNotifier(Optional.empty()).withTimer(MirrorTimer.NOTIFIER_EXPIRY, Optional.empty());
+        }
+        return r;
+    }
+
+    private CompletionStage<Void> persist(MirrorRecord before, MirrorRecord after) {
+        if (store.isEmpty() || before.equals(after)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (after.isEmpty()) {
+            return store.get().delete(after.name()).thenApply(x -> null);
+        }
+        return store.get().put(after.name(), after).thenApply(x -> null);
+    }
+
+    private void reindex(MirrorRecord before, MirrorRecord after) {
+        Optional<DialogKey> old = before.subscriber().map(SubscriptionDialog::key);
+        Optional<DialogKey> now = after.subscriber().map(SubscriptionDialog::key);
+        if (!old.equals(now)) {
+            old.ifPresent(k -> bySubscriberDialog.remove(k, before.name()));
+        }
+        now.ifPresent(k -> bySubscriberDialog.put(k, after.name()));
+    }
+
+    private void scheduleTimers(MirrorRecord before, MirrorRecord after) {
+        for (MirrorTimer t : MirrorTimer.values()) {
+            Optional<Instant> at = after.due(t);
+            if (at.isPresent() && !at.equals(before.due(t))) {
+                schedule(after, t, at.get());
+            }
+        }
+    }
+
+    private void schedule(MirrorRecord r, MirrorTimer t, Instant at) {
+        String user = r.user().toString();
+        String name = r.name();
+        timer.schedule(() -> lanes.submit(user, () -> {
+            Pair pair = pairs.get(name);
+            if (pair == null || !pair.record.due(t).equals(Optional.of(at))) {
+                return CompletableFuture.completedFuture(null);
+            }
+            pair.record = pair.record.withTimer(t, Optional.empty());
+            return step(pair, t.event(), new Ctx());
+        }), millisUntil(at), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Loads every stored pair (nothing without a store) and resumes it: timers are set again, and each
+     * live SIP subscription is refreshed, paced at {@link PresenceSettings#restoreRate()} so that a node
+     * with many subscriptions does not send them as a burst. Call once, before the edges start.
+     */
+    public CompletionStage<Integer> restore() {
+        if (store.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        AtomicInteger restored = new AtomicInteger();
+        return store.get().scanAll("", 500, page -> {
+            Instant now = clock.instant();
+            for (var v : page) {
+                MirrorRecord r = v.value();
+                SubscriberDialog d = r.state().subscriber();
+                if (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING || d == SubscriberDialog.ACTIVE) {
+                    Instant slot = pacer.slot(now);
+                    r = r.withTimer(MirrorTimer.REFRESH, Optional.of(slot));
+                    Instant deadline = r.subscriberDeadline().orElse(slot);
+                    if (deadline.isBefore(slot.plus(TIMER_N))) {
+                        r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(slot.plus(TIMER_N)));
+                    }
+                } else if (d == SubscriberDialog.RETRY_WAIT || d == SubscriberDialog.SUBSCRIBING) {
+                    // A SUBSCRIBE that was in flight when the node stopped has no outcome to wait for: retry.
+                    Instant slot = pacer.slot(now);
+                    r = r.withState(r.state().withOutbound(r.state().outbound(), SubscriberDialog.RETRY_WAIT))
+                            .withTimer(MirrorTimer.RETRY, Optional.of(slot));
+                }
+                Pair pair = new Pair(r);
+                pairs.put(r.name(), pair);
+                r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), v.name()));
+                for (MirrorTimer t : MirrorTimer.values()) {
+                    MirrorRecord rr = r;
+                    r.due(t).ifPresent(at -> schedule(rr, t, at));
+                }
+                restored.incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(null);
+        }).thenApply(x -> {
+            LOG.info("presence subscriptions restored: {} pairs", restored.get());
+            return restored.get();
+        });
+    }
+
+    // ---- Helpers ----------------------------------------------------------------------------------
+
+    /** Runs {@code task} on the pair's lane, creating the pair if it is new. */
+    private CompletableFuture<Void> submit(MirrorRecord fresh, Function<Pair, CompletionStage<Void>> task) {
+        return lanes.submit(fresh.user().toString(), () -> task.apply(pairs.computeIfAbsent(fresh.name(), n -> new Pair(fresh))));
+    }
+
+    /** Runs {@code task} on the pair's lane if the pair exists: presence alone creates no state. */
+    private void existing(MirrorRecord fresh, Function<Pair, CompletionStage<Void>> task) {
+        lanes.submit(fresh.user().toString(), () -> {
+            Pair pair = pairs.get(fresh.name());
+            return pair == null ? CompletableFuture.completedFuture(null) : task.apply(pair);
+        });
+    }
+
+    private String laneOf(String name, Optional<MirrorRecord> fresh) {
+        if (fresh.isPresent()) {
+            MirrorRecord f = fresh.get();
+            pairs.computeIfAbsent(name, n -> new Pair(f));
+            return f.user().toString();
+        }
+        Pair pair = pairs.get(name);
+        return pair == null ? name : pair.record.user().toString();
+    }
+
+    /** The pair of an XMPP user and the gateway address a stanza of theirs is sent to. */
+    private Mapped<MirrorRecord> pairFromXmpp(Jid from, Jid to) {
+        Mapped<ImUri> user = addresses.fromJid(from.bare());
+        if (!user.isOk() || !addresses.isXmppUser(user.orThrow())) {
+            return Mapped.rejected(StanzaErrorCondition.FORBIDDEN,
+                    from + " is not a user of an XMPP domain this gateway serves");
+        }
+        Mapped<ImUri> contact = addresses.fromJid(to.bare());
+        if (!contact.isOk()) {
+            return contact.map(x -> null);
+        }
+        if (addresses.isXmppUser(contact.orThrow()) || to.local().isEmpty()) {
+            return Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND,
+                    to + " is not a SIP user");
+        }
+        return Mapped.ok(MirrorRecord.fresh(from.bare(), to.bare(), addresses.toSipUri(user.orThrow().bare()),
+                addresses.toSipUri(contact.orThrow().bare())));
+    }
+
+    /** The pair of an XMPP user's SIP address (the presentity) and a SIP contact (the watcher). */
+    private Mapped<MirrorRecord> pairFromSip(SipUri userUri, SipUri contactUri) {
+        Mapped<ImUri> user = addresses.fromSip(userUri);
+        Mapped<ImUri> contact = addresses.fromSip(contactUri);
+        if (!user.isOk() || !contact.isOk() || !addresses.isXmppUser(user.orThrow())
+                || addresses.isXmppUser(contact.orThrow())) {
+            return Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND,
+                    "no XMPP user " + userUri + " for SIP contact " + contactUri);
+        }
+        ImUri u = user.orThrow().bare();
+        ImUri c = contact.orThrow().bare();
+        Mapped<Jid> userJid = addresses.toJid(u);
+        if (!userJid.isOk()) {
+            return userJid.map(x -> null);
+        }
+        // The contact appears under the component that serves the user's domain (XEP-0114 §3).
+        Mapped<Jid> contactJid = addresses.toJid(c, userJid.orThrow().domain());
+        if (!contactJid.isOk()) {
+            return contactJid.map(x -> null);
+        }
+        return Mapped.ok(MirrorRecord.fresh(userJid.orThrow().bare(), contactJid.orThrow().bare(),
+                addresses.toSipUri(u), addresses.toSipUri(c)));
+    }
+
+    private void send(XmppSubscription stanza) {
+        links.sendSubscription(stanza).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.info("presence: {} to {} not sent: {}", stanza.type().wireName(), stanza.to(), error.getMessage());
+            }
+        });
+    }
+
+    private void send(XmppPresence stanza) {
+        links.sendPresence(stanza).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.info("presence to {} not sent: {}", stanza.to(), error.getMessage());
+            }
+        });
+    }
+
+    /** Refresh ahead of expiry (RFC 6665 §4.1.2.2): at about 80% of it, with jitter so refreshes spread. */
+    private static Duration refreshDelay(long expires) {
+        if (expires <= 2) {
+            return Duration.ofSeconds(1);
+        }
+        double fraction = 0.75 + ThreadLocalRandom.current().nextDouble(0.1);
+        return Duration.ofMillis((long) (expires * 1000 * fraction));
+    }
+
+    private Duration backoff(int attempt) {
+        long base = settings.retryInitial().toMillis() << Math.min(attempt, 16);
+        long capped = Math.min(base, settings.retryMax().toMillis());
+        double jitter = 0.8 + ThreadLocalRandom.current().nextDouble(0.4);
+        return Duration.ofMillis((long) (capped * jitter));
+    }
+
+    private long millisUntil(Instant at) {
+        return Math.max(0, Duration.between(clock.instant(), at).toMillis());
+    }
+
+    private static String newId() {
+        return "isth-" + UUID.randomUUID();
+    }
+
+    /** How many pairs the mirror holds (for tests and the admin view). */
+    public int size() {
+        return pairs.size();
+    }
+
+    @Override
+    public void close() {
+        // The lanes and the timer belong to the gateway, which stops them.
+    }
+
+    /** Hands out send times at most {@code rate} a second apart, for restore and re-probe bursts. */
+    static final class Pacer {
+        private final long gapNanos;
+        private Instant next = Instant.EPOCH;
+
+        Pacer(int perSecond) {
+            this.gapNanos = 1_000_000_000L / Math.max(1, perSecond);
+        }
+
+        synchronized Instant slot(Instant now) {
+            if (next.isBefore(now)) {
+                next = now;
+            }
+            Instant s = next;
+            next = next.plusNanos(gapNanos);
+            return s;
+        }
+    }
+}
