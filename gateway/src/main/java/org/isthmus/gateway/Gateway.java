@@ -240,6 +240,7 @@ public final class Gateway implements AutoCloseable {
         mirror.ifPresent(m -> m.restore().toCompletableFuture().join());
         sip.start();
         s2s.ifPresent(S2sService::start);
+        mirror.ifPresent(SubscriptionMirror::resume);
         if (components.isEmpty()) {
             // Federation has no standing link whose coming up would trigger the probes.
             mirror.ifPresent(SubscriptionMirror::onXmppLinkUp);

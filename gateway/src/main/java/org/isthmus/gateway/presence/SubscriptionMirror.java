@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -45,6 +48,7 @@ import org.isthmus.mapping.presence.SipPresenceState;
 import org.isthmus.mapping.presence.SipPresenceToCpim;
 import org.isthmus.mapping.presence.XmppPresence;
 import org.isthmus.mapping.presence.XmppPresenceToCpim;
+import org.isthmus.mapping.subscription.AuthorizationState;
 import org.isthmus.mapping.subscription.CpimSubscription;
 import org.isthmus.mapping.subscription.CpimSubscriptionToSip;
 import org.isthmus.mapping.subscription.MirrorAction;
@@ -136,6 +140,8 @@ public final class SubscriptionMirror implements AutoCloseable {
         CompletableFuture<SipStatus> notifyAnswer;
         Optional<SipPresenceState> notifyPresence = Optional.empty();
         Optional<SubscriptionDialog> subscriberDialog = Optional.empty();
+        /** Restore-driven: the event's sends go through the pacer. */
+        boolean paced;
     }
 
     /**
@@ -156,7 +162,7 @@ public final class SubscriptionMirror implements AutoCloseable {
         this.lanes = Objects.requireNonNull(lanes, "lanes");
         this.timer = Objects.requireNonNull(timer, "timer");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.pacer = new Pacer(settings.restoreRate());
+        this.pacer = new Pacer(settings.restoreRate(), timer);
     }
 
     // ---- From XMPP --------------------------------------------------------------------------------
@@ -221,6 +227,12 @@ public final class SubscriptionMirror implements AutoCloseable {
             return;
         }
         existing(fresh.orThrow(), pair -> {
+            if (pair.record.state().inbound() != AuthorizationState.GRANTED) {
+                // RFC 6121 §3.1.3 step 3: presence before the user approves, such as the "unavailable" by
+                // which her server acknowledges the request, says nothing about her; on approval her server
+                // sends her real presence (§3.1.5).
+                return CompletableFuture.completedFuture(null);
+            }
             pair.userPresence = pair.userPresence == null ? cpim.orThrow() : pair.userPresence.withTuplesFrom(cpim.orThrow());
             return step(pair, new MirrorEvent.XmppPresenceChanged(), new Ctx());
         });
@@ -235,9 +247,8 @@ public final class SubscriptionMirror implements AutoCloseable {
         for (Pair pair : pairs.values()) {
             MirrorRecord r = pair.record;
             if (r.state().notifier() == NotifierDialog.ACTIVE) {
-                Instant at = pacer.slot(clock.instant());
-                timer.schedule(() -> send(XmppSubscription.of(r.contactJid(), r.user(), XmppSubscriptionType.PROBE,
-                        Optional.of(newId()))), millisUntil(at), TimeUnit.MILLISECONDS);
+                pacer.pace(() -> send(XmppSubscription.of(r.contactJid(), r.user(), XmppSubscriptionType.PROBE,
+                        Optional.of(newId()))));
                 n++;
             }
         }
@@ -501,8 +512,12 @@ public final class SubscriptionMirror implements AutoCloseable {
             if (ctx.notifyAnswer != null) {
                 ctx.notifyAnswer.complete(notifyAnswer);
             }
-            for (Runnable send : sends) {
-                send.run();
+            if (ctx.paced) {
+                // Pacing the sends themselves, after the store: the wire sees the configured rate even
+                // when store commits complete in batches.
+                pacer.pace(() -> sends.forEach(Runnable::run));
+            } else {
+                sends.forEach(Runnable::run);
             }
             if (LOG.isDebugEnabled() && !before.state().equals(next.state())) {
                 LOG.debug("presence: {} {} -> {} on {}", next.name(), before.state(), next.state(),
@@ -769,9 +784,9 @@ public final class SubscriptionMirror implements AutoCloseable {
     }
 
     /**
-     * Loads every stored pair (nothing without a store) and resumes it: timers are set again, and each
-     * live SIP subscription is refreshed, paced at {@link PresenceSettings#restoreRate()} so that a node
-     * with many subscriptions does not send them as a burst. Call once, before the edges start.
+     * Loads every stored pair (nothing without a store) and indexes its dialogs, so that an in-dialog
+     * request finds its subscription as soon as SIP listens. Call once, before the edges start; then
+     * {@link #resume()} once they have.
      */
     public CompletionStage<Integer> restore() {
         if (store.isEmpty()) {
@@ -779,30 +794,10 @@ public final class SubscriptionMirror implements AutoCloseable {
         }
         AtomicInteger restored = new AtomicInteger();
         return store.get().scanAll("", 500, page -> {
-            Instant now = clock.instant();
             for (var v : page) {
                 MirrorRecord r = v.value();
-                SubscriberDialog d = r.state().subscriber();
-                if (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING || d == SubscriberDialog.ACTIVE) {
-                    Instant slot = pacer.slot(now);
-                    r = r.withTimer(MirrorTimer.REFRESH, Optional.of(slot));
-                    Instant deadline = r.subscriberDeadline().orElse(slot);
-                    if (deadline.isBefore(slot.plus(TIMER_N))) {
-                        r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(slot.plus(TIMER_N)));
-                    }
-                } else if (d == SubscriberDialog.RETRY_WAIT || d == SubscriberDialog.SUBSCRIBING) {
-                    // A SUBSCRIBE that was in flight when the node stopped has no outcome to wait for: retry.
-                    Instant slot = pacer.slot(now);
-                    r = r.withState(r.state().withOutbound(r.state().outbound(), SubscriberDialog.RETRY_WAIT))
-                            .withTimer(MirrorTimer.RETRY, Optional.of(slot));
-                }
-                Pair pair = new Pair(r);
-                pairs.put(r.name(), pair);
-                r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), v.name()));
-                for (MirrorTimer t : MirrorTimer.values()) {
-                    MirrorRecord rr = r;
-                    r.due(t).ifPresent(at -> schedule(rr, t, at));
-                }
+                pairs.put(r.name(), new Pair(r));
+                r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), r.name()));
                 restored.incrementAndGet();
             }
             return CompletableFuture.completedFuture(null);
@@ -810,6 +805,66 @@ public final class SubscriptionMirror implements AutoCloseable {
             LOG.info("presence subscriptions restored: {} pairs", restored.get());
             return restored.get();
         });
+    }
+
+    /**
+     * Sets the restored pairs' clocks going, once the edges run: each live SIP subscription is refreshed
+     * in its dialog, and a SUBSCRIBE that was in flight when the node stopped is sent again, one at a
+     * time at most {@link PresenceSettings#restoreRate()} a second, so that a node with many
+     * subscriptions never sends them as a burst (RFC 8048 §8.1); the other timers keep their stored times.
+     */
+    public void resume() {
+        int paced = 0;
+        Instant now = clock.instant();
+        for (Pair pair : pairs.values()) {
+            MirrorRecord r = pair.record;
+            SubscriberDialog d = r.state().subscriber();
+            MirrorEvent event = null;
+            if (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING || d == SubscriberDialog.ACTIVE) {
+                event = new MirrorEvent.RefreshDue();
+            } else if (d == SubscriberDialog.RETRY_WAIT || d == SubscriberDialog.SUBSCRIBING) {
+                // A SUBSCRIBE in flight when the node stopped has no outcome to wait for: send it again.
+                event = new MirrorEvent.RetryDue();
+            }
+            if (event != null) {
+                // The paced event replaces the stored refresh or retry time, and the subscription is not
+                // given up before its turn comes.
+                Instant turn = now.plusNanos(pacer.gapNanos * paced).plus(TIMER_N);
+                r = r.withTimer(MirrorTimer.REFRESH, Optional.empty()).withTimer(MirrorTimer.RETRY, Optional.empty());
+                if (r.subscriberDeadline().isPresent() && r.subscriberDeadline().get().isBefore(turn)) {
+                    r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(turn));
+                }
+                pair.record = r;
+            }
+            MirrorRecord scheduled = r;
+            for (MirrorTimer t : MirrorTimer.values()) {
+                r.due(t).ifPresent(at -> schedule(scheduled, t, at));
+            }
+            if (event == null) {
+                continue;
+            }
+            paced++;
+            MirrorEvent due = event;
+            String name = r.name();
+            String user = r.user().toString();
+            lanes.submit(user, () -> {
+                Pair p = pairs.get(name);
+                if (p == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                if (due instanceof MirrorEvent.RetryDue
+                        && p.record.state().subscriber() == SubscriberDialog.SUBSCRIBING) {
+                    p.record = p.record.withState(p.record.state().withOutbound(p.record.state().outbound(),
+                            SubscriberDialog.RETRY_WAIT));
+                }
+                Ctx ctx = new Ctx();
+                ctx.paced = true;
+                return step(p, due, ctx);
+            });
+        }
+        if (paced > 0) {
+            LOG.info("presence: refreshing {} SIP subscriptions at up to {}/s", paced, settings.restoreRate());
+        }
     }
 
     // ---- Helpers ----------------------------------------------------------------------------------
@@ -930,22 +985,48 @@ public final class SubscriptionMirror implements AutoCloseable {
         // The lanes and the timer belong to the gateway, which stops them.
     }
 
-    /** Hands out send times at most {@code rate} a second apart, for restore and re-probe bursts. */
+    /**
+     * Runs queued tasks one at a time, at most {@code rate} a second: each run is followed by a pause of
+     * one interval, so a late timer never makes the next runs bunch up to catch up.
+     */
     static final class Pacer {
         private final long gapNanos;
-        private Instant next = Instant.EPOCH;
+        private final ScheduledExecutorService timer;
+        private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean();
 
-        Pacer(int perSecond) {
+        Pacer(int perSecond, ScheduledExecutorService timer) {
             this.gapNanos = 1_000_000_000L / Math.max(1, perSecond);
+            this.timer = timer;
         }
 
-        synchronized Instant slot(Instant now) {
-            if (next.isBefore(now)) {
-                next = now;
+        void pace(Runnable task) {
+            queue.add(task);
+            if (running.compareAndSet(false, true)) {
+                timer.execute(this::tick);
             }
-            Instant s = next;
-            next = next.plusNanos(gapNanos);
-            return s;
+        }
+
+        private void tick() {
+            Runnable task = queue.poll();
+            if (task == null) {
+                running.set(false);
+                // A task queued between the poll and the reset would otherwise wait for the next pace().
+                if (!queue.isEmpty() && running.compareAndSet(false, true)) {
+                    timer.execute(this::tick);
+                }
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("presence: paced task failed: {}", e.toString());
+            }
+            timer.schedule(this::tick, gapNanos, TimeUnit.NANOSECONDS);
+        }
+
+        int queued() {
+            return queue.size();
         }
     }
 }

@@ -80,8 +80,11 @@ public final class TestUserAgent implements AutoCloseable {
     private final Map<String, CompletableFuture<Response>> waiting = new ConcurrentHashMap<>();
     private volatile Function<Request, Answer> answers = r -> new Answer(200, "OK", Map.of());
 
-    /** A request the agent received, with the transport it came over (lower case). */
-    public record Received(Request request, String transport) {
+    /**
+     * A request the agent received, with the transport it came over (lower case) and when its listener
+     * got it ({@link System#nanoTime()}).
+     */
+    public record Received(Request request, String transport, long receivedNanos) {
     }
 
     /**
@@ -390,7 +393,7 @@ public final class TestUserAgent implements AutoCloseable {
                 ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
                         : provider.getNewServerTransaction(request);
                 String transport = ((TransactionExt) st).getTransport().toLowerCase(Locale.ROOT);
-                received.add(new Received(request, transport));
+                received.add(new Received(request, transport, System.nanoTime()));
                 Answer answer = answers.apply(request);
                 Response response = messages.createResponse(answer.code(), request);
                 response.setReasonPhrase(answer.reason());
