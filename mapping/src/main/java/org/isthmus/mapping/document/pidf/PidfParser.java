@@ -20,6 +20,7 @@ import javax.xml.stream.XMLStreamReader;
 
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
+import org.isthmus.mapping.document.HardenedXml;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
@@ -79,17 +80,7 @@ public final class PidfParser {
         this.maxElements = maxElements;
         this.maxAttributes = maxAttributes;
         this.maxTextLength = maxTextLength;
-        // The JDK's own implementation, not whatever ServiceLoader finds first on the class path.
-        XMLInputFactory f = XMLInputFactory.newDefaultFactory();
-        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
-        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
-        f.setProperty(XMLInputFactory.IS_COALESCING, false);
-        f.setXMLResolver((publicId, systemId, baseUri, ns) -> {
-            throw new XMLStreamException("external entities are not resolved");
-        });
-        this.factory = f;
+        this.factory = HardenedXml.inputFactory();
     }
 
     /** Parses a PIDF body; the XML declaration or byte order mark gives its encoding (RFC 3863 §3.1). */
