@@ -12,7 +12,9 @@ stdin, on a fatal error, or after --timeout seconds, whichever comes first.
 Commands (stdin):
     {"cmd": "send", "to": "carol@xmpp.test", "body": "...", "type": "chat", "id": "m1"}
         type defaults to "chat", id to a fresh one; answered by {"event": "sent", "id": ...}
-    {"cmd": "presence", "to": "...", "type": "subscribe"}   both fields optional
+    {"cmd": "presence", "to": "...", "type": "subscribe", "show": "away", "status": "..."}
+        every field optional: without "to" it is broadcast presence, without "type" available;
+        "show" and "status" go with available presence (RFC 6121 §4.7.2)
     {"cmd": "quit"}
 
 Events (stdout):
@@ -20,6 +22,8 @@ Events (stdout):
     {"event": "message", "id", "from", "to", "type", "body", "thread", "error"}
         "error" is null or {"type", "condition", "text"}; "body" and "thread" may be null
     {"event": "presence", "from", "to", "type", "show", "status"}
+        also subscription requests: the client never answers one by itself (no auto-authorize,
+        no auto-subscribe back), so the test decides with a "presence" command
     {"event": "sent", "id": ...}
     {"event": "failed", "reason": ...}                     then the process exits with status 2
     {"event": "closed", "reason": ...}                     the last line on an orderly end
@@ -75,6 +79,9 @@ class ScriptedClient(ClientXMPP):
     def __init__(self, jid, password):
         super().__init__(jid, password)
         self.finished = asyncio.get_event_loop().create_future()
+        # Subscriptions are the test's to decide: report a request, never approve or return it.
+        self.auto_authorize = None
+        self.auto_subscribe = False
         self.register_plugin("xep_0030")
         self.register_plugin("xep_0199")
         # One handler per stanza kind, so an error message carrying a body is reported once.
@@ -125,7 +132,10 @@ class ScriptedClient(ClientXMPP):
                 msg.send()
                 emit("sent", id=msg["id"])
             elif kind == "presence":
-                self.send_presence(pto=cmd.get("to"), ptype=cmd.get("type"))
+                broadcast = cmd.get("to") is None and cmd.get("type") is None
+                # A changed broadcast presence keeps the session's priority (see on_session_start).
+                self.send_presence(pto=cmd.get("to"), ptype=cmd.get("type"), pshow=cmd.get("show"),
+                                   pstatus=cmd.get("status"), ppriority=1 if broadcast else None)
             elif kind == "quit":
                 self.finish("quit")
             else:

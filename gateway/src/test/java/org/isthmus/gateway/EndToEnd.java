@@ -13,7 +13,7 @@ import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.testing.ComponentServer;
 
 /** The steps the loopback end-to-end tests share: the phone's requests, the XMPP side's stanzas, the links' state. */
-final class EndToEnd {
+public final class EndToEnd {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -53,7 +53,7 @@ final class EndToEnd {
     }
 
     /** Closes each of {@code resources} that was opened (is not null), in order, even when one fails. */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         AssertionError failure = null;
         for (AutoCloseable r : resources) {
             try {

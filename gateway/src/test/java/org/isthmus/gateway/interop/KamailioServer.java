@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +14,10 @@ import java.util.Map;
  * A Kamailio 5.6 SIP proxy and registrar for one test: configured from
  * {@code conf/interop/kamailio.cfg.template} in its own directory under {@code target/interop/},
  * listening on 127.0.0.1 only (UDP and TCP on one free port), serving {@link #SIP_DOMAIN} with an
- * in-memory location table and relaying requests for the XMPP domains to Isthmus. It runs in the
- * foreground with its log in {@code kamailio.log}; {@link #close()} stops it, the directory stays.
+ * in-memory location table and relaying requests for the XMPP domains to Isthmus; with
+ * {@link #startWithPresence} also the presence server of {@link #SIP_DOMAIN} (PUBLISH and
+ * SUBSCRIBE, modules presence and presence_xml, state in memory). It runs in the foreground with its
+ * log in {@code kamailio.log}; {@link #close()} stops it, the directory stays.
  */
 public final class KamailioServer implements AutoCloseable {
 
@@ -41,11 +44,27 @@ public final class KamailioServer implements AutoCloseable {
      * go to Isthmus at 127.0.0.1:isthmusPort over UDP. Fails with the log's tail otherwise.
      */
     public static KamailioServer start(int isthmusPort) {
+        return start(isthmusPort, false);
+    }
+
+    /**
+     * Starts Kamailio as {@link #start} does, and also as the presence server of {@link #SIP_DOMAIN}
+     * ({@code -A WITH_PRESENCE}): it answers PUBLISH and SUBSCRIBE for its users itself, authorizes
+     * every watcher, and keeps subscriptions and published state in memory only. The presence module
+     * insists on a database URL all the same; a db_text one naming an empty directory serves, since in
+     * these modes no table is ever read or written (see the template).
+     */
+    public static KamailioServer startWithPresence(int isthmusPort) {
+        return start(isthmusPort, true);
+    }
+
+    private static KamailioServer start(int isthmusPort, boolean presence) {
         String kamailio = Peers.executable("kamailio");
         Path directory = Peers.workDirectory("kamailio");
         int port = Peers.freePort();
         Path config = directory.resolve("kamailio.cfg");
         Path runtime = directory.resolve("run");
+        Path database = directory.resolve("dbtext");
         try {
             String template = Files.readString(Peers.projectFile(TEMPLATE), StandardCharsets.UTF_8);
             Files.writeString(config, render(template, Map.of(
@@ -54,14 +73,16 @@ public final class KamailioServer implements AutoCloseable {
                     "XMPP_DOMAIN", ProsodyServer.XMPP_DOMAIN,
                     "COMPONENT_DOMAIN", ProsodyServer.COMPONENT_DOMAIN,
                     "ISTHMUS_HOST", Peers.LOOPBACK,
-                    "ISTHMUS_PORT", Integer.toString(isthmusPort))), StandardCharsets.UTF_8);
+                    "ISTHMUS_PORT", Integer.toString(isthmusPort),
+                    "DB_DIR", database.toString())), StandardCharsets.UTF_8);
             // Kamailio 5.6 needs a writable runtime directory; its default, /run/kamailio, may be
             // missing or owned by the kamailio user.
             Files.createDirectories(runtime);
+            Files.createDirectories(database);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Kamailio config in " + directory, e);
         }
-        List<String> command = List.of(kamailio,
+        List<String> command = new ArrayList<>(List.of(kamailio,
                 "-f", config.toString(),
                 "-DD",                 // stay in the foreground: the test owns the process
                 "-E",                  // log to stderr (here kamailio.log), not syslog
@@ -69,7 +90,10 @@ public final class KamailioServer implements AutoCloseable {
                 "-w", directory.toString(),
                 "-Y", runtime.toString(),
                 "-P", directory.resolve("kamailio.pid").toString(),
-                "-m", "32", "-M", "8"); // shared and private memory in MB, far below the defaults
+                "-m", "32", "-M", "8")); // shared and private memory in MB, far below the defaults
+        if (presence) {
+            command.addAll(List.of("-A", "WITH_PRESENCE"));
+        }
         Process process;
         try {
             Files.write(directory.resolve("command.txt"), List.of(String.join(" ", command)), StandardCharsets.UTF_8);

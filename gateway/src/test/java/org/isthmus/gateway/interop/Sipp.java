@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -243,9 +244,41 @@ public final class Sipp {
             return process.isAlive();
         }
 
+        /**
+         * Waits, at most {@code timeout}, until SIPp has traced a message that {@code wanted} accepts,
+         * e.g. the NOTIFY a later step of the test depends on; returns it, or fails with the trace.
+         * SIPp writes its trace as it goes, so this works while it runs.
+         */
+        public TracedMessage awaitMessage(Predicate<TracedMessage> wanted, String what, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                // Asked before reading: a SIPp that ends meanwhile has written its whole trace.
+                boolean ended = !process.isAlive();
+                Optional<TracedMessage> found = readTrace(directory).stream().filter(wanted).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+                if (ended || System.nanoTime() > deadline) {
+                    throw new AssertionError("SIPp traced no " + what + " within " + timeout.toMillis() + " ms\n"
+                            + Result.read(ended ? process.exitValue() : -1, directory).diagnostics());
+                }
+                Peers.sleep(Duration.ofMillis(50));
+            }
+        }
+
         @Override
         public void close() {
             Peers.stop(process, Duration.ofSeconds(2));
+        }
+    }
+
+    /** The messages of a run's {@code -message_file} trace so far; none when it has not been written yet. */
+    static List<TracedMessage> readTrace(Path directory) {
+        Path trace = directory.resolve("messages.log");
+        try {
+            return Files.exists(trace) ? TracedMessage.parseTrace(Files.readAllBytes(trace)) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -261,16 +294,7 @@ public final class Sipp {
         }
 
         static Result read(int exitCode, Path directory) {
-            List<TracedMessage> messages = List.of();
-            Path trace = directory.resolve("messages.log");
-            try {
-                if (Files.exists(trace)) {
-                    messages = TracedMessage.parseTrace(Files.readAllBytes(trace));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new Result(exitCode, messages, Peers.tail(directory.resolve("screen.log"), 40),
+            return new Result(exitCode, readTrace(directory), Peers.tail(directory.resolve("screen.log"), 40),
                     Peers.tail(directory.resolve("errors.log"), 40), directory);
         }
 

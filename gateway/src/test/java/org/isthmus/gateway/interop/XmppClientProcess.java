@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * An XMPP user logged in through slixmpp ({@code gateway/src/test/python/xmpp_client.py}), driven by
  * JSON lines: commands to its stdin, events from its stdout. Event fields are described in the
  * script; the ones tests read are {@code event}, {@code from}, {@code type}, {@code body},
- * {@code id} and {@code error.condition}/{@code error.text}.
+ * {@code id}, {@code show}, {@code status} and {@code error.condition}/{@code error.text}.
  */
 public final class XmppClientProcess implements AutoCloseable {
 
@@ -137,6 +138,15 @@ public final class XmppClientProcess implements AutoCloseable {
         command(command);
     }
 
+    /** Broadcasts available presence with a {@code show} (away, dnd, …; null for none) and a status text. */
+    public void setPresence(String show, String status) {
+        ObjectNode command = JSON.createObjectNode().put("cmd", "presence").put("status", status);
+        if (show != null) {
+            command.put("show", show);
+        }
+        command(command);
+    }
+
     private void command(ObjectNode command) {
         try {
             commands.write(JSON.writeValueAsString(command));
@@ -179,6 +189,25 @@ public final class XmppClientProcess implements AutoCloseable {
 
     /** The next {@code message} event, or empty when none comes in time; other events are dropped. */
     public Optional<JsonNode> pollMessage(Duration timeout) {
+        return poll(event -> "message".equals(event.path("event").asText()), timeout);
+    }
+
+    /**
+     * The next {@code presence} event (subscription requests and answers included) from the bare or
+     * full JID {@code from} of the given {@code type} ({@code available}, {@code subscribe}, …);
+     * other events are dropped. Fails when none comes in time or the client has ended.
+     */
+    public JsonNode nextPresence(String from, String type, Duration timeout) {
+        return poll(event -> {
+            String sender = event.path("from").asText();
+            return "presence".equals(event.path("event").asText()) && type.equals(event.path("type").asText())
+                    && (sender.equals(from) || sender.startsWith(from + "/"));
+        }, timeout).orElseThrow(() -> new AssertionError(jid + ": no presence of type " + type + " from " + from
+                + " within " + timeout.toMillis() + " ms\n" + diagnostics()));
+    }
+
+    /** The next event that {@code wanted} accepts, or empty when none comes in time; others are dropped. */
+    private Optional<JsonNode> poll(Predicate<JsonNode> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -192,7 +221,7 @@ public final class XmppClientProcess implements AutoCloseable {
             if (event.get() == END) {
                 throw new AssertionError(jid + "'s client ended\n" + diagnostics());
             }
-            if ("message".equals(event.get().path("event").asText())) {
+            if (wanted.test(event.get())) {
                 return event;
             }
         }
