@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.gateway.cluster.Membership;
 import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
 import org.isthmus.gateway.presence.PresenceLinks;
@@ -65,6 +66,7 @@ public final class Gateway implements AutoCloseable {
     private final Optional<StateStore> store;
     private final Lanes lanes;
     private final Optional<SubscriptionMirror> mirror;
+    private final Optional<Membership> membership;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -89,9 +91,10 @@ public final class Gateway implements AutoCloseable {
         this.s2s = config.s2s().map(s -> new S2sService(s, router));
         this.sip = new SipEdge(config.sip(), router);
         this.lanes = new Lanes(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30));
+        this.membership = config.cluster().flatMap(c -> store.map(s -> new Membership(s, c, timer)));
         this.mirror = config.presence().enabled()
                 ? Optional.of(new SubscriptionMirror(addresses, config.presence(), new Edges(), store, lanes, timer,
-                        Clock.systemUTC()))
+                        Clock.systemUTC(), membership))
                 : Optional.empty();
         mirror.ifPresent(router::attach);
     }
@@ -236,11 +239,14 @@ public final class Gateway implements AutoCloseable {
         }
         // Before SIP listens, so no REGISTER races the restore.
         registrar.restore().toCompletableFuture().join();
+        // Announced before restoring, so that no sibling takes this node's pairs while it starts.
+        membership.ifPresent(m -> m.announce().toCompletableFuture().join());
         // Also before SIP listens, so that an in-dialog SUBSCRIBE or NOTIFY finds its dialog.
         mirror.ifPresent(m -> m.restore().toCompletableFuture().join());
         sip.start();
         s2s.ifPresent(S2sService::start);
         mirror.ifPresent(SubscriptionMirror::resume);
+        membership.ifPresent(m -> m.start(() -> mirror.ifPresent(SubscriptionMirror::takeOver)));
         if (components.isEmpty()) {
             // Federation has no standing link whose coming up would trigger the probes.
             mirror.ifPresent(SubscriptionMirror::onXmppLinkUp);
@@ -270,6 +276,7 @@ public final class Gateway implements AutoCloseable {
             try {
                 sip.close();
                 lanes.close();
+                membership.ifPresent(Membership::close);
                 store.ifPresent(StateStore::close);
             } finally {
                 timer.shutdownNow();

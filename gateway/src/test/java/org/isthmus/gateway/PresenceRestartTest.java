@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.isthmus.gateway.cli.IsthmusCommand;
 import org.isthmus.sip.testing.TestUserAgent;
 import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.testing.ComponentServer;
@@ -51,7 +50,7 @@ class PresenceRestartTest {
 
     private ComponentServer xmpp;
     private TestUserAgent phone;
-    private Process gateway;
+    private GatewayProcess gateway;
     private Path config;
     private int sipPort;
 
@@ -79,17 +78,13 @@ class PresenceRestartTest {
     @AfterEach
     void stop() throws InterruptedException {
         if (gateway != null) {
-            gateway.destroyForcibly();
-            gateway.waitFor(30, TimeUnit.SECONDS);
+            gateway.kill();
         }
         EndToEnd.closeAll(phone, xmpp);
     }
 
     private void startGateway(String log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        gateway = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                IsthmusCommand.class.getName(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+        gateway = GatewayProcess.start(config, dir.resolve(log));
         xmpp.awaitConnected(WAIT);
     }
 
@@ -162,8 +157,7 @@ class PresenceRestartTest {
         assertThat(active).hasSize(EACH_WAY);
 
         // kill -9, and start again on the same store.
-        gateway.destroyForcibly();
-        assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        gateway.kill();
         xmpp.awaitDisconnected(WAIT);
         phone.reset();
         phone.answerWith(r -> new TestUserAgent.Answer(200, "OK", Map.of(

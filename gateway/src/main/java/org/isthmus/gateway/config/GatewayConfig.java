@@ -68,11 +68,12 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * @param store        where state that must survive a restart is kept; without one, registrations live
  *                     in memory only
  * @param presence     the presence subscription mirror's settings
+ * @param cluster      when several nodes share the store: this node's name and the takeover timing
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
-                            PresenceSettings presence) {
+                            PresenceSettings presence, Optional<ClusterSettings> cluster) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -147,7 +148,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages", "store", "presence");
+        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -257,6 +258,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             MessageSettings messages = messages(top.object("messages"));
             Optional<StoreSettings> store = store(top.object("store"));
             PresenceSettings presence = presence(top.object("presence"));
+            Optional<ClusterSettings> cluster = cluster(top.object("cluster"), store);
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -276,7 +278,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
                     ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
-                    presence)
+                    presence, cluster)
                     : null;
         }
 
@@ -652,6 +654,29 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             String dir = node.text("data-dir", "data");
             return Optional.of(new StoreSettings(StoreSettings.Kind.EMBEDDED, Optional.of(Path.of(dir)), Optional.empty()));
+        }
+
+        private Optional<ClusterSettings> cluster(ConfigNode node, Optional<StoreSettings> store) {
+            if (node.isMissing()) {
+                return Optional.empty();
+            }
+            node.allowOnly("node-id", "heartbeat", "takeover-after");
+            Optional<String> id = node.requiredText("node-id", "this node's name, unique among the nodes, e.g. isthmus-1");
+            if (id.isPresent() && !id.get().matches("[A-Za-z0-9._-]{1,64}")) {
+                node.problem("node-id", id.get(), "may hold only letters, digits, '.', '_' and '-' (1 to 64)");
+            }
+            Duration heartbeat = node.duration("heartbeat", Duration.ofSeconds(5), Duration.ofMillis(100),
+                    Duration.ofMinutes(1));
+            Duration takeover = node.duration("takeover-after", Duration.ofSeconds(15), Duration.ofMillis(300),
+                    Duration.ofMinutes(10));
+            if (takeover.compareTo(heartbeat.multipliedBy(2)) < 0) {
+                node.problem("takeover-after", takeover.toString(), "must be at least twice the heartbeat ("
+                        + heartbeat + "), or a slow node is taken for dead");
+            }
+            if (store.isEmpty() || store.get().kind() == StoreSettings.Kind.EMBEDDED) {
+                node.problem(null, "", "needs a store the nodes share: set store.type to redis");
+            }
+            return id.map(i -> new ClusterSettings(i, heartbeat, takeover));
         }
 
         private PresenceSettings presence(ConfigNode node) {

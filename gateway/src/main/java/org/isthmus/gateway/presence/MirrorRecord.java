@@ -28,12 +28,13 @@ import org.isthmus.sip.presence.SubscriptionDialog;
  * @param subscriberDeadline when the gateway's subscription is over without a NOTIFY or refresh (Timer N,
  *                           RFC 6665 §4.1.2.4, or its expiry, §4.1.2.2)
  * @param notifierExpiry     when the contact's subscription expires unless refreshed (RFC 6665 §4.2.1.4)
+ * @param owner              the node that holds the pair when several share the store; empty for one node
  */
 public record MirrorRecord(Jid user, Jid contactJid, SipUri userUri, SipUri contactUri, MirrorState state,
                            long generation, Optional<SubscriptionDialog> subscriber,
                            Optional<SubscriptionDialog> notifier, Optional<Instant> refreshAt,
                            Optional<Instant> retryAt, Optional<Instant> subscriberDeadline,
-                           Optional<Instant> notifierExpiry) {
+                           Optional<Instant> notifierExpiry, String owner) {
 
     public MirrorRecord {
         Objects.requireNonNull(user, "user");
@@ -47,6 +48,7 @@ public record MirrorRecord(Jid user, Jid contactJid, SipUri userUri, SipUri cont
         Objects.requireNonNull(retryAt, "retryAt");
         Objects.requireNonNull(subscriberDeadline, "subscriberDeadline");
         Objects.requireNonNull(notifierExpiry, "notifierExpiry");
+        Objects.requireNonNull(owner, "owner");
         if (!user.isBare() || !contactJid.isBare()) {
             throw new IllegalArgumentException("a pair is of bare JIDs: " + user + ", " + contactJid);
         }
@@ -55,7 +57,7 @@ public record MirrorRecord(Jid user, Jid contactJid, SipUri userUri, SipUri cont
     /** A pair the gateway has not seen before. */
     public static MirrorRecord fresh(Jid user, Jid contactJid, SipUri userUri, SipUri contactUri) {
         return new MirrorRecord(user, contactJid, userUri, contactUri, MirrorState.NONE, 0, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "");
     }
 
     /** The store's name for a pair: the user, a space, the contact's address of record. */
@@ -75,22 +77,22 @@ public record MirrorRecord(Jid user, Jid contactJid, SipUri userUri, SipUri cont
 
     MirrorRecord withState(MirrorState s) {
         return new MirrorRecord(user, contactJid, userUri, contactUri, s, generation, subscriber, notifier, refreshAt,
-                retryAt, subscriberDeadline, notifierExpiry);
+                retryAt, subscriberDeadline, notifierExpiry, owner);
     }
 
     MirrorRecord withGeneration(long g) {
         return new MirrorRecord(user, contactJid, userUri, contactUri, state, g, subscriber, notifier, refreshAt,
-                retryAt, subscriberDeadline, notifierExpiry);
+                retryAt, subscriberDeadline, notifierExpiry, owner);
     }
 
     MirrorRecord withSubscriber(Optional<SubscriptionDialog> d) {
         return new MirrorRecord(user, contactJid, userUri, contactUri, state, generation, d, notifier, refreshAt,
-                retryAt, subscriberDeadline, notifierExpiry);
+                retryAt, subscriberDeadline, notifierExpiry, owner);
     }
 
     MirrorRecord withNotifier(Optional<SubscriptionDialog> d) {
         return new MirrorRecord(user, contactJid, userUri, contactUri, state, generation, subscriber, d, refreshAt,
-                retryAt, subscriberDeadline, notifierExpiry);
+                retryAt, subscriberDeadline, notifierExpiry, owner);
     }
 
     MirrorRecord withTimer(MirrorTimer timer, Optional<Instant> at) {
@@ -98,7 +100,12 @@ public record MirrorRecord(Jid user, Jid contactJid, SipUri userUri, SipUri cont
                 timer == MirrorTimer.REFRESH ? at : refreshAt,
                 timer == MirrorTimer.RETRY ? at : retryAt,
                 timer == MirrorTimer.SUBSCRIBER_DEADLINE ? at : subscriberDeadline,
-                timer == MirrorTimer.NOTIFIER_EXPIRY ? at : notifierExpiry);
+                timer == MirrorTimer.NOTIFIER_EXPIRY ? at : notifierExpiry, owner);
+    }
+
+    MirrorRecord withOwner(String node) {
+        return new MirrorRecord(user, contactJid, userUri, contactUri, state, generation, subscriber, notifier, refreshAt,
+                retryAt, subscriberDeadline, notifierExpiry, node);
     }
 
     /** When {@code timer} is due, if it is set. */

@@ -45,6 +45,9 @@ final class MirrorRecordCodec {
         for (MirrorTimer t : MirrorTimer.values()) {
             r.due(t).ifPresent(at -> line(b, timerKey(t), at.toString()));
         }
+        if (!r.owner().isEmpty()) {
+            line(b, "owner", r.owner());
+        }
         return b.toString();
     }
 
@@ -74,7 +77,8 @@ final class MirrorRecordCodec {
                 Long.parseLong(required(fields, "generation")),
                 optional(fields, "subscriber", SubscriptionDialogCodec::parse),
                 optional(fields, "notifier", SubscriptionDialogCodec::parse),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                fields.getOrDefault("owner", ""));
         for (MirrorTimer t : MirrorTimer.values()) {
             r = r.withTimer(t, optional(fields, timerKey(t), Instant::parse));
         }

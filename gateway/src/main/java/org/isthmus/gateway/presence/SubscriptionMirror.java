@@ -25,10 +25,12 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.gateway.cluster.Membership;
 import org.isthmus.gateway.config.PresenceSettings;
 import org.isthmus.gateway.routing.Lanes;
 import org.isthmus.gateway.store.RecordStore;
 import org.isthmus.gateway.store.StateStore;
+import org.isthmus.gateway.store.Versioned;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.ImUri;
@@ -105,6 +107,10 @@ public final class SubscriptionMirror implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final Pacer pacer;
+    private final Optional<Membership> membership;
+    /** This node's name in the records it writes; empty for a single node. */
+    private final String nodeId;
+    private final AtomicBoolean takingOver = new AtomicBoolean();
 
     /** Every pair by store name; each {@link Pair} is touched only on its user's lane. */
     private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
@@ -126,6 +132,8 @@ public final class SubscriptionMirror implements AutoCloseable {
         Optional<String> subscribeId = Optional.empty();
         boolean fetchInFlight;
         int retries;
+        /** The record's version in the store; {@link StateStore#ABSENT} before its first write. */
+        long version = StateStore.ABSENT;
 
         Pair(MirrorRecord record) {
             this.record = record;
@@ -152,9 +160,13 @@ public final class SubscriptionMirror implements AutoCloseable {
      * @param lanes     the lanes events run on
      * @param timer     the clock's scheduler
      * @param clock     the clock
+     * @param membership this node among others sharing the store, if any: pairs are then written with
+     *                  this node as owner, by version (a sibling that took a pair over wins), and the
+     *                  pairs of dead siblings are taken over
      */
     public SubscriptionMirror(AddressMapper addresses, PresenceSettings settings, PresenceLinks links,
-                              Optional<StateStore> store, Lanes lanes, ScheduledExecutorService timer, Clock clock) {
+                              Optional<StateStore> store, Lanes lanes, ScheduledExecutorService timer, Clock clock,
+                              Optional<Membership> membership) {
         this.addresses = Objects.requireNonNull(addresses, "addresses");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.links = Objects.requireNonNull(links, "links");
@@ -163,6 +175,8 @@ public final class SubscriptionMirror implements AutoCloseable {
         this.timer = Objects.requireNonNull(timer, "timer");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pacer = new Pacer(settings.restoreRate(), timer);
+        this.membership = Objects.requireNonNull(membership, "membership");
+        this.nodeId = membership.map(Membership::nodeId).orElse("");
     }
 
     // ---- From XMPP --------------------------------------------------------------------------------
@@ -319,21 +333,18 @@ public final class SubscriptionMirror implements AutoCloseable {
                 name = fresh.get().name();
             }
         }
-        if (name == null || (fresh.isEmpty() && !pairs.containsKey(name))) {
+        Pair known = name == null ? null : pairs.get(name);
+        if (known == null && fresh.isEmpty()) {
             return CompletableFuture.completedFuture(answerUnknown(request));
         }
         Ctx ctx = new Ctx();
         ctx.notifyAnswer = new CompletableFuture<>();
-        String pairName = name;
-        Optional<MirrorRecord> created = fresh;
-        CompletableFuture<Void> done = lanes.submit(laneOf(pairName, created), () -> {
-            Pair pair = pairs.get(pairName);
-            if (pair == null) {
-                ctx.notifyAnswer.complete(answerUnknown(request));
-                return CompletableFuture.completedFuture(null);
-            }
-            return onNotifyInLane(pair, request, ctx);
-        });
+        MirrorRecord pairRecord = fresh.orElseGet(() -> known.record);
+        CompletableFuture<Void> done = lanes.submit(pairRecord.user().toString(), () ->
+                pairFor(pairRecord, true).thenCompose(pair -> pair.isEmpty()
+                        ? CompletableFuture.<Void>completedFuture(null).thenRun(() ->
+                                ctx.notifyAnswer.complete(answerUnknown(request)))
+                        : onNotifyInLane(pair.get(), request, ctx)));
         done.whenComplete((x, error) -> {
             if (error != null) {
                 ctx.notifyAnswer.complete(new SipStatus(500, "Subscription state not stored"));
@@ -484,14 +495,19 @@ public final class SubscriptionMirror implements AutoCloseable {
         if (ctx.decision != null && decision == null) {
             decision = SubscribeDecision.refuse(new SipStatus(500, "No decision"));
         }
-        MirrorRecord next = after;
+        MirrorRecord next = after.withOwner(nodeId);
         SubscribeDecision answer = decision;
         SipStatus notifyAnswer = notifyStatus == null ? SipStatus.of(200) : notifyStatus;
-        return persist(before, next).handle((ok, error) -> {
+        return persist(pair, before, next).handle((ok, error) -> {
             if (error != null) {
                 LOG.warn("presence: {} not stored, event {} refused: {}", before.name(),
                         event.getClass().getSimpleName(), error.toString());
                 pair.record = before;
+                if (rootCause(error) instanceof TakenOver) {
+                    // A sibling holds the pair now (its write won): this node forgets it.
+                    pairs.remove(before.name(), pair);
+                    before.subscriber().ifPresent(d -> bySubscriberDialog.remove(d.key(), before.name()));
+                }
                 if (ctx.decision != null) {
                     ctx.decision.complete(SubscribeDecision.refuse(new SipStatus(500, "Subscription not stored")));
                 }
@@ -742,14 +758,48 @@ public final class SubscriptionMirror implements AutoCloseable {
         return r;
     }
 
-    private CompletionStage<Void> persist(MirrorRecord before, MirrorRecord after) {
+    /**
+     * Writes the pair if it changed, by version: a write fails with {@link TakenOver} when the stored
+     * record is no longer the one this node read or wrote last, i.e. a sibling has taken the pair over.
+     */
+    private CompletionStage<Void> persist(Pair pair, MirrorRecord before, MirrorRecord after) {
         if (store.isEmpty() || before.equals(after)) {
             return CompletableFuture.completedFuture(null);
         }
+        String name = after.name();
         if (after.isEmpty()) {
-            return store.get().delete(after.name()).thenApply(x -> null);
+            if (pair.version == StateStore.ABSENT) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return store.get().deleteIfVersion(name, pair.version).thenApply(deleted -> {
+                if (!deleted) {
+                    throw new TakenOver(name);
+                }
+                pair.version = StateStore.ABSENT;
+                return null;
+            });
         }
-        return store.get().put(after.name(), after).thenApply(x -> null);
+        return store.get().putIfVersion(name, pair.version, after).thenApply(version -> {
+            pair.version = version.orElseThrow(() -> new TakenOver(name));
+            return null;
+        });
+    }
+
+    /** The stored pair has moved on without this node: a sibling took it over. */
+    static final class TakenOver extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TakenOver(String name) {
+            super("pair " + name + " was taken over by another node");
+        }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
     }
 
     private void reindex(MirrorRecord before, MirrorRecord after) {
@@ -794,9 +844,14 @@ public final class SubscriptionMirror implements AutoCloseable {
         }
         AtomicInteger restored = new AtomicInteger();
         return store.get().scanAll("", 500, page -> {
-            for (var v : page) {
+            for (Versioned<MirrorRecord> v : page) {
                 MirrorRecord r = v.value();
-                pairs.put(r.name(), new Pair(r));
+                if (!r.owner().isEmpty() && !r.owner().equals(nodeId)) {
+                    continue; // A sibling's: taken over only if that sibling is dead (takeOver()).
+                }
+                Pair pair = new Pair(r);
+                pair.version = v.version();
+                pairs.put(r.name(), pair);
                 r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), r.name()));
                 restored.incrementAndGet();
             }
@@ -814,9 +869,17 @@ public final class SubscriptionMirror implements AutoCloseable {
      * subscriptions never sends them as a burst (RFC 8048 §8.1); the other timers keep their stored times.
      */
     public void resume() {
+        int paced = resume(List.copyOf(pairs.values()));
+        if (paced > 0) {
+            LOG.info("presence: refreshing {} SIP subscriptions at up to {}/s", paced, settings.restoreRate());
+        }
+    }
+
+    /** {@link #resume()} for some pairs; the number of SIP subscriptions queued for a refresh. */
+    private int resume(List<Pair> resumed) {
         int paced = 0;
-        Instant now = clock.instant();
-        for (Pair pair : pairs.values()) {
+        Instant now = clock.instant().plusNanos(pacer.gapNanos * pacer.queued());
+        for (Pair pair : resumed) {
             MirrorRecord r = pair.record;
             SubscriberDialog d = r.state().subscriber();
             MirrorEvent event = null;
@@ -862,34 +925,132 @@ public final class SubscriptionMirror implements AutoCloseable {
                 return step(p, due, ctx);
             });
         }
-        if (paced > 0) {
-            LOG.info("presence: refreshing {} SIP subscriptions at up to {}/s", paced, settings.restoreRate());
+        return paced;
+    }
+
+    /**
+     * Takes over the pairs of siblings that are dead (their announcement expired, {@link Membership}):
+     * each is claimed by version, so that two survivors never both hold it, then resumed as after a
+     * restart: its SIP subscription refreshed in its dialog, which carries this node's Contact (a target
+     * refresh, RFC 6665 §4.1.2.2), and its watched XMPP user probed, so that the next NOTIFY in the
+     * contact's dialog goes out from this node. Runs after each heartbeat; one scan at a time.
+     */
+    public void takeOver() {
+        if (membership.isEmpty() || store.isEmpty() || !takingOver.compareAndSet(false, true)) {
+            return;
         }
+        Map<String, CompletionStage<Boolean>> alive = new ConcurrentHashMap<>();
+        List<CompletableFuture<Optional<Pair>>> claims = new ArrayList<>();
+        store.get().scanAll("", 500, page -> {
+            List<CompletionStage<?>> checks = new ArrayList<>();
+            for (Versioned<MirrorRecord> v : page) {
+                MirrorRecord r = v.value();
+                if (pairs.containsKey(r.name()) || r.owner().equals(nodeId)) {
+                    continue;
+                }
+                checks.add(alive.computeIfAbsent(r.owner(), o -> membership.get().isAlive(o)).thenAccept(up -> {
+                    if (!up) {
+                        claims.add(lanes.submit(r.user().toString(), () -> claim(v)));
+                    }
+                }));
+            }
+            return CompletableFuture.allOf(checks.stream().map(CompletionStage::toCompletableFuture)
+                    .toArray(CompletableFuture[]::new));
+        }).thenCompose(n -> CompletableFuture.allOf(claims.toArray(new CompletableFuture[0])))
+                .whenComplete((x, error) -> {
+                    takingOver.set(false);
+                    if (error != null) {
+                        LOG.warn("presence: takeover scan failed: {}", error.toString());
+                        return;
+                    }
+                    List<Pair> taken = new ArrayList<>();
+                    for (CompletableFuture<Optional<Pair>> c : claims) {
+                        c.join().ifPresent(taken::add);
+                    }
+                    if (taken.isEmpty()) {
+                        return;
+                    }
+                    int refreshed = resume(taken);
+                    int probed = 0;
+                    for (Pair p : taken) {
+                        MirrorRecord r = p.record;
+                        if (r.state().notifier() == NotifierDialog.ACTIVE) {
+                            pacer.pace(() -> send(XmppSubscription.of(r.contactJid(), r.user(),
+                                    XmppSubscriptionType.PROBE, Optional.of(newId()))));
+                            probed++;
+                        }
+                    }
+                    LOG.info("presence: took over {} pairs of dead nodes: {} SIP subscriptions to refresh, "
+                            + "{} watched XMPP users to probe", taken.size(), refreshed, probed);
+                });
+    }
+
+    /** Claims a dead sibling's pair on its lane: written with this node as owner if nobody changed it since. */
+    private CompletionStage<Optional<Pair>> claim(Versioned<MirrorRecord> stored) {
+        MirrorRecord r = stored.value();
+        if (pairs.containsKey(r.name())) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        MirrorRecord mine = r.withOwner(nodeId);
+        return store.get().putIfVersion(r.name(), stored.version(), mine).thenApply(version -> {
+            if (version.isEmpty() || pairs.containsKey(r.name())) {
+                return Optional.<Pair>empty();
+            }
+            Pair pair = new Pair(mine);
+            pair.version = version.getAsLong();
+            adopt(pair);
+            return Optional.of(pair);
+        });
     }
 
     // ---- Helpers ----------------------------------------------------------------------------------
 
     /** Runs {@code task} on the pair's lane, creating the pair if it is new. */
     private CompletableFuture<Void> submit(MirrorRecord fresh, Function<Pair, CompletionStage<Void>> task) {
-        return lanes.submit(fresh.user().toString(), () -> task.apply(pairs.computeIfAbsent(fresh.name(), n -> new Pair(fresh))));
+        return lanes.submit(fresh.user().toString(), () -> pairFor(fresh, true).thenCompose(p -> task.apply(p.get())));
     }
 
     /** Runs {@code task} on the pair's lane if the pair exists: presence alone creates no state. */
     private void existing(MirrorRecord fresh, Function<Pair, CompletionStage<Void>> task) {
-        lanes.submit(fresh.user().toString(), () -> {
-            Pair pair = pairs.get(fresh.name());
-            return pair == null ? CompletableFuture.completedFuture(null) : task.apply(pair);
+        lanes.submit(fresh.user().toString(), () -> pairFor(fresh, false).thenCompose(p -> p.isPresent()
+                ? task.apply(p.get()) : CompletableFuture.completedFuture(null)));
+    }
+
+    /**
+     * The pair, on its lane: from memory; else, when nodes share the store, as a sibling stored it (this
+     * node takes it over with its next write); else new, if {@code create}.
+     */
+    private CompletionStage<Optional<Pair>> pairFor(MirrorRecord fresh, boolean create) {
+        String name = fresh.name();
+        Pair known = pairs.get(name);
+        if (known != null) {
+            return CompletableFuture.completedFuture(Optional.of(known));
+        }
+        if (membership.isEmpty() || store.isEmpty()) {
+            return CompletableFuture.completedFuture(create ? Optional.of(adopt(new Pair(fresh))) : Optional.empty());
+        }
+        return store.get().get(name).thenApply(stored -> {
+            Pair again = pairs.get(name);
+            if (again != null) {
+                return Optional.of(again);
+            }
+            if (stored.isPresent()) {
+                Pair pair = new Pair(stored.get().value());
+                pair.version = stored.get().version();
+                adopt(pair);
+                for (MirrorTimer t : MirrorTimer.values()) {
+                    pair.record.due(t).ifPresent(at -> schedule(pair.record, t, at));
+                }
+                return Optional.of(pair);
+            }
+            return create ? Optional.of(adopt(new Pair(fresh))) : Optional.empty();
         });
     }
 
-    private String laneOf(String name, Optional<MirrorRecord> fresh) {
-        if (fresh.isPresent()) {
-            MirrorRecord f = fresh.get();
-            pairs.computeIfAbsent(name, n -> new Pair(f));
-            return f.user().toString();
-        }
-        Pair pair = pairs.get(name);
-        return pair == null ? name : pair.record.user().toString();
+    private Pair adopt(Pair pair) {
+        pairs.put(pair.record.name(), pair);
+        pair.record.subscriber().ifPresent(d -> bySubscriberDialog.put(d.key(), pair.record.name()));
+        return pair;
     }
 
     /** The pair of an XMPP user and the gateway address a stanza of theirs is sent to. */

@@ -1,30 +1,16 @@
 package org.isthmus.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.isthmus.gateway.config.ConfigFixtures.BASE;
+import static org.isthmus.gateway.config.ConfigFixtures.problems;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 /** The {@code presence} section of gateway.yaml. */
 class PresenceConfigTest {
-
-    private static final String BASE = """
-            xmpp:
-              component: {domain: sip.xmpp.test, secret: s3cret}
-              domains: [xmpp.test]
-            """;
-
-    private static List<String> problems(String yaml) {
-        try {
-            GatewayConfig.parse("test.yaml", yaml, name -> null);
-        } catch (ConfigException e) {
-            return e.problems().stream().map(ConfigProblem::describe).toList();
-        }
-        throw new AssertionError("expected the configuration to be refused");
-    }
 
     @Test
     void withoutTheSectionPresenceIsOnWithTheDefaults() {

@@ -14,7 +14,7 @@ import org.isthmus.gateway.interop.Peers;
  * A redis-server from Debian's package, started by a test on a free loopback port with its own
  * directory and no configuration file (so nothing from /etc applies), and stopped by it.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private final String executable;
     private final Path directory;
@@ -34,14 +34,15 @@ final class RedisServer implements AutoCloseable {
      * file fsynced before every reply ({@code fsyncEveryWrite}). Skips the test when redis-server is
      * not installed (fails it under the interop profile).
      */
-    static RedisServer start(boolean fsyncEveryWrite) {
+    public static RedisServer start(boolean fsyncEveryWrite) {
         String executable = Peers.executable("redis-server");
         RedisServer server = new RedisServer(executable, Peers.workDirectory("redis"), Peers.freePort(), fsyncEveryWrite);
         server.launch();
         return server;
     }
 
-    String uri() {
+    /** The server's {@code redis://} URI. */
+    public String uri() {
         return "redis://" + Peers.LOOPBACK + ":" + port;
     }
 

@@ -1,0 +1,41 @@
+package org.isthmus.gateway;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.isthmus.gateway.cli.IsthmusCommand;
+
+/**
+ * Isthmus as users run it, {@code isthmus run --config F}, in a process of its own on the test's class
+ * path, so that a test can kill it with SIGKILL as a crash would.
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private GatewayProcess(Process process) {
+        this.process = process;
+    }
+
+    /** Starts {@code isthmus run --config config}, its output going to {@code log}. */
+    static GatewayProcess start(Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new GatewayProcess(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                IsthmusCommand.class.getName(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    }
+
+    /** Kills the process with SIGKILL and waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the gateway process did not die");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
