@@ -94,6 +94,45 @@ class GatewayEndToEndTest {
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
 
+    /** A MESSAGE answered 202, then an XMPP error for it: what the registered sender receives. */
+    private Request lateErrorReport(String contentType, byte[] body) {
+        EndToEnd.register(phone, sipPort, "bob");
+        phone.reset();
+        Response accepted = phone.send(messageToXmpp("sip:alice@xmpp.test", contentType, body), WAIT);
+        assertThat(accepted.getStatusCode()).isEqualTo(202);
+        XmlElement stanza = xmpp.takeElement(WAIT);
+        String id = stanza.attribute("id").orElseThrow();
+        xmpp.send("<message type='error' from='alice@xmpp.test' to='" + stanza.attribute("from").orElseThrow()
+                + "' id='" + id + "'><error type='cancel'><recipient-unavailable xmlns='" + STANZAS
+                + "'/></error></message>");
+        Request report = phone.awaitRequest(WAIT).request();
+        assertThat(report.getMethod()).isEqualTo(Request.MESSAGE);
+        assertThat(((FromHeader) report.getHeader(FromHeader.NAME)).getAddress().getURI().toString())
+                .isEqualTo("sip:alice@xmpp.test");
+        return report;
+    }
+
+    @Test
+    void aLateXmppErrorReachesTheSipSenderAsANotice() {
+        Request notice = lateErrorReport("text/plain;charset=UTF-8", "are you there?".getBytes(StandardCharsets.UTF_8));
+        assertThat(((ContentTypeHeader) notice.getHeader(ContentTypeHeader.NAME)).getContentType()).isEqualTo("text");
+        assertThat(new String(notice.getRawContent(), StandardCharsets.UTF_8))
+                .contains("not delivered").contains("recipient-unavailable");
+    }
+
+    @Test
+    void aLateXmppErrorBecomesAnImdnWhenTheSenderAskedForOne() {
+        // RFC 5438 §7.1.1.3: an IM in Message/CPIM asking for delivery notifications.
+        String cpim = "From: <sip:bob@sip.test>\r\nTo: <sip:alice@xmpp.test>\r\nNS: imdn <urn:ietf:params:imdn>\r\n"
+                + "imdn.Message-ID: 34jk324j\r\nDateTime: 2026-11-21T12:00:00Z\r\n"
+                + "imdn.Disposition-Notification: positive-delivery, negative-delivery\r\n\r\n"
+                + "Content-Type: text/plain;charset=UTF-8\r\n\r\nare you there?";
+        Request report = lateErrorReport("message/cpim", cpim.getBytes(StandardCharsets.UTF_8));
+        String body = new String(report.getRawContent(), StandardCharsets.UTF_8);
+        assertThat(((ContentTypeHeader) report.getHeader(ContentTypeHeader.NAME)).getContentSubType()).isEqualTo("cpim");
+        assertThat(body).contains("message/imdn+xml").contains("<message-id>34jk324j</message-id>").contains("<failed/>");
+    }
+
     @Test
     void sipMessageBecomesAnXmppMessageAndIsAccepted() {
         Instant sent = Instant.now();

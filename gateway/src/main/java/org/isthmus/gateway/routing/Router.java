@@ -1,6 +1,9 @@
 package org.isthmus.gateway.routing;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +39,7 @@ import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.SipToCpim;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.mapping.message.XmppToCpim;
+import org.isthmus.mapping.message.imdn.FailureReports;
 import org.isthmus.gateway.presence.SubscriptionMirror;
 import org.isthmus.mapping.presence.XmppPresence;
 import org.isthmus.mapping.subscription.XmppSubscription;
@@ -86,8 +90,12 @@ public final class Router implements SipHandler, XmppHandler {
     /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}. */
     private final Map<String, Pending> answered = new ConcurrentHashMap<>();
 
-    private record Pending(String stanzaId, String callId, Jid recipient, CompletableFuture<SipStatus> response) {
+    private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original,
+                           CompletableFuture<SipStatus> response) {
     }
+
+    /** Message-IDs of failure reports: RFC 5438 §6.3 asks for at least 64 random bits. */
+    private static final SecureRandom IDS = new SecureRandom();
 
     /**
      * @param addresses the address rules
@@ -129,7 +137,7 @@ public final class Router implements SipHandler, XmppHandler {
             return CompletableFuture.completedFuture(status);
         }
         XmppMessage out = stanza.orThrow();
-        Pending p = new Pending(stanzaId, callId, out.to(), new CompletableFuture<>());
+        Pending p = new Pending(stanzaId, callId, out.to(), message, new CompletableFuture<>());
         pending.put(stanzaId, p);
         toXmpp.apply(out).whenComplete((ok, error) -> {
             if (error != null) {
@@ -168,14 +176,41 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         Pending late = answered.remove(id);
-        if (late != null) {
-            // Reporting this to the SIP sender (an IMDN or a notice) comes with issue 6.
-            LOG.warn("sip->xmpp late error after 202 call-id={} id={} from={} condition={} text={}", late.callId(), id,
+        if (late != null && error.from().bare().equals(late.recipient().bare())) {
+            LOG.info("sip->xmpp late error after 202 call-id={} id={} from={} condition={} text={}", late.callId(), id,
                     error.from(), e.condition().elementName(), e.text().orElse(""));
+            reportLateError(late, e);
             return;
         }
         LOG.info("xmpp error for no message in flight id={} from={} to={} condition={}", id, error.from(), error.to(),
                 e.condition().elementName());
+    }
+
+    /**
+     * Tells the SIP sender that a message answered 202 was not delivered after all: an RFC 5438 IMDN
+     * negative-delivery report if the message asked for one (§12.2), else a plain MESSAGE from the
+     * recipient's address that says what failed.
+     */
+    private void reportLateError(Pending late, StanzaError error) {
+        byte[] random = new byte[12];
+        IDS.nextBytes(random);
+        String messageId = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        SipPagerMessage report = FailureReports.forLateError(late.original(), late.original().requestUri(), error,
+                Instant.now(), messageId);
+        Mapped<SipTarget> target = route(report.requestUri());
+        if (target instanceof Mapped.Failed<SipTarget> failed) {
+            LOG.info("sip->xmpp late error not reported call-id={}: {}", late.callId(), failed.rejected().text());
+            return;
+        }
+        toSip.apply(report, target.orThrow()).whenComplete((outcome, failure) -> {
+            if (failure != null || !outcome.status().isSuccess()) {
+                LOG.info("sip->xmpp late error report to {} failed call-id={}: {}", report.requestUri(), late.callId(),
+                        failure != null ? rootMessage(failure) : outcome.status().code());
+            } else {
+                LOG.info("sip->xmpp late error reported to {} call-id={} as {}", report.requestUri(), late.callId(),
+                        report.contentType());
+            }
+        });
     }
 
     // ---- From XMPP to SIP -------------------------------------------------------------------------
