@@ -123,6 +123,12 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
         }
         long idle = this.context.settings().idleTimeout().toNanos();
         long left = idle - (System.nanoTime() - lastTrafficNanos);
+        if (!negotiated()) {
+            // A TLS handshake reads no element however long it takes; until the stream is negotiated
+            // the negotiation deadline, not the idle close, bounds it.
+            scheduleIdleCheck(idle);
+            return;
+        }
         if (left > 0) {
             scheduleIdleCheck(left);
             return;
