@@ -2,8 +2,10 @@ package org.isthmus.gateway;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +69,7 @@ public final class Gateway implements AutoCloseable {
     private final Lanes lanes;
     private final Optional<SubscriptionMirror> mirror;
     private final Optional<Membership> membership;
+    private final SessionTable sessions;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -97,6 +100,19 @@ public final class Gateway implements AutoCloseable {
                         Clock.systemUTC(), membership))
                 : Optional.empty();
         mirror.ifPresent(router::attach);
+        this.sessions = new SessionTable(this::links, registrar, mirror, router);
+    }
+
+    /** What the gateway holds right now, read-only (for the admin API). */
+    public SessionTable sessions() {
+        return sessions;
+    }
+
+    private List<SessionTable.Link> links() {
+        List<SessionTable.Link> out = new ArrayList<>();
+        components.forEach((domain, link) -> out.add(new SessionTable.Link(domain, "component", link.isUp())));
+        config.s2s().ifPresent(s -> out.add(new SessionTable.Link(String.join(",", s.localDomains()), "s2s", true)));
+        return out;
     }
 
     /** The mirror's view of the edges. */

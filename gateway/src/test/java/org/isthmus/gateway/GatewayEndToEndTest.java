@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.sip.address.SipURI;
 import javax.sip.header.ContentTypeHeader;
@@ -93,6 +94,28 @@ class GatewayEndToEndTest {
     }
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
+
+    @Test
+    void theSessionViewShowsAMessageInFlightAndItsConversation() throws Exception {
+        Request request = messageToXmpp("sip:alice@xmpp.test", "text/plain;charset=UTF-8",
+                "watch me".getBytes(StandardCharsets.UTF_8));
+        String callId = ((javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME)).getCallId();
+        CompletableFuture<Response> answer = sendAsync(request);
+        XmlElement stanza = xmpp.takeElement(WAIT);
+        // Within the error window the message is in flight, under its Call-ID and stanza id.
+        assertThat(gateway.sessions().inFlight()).anySatisfy(m -> {
+            assertThat(m.callId()).isEqualTo(callId);
+            assertThat(m.stanzaId()).isEqualTo(stanza.attribute("id").orElseThrow());
+            assertThat(m.recipient()).isEqualTo("alice@xmpp.test");
+        });
+        assertThat(answer.get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(202);
+        assertThat(gateway.sessions().inFlight()).noneSatisfy(m -> assertThat(m.callId()).isEqualTo(callId));
+        assertThat(gateway.sessions().conversations()).anySatisfy(c -> {
+            assertThat(c.thread()).isEqualTo(text(stanza, "thread"));
+            assertThat(c.xmppParty()).isEqualTo("alice@xmpp.test");
+            assertThat(c.sipParty()).isEqualTo("sip:bob@sip.test");
+        });
+    }
 
     /** A MESSAGE answered 202, then an XMPP error for it: what the registered sender receives. */
     private Request lateErrorReport(String contentType, byte[] body) {

@@ -210,6 +210,13 @@ class PresenceEndToEndTest {
         Request active = awaitMethod(Request.NOTIFY);
         assertThat(header(active, "Subscription-State")).startsWith("active");
 
+        // The session view shows the pair, its state and its dialog.
+        SessionTable.Subscription seen = gateway.sessions().subscriptions("alice@xmpp.test").get(0);
+        assertThat(seen.contact()).isEqualTo("sip:bob@routed.test");
+        assertThat(seen.inbound()).isEqualTo("GRANTED/ACTIVE");
+        assertThat(seen.notifierCallId()).contains(((CallIdHeader) subscribe.getHeader(CallIdHeader.NAME)).getCallId());
+        assertThat(gateway.sessions().links()).containsExactly(new SessionTable.Link("sip.xmpp.test", "component", true));
+
         xmpp.send("<presence from='alice@xmpp.test/laptop' to='" + CONTACT + "'><show>away</show>"
                 + "<status>Out to lunch</status></presence>");
         Request lunch = awaitMethod(Request.NOTIFY);

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -119,7 +120,8 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     /** One pair's durable record and what is kept of it in memory only. */
     private static final class Pair {
-        MirrorRecord record;
+        /** Written on the pair's lane only; read by the session view from any thread. */
+        volatile MirrorRecord record;
         /** The XMPP user's presence for this contact, one tuple per resource (RFC 8048 §6.2). */
         CpimPresence userPresence;
         /** The last document sent to the watcher, and when. */
@@ -1134,6 +1136,23 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     private static String newId() {
         return "isth-" + UUID.randomUUID();
+    }
+
+    /**
+     * The pairs this node holds whose user or contact contains {@code filter} (all for an empty one),
+     * for the session view; each is the record as last written.
+     */
+    public List<MirrorRecord> snapshot(String filter) {
+        List<MirrorRecord> out = new ArrayList<>();
+        for (Pair pair : pairs.values()) {
+            MirrorRecord r = pair.record;
+            if (filter.isEmpty() || r.user().toString().contains(filter) || r.contactUri().toString().contains(filter)
+                    || r.contactJid().toString().contains(filter)) {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparing(MirrorRecord::name));
+        return out;
     }
 
     /** How many pairs the mirror holds (for tests and the admin view). */

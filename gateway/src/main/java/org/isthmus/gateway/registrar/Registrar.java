@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -206,6 +207,19 @@ public final class Registrar {
         List<Binding> out = new ArrayList<>(list);
         out.sort(Comparator.comparing(Binding::registeredAt).reversed());
         return List.copyOf(out);
+    }
+
+    /** Every live binding by address of record, for the session view. */
+    public Map<String, List<Binding>> snapshot() {
+        Instant now = clock.instant();
+        Map<String, List<Binding>> out = new TreeMap<>();
+        bindings.forEach((aor, list) -> {
+            List<Binding> l = live(list, now);
+            if (!l.isEmpty()) {
+                out.put(aor, l);
+            }
+        });
+        return out;
     }
 
     /** The interval asked for one contact: its expires parameter, else the Expires header, else the default. */

@@ -3,7 +3,11 @@ package org.isthmus.gateway.routing;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,9 +94,46 @@ public final class Router implements SipHandler, XmppHandler {
     /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}. */
     private final Map<String, Pending> answered = new ConcurrentHashMap<>();
 
-    private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original,
+    private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original, Instant since,
                            CompletableFuture<SipStatus> response) {
     }
+
+    /**
+     * A SIP MESSAGE relayed to XMPP whose final response is still waiting for the error window.
+     *
+     * @param stanzaId  the id of the stanza sent for it
+     * @param callId    the MESSAGE's Call-ID
+     * @param sender    the SIP sender
+     * @param recipient the XMPP recipient
+     * @param since     when it arrived
+     */
+    public record InFlight(String stanzaId, String callId, String sender, String recipient, Instant since) {
+    }
+
+    /**
+     * A conversation seen lately: RFC 7572 keeps it in the XMPP {@code <thread/>} and the SIP Call-ID,
+     * which the translators map onto each other.
+     *
+     * @param thread       the thread (or Call-ID)
+     * @param xmppParty    the XMPP user's bare JID
+     * @param sipParty     the SIP user's address
+     * @param messages     messages seen in it, both ways
+     * @param lastActivity when the last one crossed
+     */
+    public record Conversation(String thread, String xmppParty, String sipParty, long messages, Instant lastActivity) {
+    }
+
+    /** How many conversations the session view remembers, the least recently active forgotten first. */
+    static final int CONVERSATIONS_KEPT = 10_000;
+
+    private final Map<String, Conversation> conversations = new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Conversation> eldest) {
+            return size() > CONVERSATIONS_KEPT;
+        }
+    };
 
     /** Message-IDs of failure reports: RFC 5438 §6.3 asks for at least 64 random bits. */
     private static final SecureRandom IDS = new SecureRandom();
@@ -137,7 +178,8 @@ public final class Router implements SipHandler, XmppHandler {
             return CompletableFuture.completedFuture(status);
         }
         XmppMessage out = stanza.orThrow();
-        Pending p = new Pending(stanzaId, callId, out.to(), message, new CompletableFuture<>());
+        Pending p = new Pending(stanzaId, callId, out.to(), message, Instant.now(), new CompletableFuture<>());
+        out.thread().ifPresent(t -> noteConversation(t, out.to(), message.from().addressOfRecord().toString()));
         pending.put(stanzaId, p);
         toXmpp.apply(out).whenComplete((ok, error) -> {
             if (error != null) {
@@ -241,6 +283,7 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         SipTarget t = target.orThrow();
+        message.thread().ifPresent(th -> noteConversation(th, message.from(), out.requestUri().addressOfRecord().toString()));
         LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
         toSip.apply(out, t).whenComplete((outcome, error) -> {
             if (error != null) {
@@ -344,6 +387,34 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public CompletionStage<RegisterOutcome> onRegister(SipRegistration registration) {
         return registrar.registerDurably(registration);
+    }
+
+    // ---- Session view ------------------------------------------------------------------------------
+
+    private void noteConversation(String thread, Jid xmppParty, String sipParty) {
+        synchronized (conversations) {
+            Conversation c = conversations.get(thread);
+            conversations.put(thread, new Conversation(thread, xmppParty.bare().toString(), sipParty,
+                    c == null ? 1 : c.messages() + 1, Instant.now()));
+        }
+    }
+
+    /** The SIP messages whose final response waits for the error window, oldest first. */
+    public List<InFlight> inFlight() {
+        return pending.values().stream().sorted(Comparator.comparing(Pending::since))
+                .map(p -> new InFlight(p.stanzaId(), p.callId(), p.original().from().addressOfRecord().toString(),
+                        p.recipient().toString(), p.since()))
+                .toList();
+    }
+
+    /** The conversations seen lately, the most recently active first. */
+    public List<Conversation> conversations() {
+        List<Conversation> out;
+        synchronized (conversations) {
+            out = new ArrayList<>(conversations.values());
+        }
+        Collections.reverse(out);
+        return List.copyOf(out);
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------
