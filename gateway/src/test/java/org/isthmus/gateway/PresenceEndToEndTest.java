@@ -168,6 +168,10 @@ class PresenceEndToEndTest {
         phone.send(phone.notifyFor(subscribe, "bob-tag", 2, "terminated;reason=timeout", null, "udp"), WAIT);
         XmlElement unsubscribed = nextPresence("unsubscribed");
         assertThat(unsubscribed.attribute("from")).contains(CONTACT);
+        // RFC 6121 §3.3.3: she no longer sees bob, so his resource goes unavailable for her.
+        XmlElement gone = nextPresence("unavailable");
+        assertThat(gone.attribute("from").orElseThrow()).startsWith(CONTACT);
+        assertThat(gone.attribute("to")).contains("alice@xmpp.test");
     }
 
     @Test
@@ -210,6 +214,12 @@ class PresenceEndToEndTest {
         Request active = awaitMethod(Request.NOTIFY);
         assertThat(header(active, "Subscription-State")).startsWith("active");
 
+        // Her server's bare-JID unavailable (no resource online) closes everything; then her laptop
+        // comes online, and the document has the laptop's tuple alone, no leftover account-wide one.
+        xmpp.send("<presence type='unavailable' from='alice@xmpp.test' to='" + CONTACT + "'/>");
+        Request offline = awaitMethod(Request.NOTIFY);
+        assertThat(new String(offline.getRawContent(), StandardCharsets.UTF_8)).contains("<basic>closed</basic>");
+
         // The session view shows the pair, its state and its dialog.
         SessionTable.Subscription seen = gateway.sessions().subscriptions("alice@xmpp.test").get(0);
         assertThat(seen.contact()).isEqualTo("sip:bob@routed.test");
@@ -221,7 +231,7 @@ class PresenceEndToEndTest {
                 + "<status>Out to lunch</status></presence>");
         Request lunch = awaitMethod(Request.NOTIFY);
         String body = new String(lunch.getRawContent(), StandardCharsets.UTF_8);
-        assertThat(body).contains("Out to lunch").contains("<basic>open</basic>");
+        assertThat(body).contains("Out to lunch").contains("<basic>open</basic>").doesNotContain("closed");
         long cseq = ((CSeqHeader) lunch.getHeader(CSeqHeader.NAME)).getSeqNumber();
 
         // Identical presence is not sent again (presence hygiene).

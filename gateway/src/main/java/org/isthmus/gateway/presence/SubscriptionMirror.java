@@ -249,9 +249,29 @@ public final class SubscriptionMirror implements AutoCloseable {
                 // sends her real presence (§3.1.5).
                 return CompletableFuture.completedFuture(null);
             }
-            pair.userPresence = pair.userPresence == null ? cpim.orThrow() : pair.userPresence.withTuplesFrom(cpim.orThrow());
+            pair.userPresence = merge(pair.userPresence, cpim.orThrow(), presence.from().isBare());
             return step(pair, new MirrorEvent.XmppPresenceChanged(), new Ctx());
         });
+    }
+
+    /**
+     * The user's presence after a notification (RFC 8048 §6.2): one tuple per resource. A presence from
+     * the bare JID speaks for the whole account (e.g. her server's {@code unavailable} when she has no
+     * resource left, RFC 6121 §4.3.2) and replaces every tuple; a resource's presence replaces that
+     * resource's tuple and ends what a bare-JID presence said.
+     */
+    private static CpimPresence merge(CpimPresence current, CpimPresence update, boolean fromBareJid) {
+        if (current == null || fromBareJid) {
+            return update;
+        }
+        CpimPresence merged = current.withTuplesFrom(update);
+        if (merged.tuple("").isEmpty()) {
+            return merged;
+        }
+        List<CpimTuple> resources = new ArrayList<>(merged.tuples());
+        resources.removeIf(t -> t.instance().isEmpty());
+        return new CpimPresence(merged.presentity(), merged.watcher(), merged.lang(), resources, merged.notes(),
+                merged.activities(), merged.idle());
     }
 
     /**
@@ -454,6 +474,13 @@ public final class SubscriptionMirror implements AutoCloseable {
                 Optional<String> id = type == XmppSubscriptionType.SUBSCRIBE ? Optional.of(newId()) : Optional.empty();
                 MirrorRecord r = after;
                 sends.add(() -> send(XmppSubscription.of(r.contactJid(), r.user(), type, id)));
+                if (type == XmppSubscriptionType.UNSUBSCRIBED && !pair.contactPresence.isEmpty()) {
+                    // RFC 6121 §3.3.3: once the user's subscription ends, the contact's side sends
+                    // unavailable from each of the contact's resources she saw.
+                    List<XmppPresence> seen = pair.contactPresence;
+                    pair.contactPresence = List.of();
+                    sends.add(() -> seen.forEach(p -> send(XmppPresence.unavailable(p.from(), r.user()))));
+                }
             } else if (action instanceof MirrorAction.SendXmppError e) {
                 MirrorRecord r = after;
                 Optional<String> id = pair.subscribeId;
