@@ -201,6 +201,11 @@ final class PeerCertificates {
             }
             in.expect(0xA0);
             in.length();
+            // JDK 17 re-encodes the value with its [0] EXPLICIT tag inside another one: [0] { [0] { UTF8String } }.
+            if (in.peek() == 0xA0) {
+                in.expect(0xA0);
+                in.length();
+            }
             in.expect(0x0C);
             int length = in.length();
             return Optional.of(in.utf8(length));
@@ -290,6 +295,10 @@ final class PeerCertificates {
             String s = new String(bytes, at, length, StandardCharsets.UTF_8);
             at += length;
             return s;
+        }
+
+        int peek() {
+            return at < bytes.length ? bytes[at] & 0xFF : -1;
         }
 
         private int next() {

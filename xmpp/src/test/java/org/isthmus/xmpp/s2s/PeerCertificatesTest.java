@@ -2,6 +2,8 @@ package org.isthmus.xmpp.s2s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HexFormat;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,5 +23,22 @@ class PeerCertificatesTest {
     })
     void dnsIdMatching(String presented, String reference, boolean matches) {
         assertThat(PeerCertificates.dnsIdMatches(presented, reference)).isEqualTo(matches);
+    }
+
+    /**
+     * RFC 6120 §13.7.1.4: an XmppAddr otherName as X509Certificate.getSubjectAlternativeNames hands it
+     * over: the OtherName SEQUENCE, with the GeneralName's [0] tag, or (JDK 17) with the value's [0]
+     * EXPLICIT tag wrapped in one more [0]. Another otherName (here an SRVName) is no XmppAddr.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "sequence, 301906082b06010505070805a00d0c0b7369702e6578616d706c65, sip.example",
+            "tagged, a01906082b06010505070805a00d0c0b7369702e6578616d706c65, sip.example",
+            "JDK 17, 301b06082b06010505070805a00fa00d0c0b7369702e6578616d706c65, sip.example",
+            "SRVName, 302806082b06010505070807a01ca01a16185f786d70702d7365727665722e7369702e6578616d706c65, ''",
+            "truncated, 301b06082b06010505070805a00fa00d0c0b7369702e, ''",
+    })
+    void xmppAddrIsReadInEveryEncodingTheJdkGives(String form, String hex, String expected) {
+        assertThat(PeerCertificates.xmppAddr(HexFormat.of().parseHex(hex)).orElse("")).isEqualTo(expected);
     }
 }
