@@ -226,9 +226,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static StateStore openStore(StoreSettings settings) {
-        if (settings.kind() == StoreSettings.Kind.REDIS) {
-            RedisStore redis = RedisStore.connect(settings.redisUri().orElseThrow());
-            LOG.info("state store: Redis {} (fsync on every write: {})", settings.redisUri().get(), redis.fsyncsEveryWrite());
+        if (settings.kind() != StoreSettings.Kind.EMBEDDED) {
+            RedisStore redis = settings.kind() == StoreSettings.Kind.REDIS_CLUSTER
+                    ? RedisStore.connectCluster(settings.redisUris()) : RedisStore.connect(settings.redisUris().get(0));
+            LOG.info("state store: {} (fsync on every write: {})", redis, redis.fsyncsEveryWrite());
             return redis;
         }
         EmbeddedStore embedded = EmbeddedStore.open(settings.dataDir().orElseThrow());

@@ -2,6 +2,8 @@ package org.isthmus.gateway.config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -643,17 +645,83 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             if (node.isMissing()) {
                 return Optional.empty();
             }
-            node.allowOnly("type", "data-dir", "redis-uri");
-            String type = node.choice("type", "embedded", Set.of("embedded", "redis"));
+            node.allowOnly("type", "data-dir", "redis-uri", "redis-uris");
+            String type = node.choice("type", "embedded", Set.of("embedded", "redis", "redis-cluster"));
             if (type.equals("redis")) {
-                Optional<String> uri = node.requiredText("redis-uri", "the Redis server, e.g. redis://127.0.0.1:6379");
-                if (uri.isPresent() && !(uri.get().startsWith("redis://") || uri.get().startsWith("rediss://"))) {
-                    node.problem("redis-uri", uri.get(), "must start with redis:// or rediss://");
-                }
-                return uri.map(u -> new StoreSettings(StoreSettings.Kind.REDIS, Optional.empty(), Optional.of(u)));
+                return redisServer(node);
+            }
+            if (type.equals("redis-cluster")) {
+                return redisCluster(node);
             }
             String dir = node.text("data-dir", "data");
-            return Optional.of(new StoreSettings(StoreSettings.Kind.EMBEDDED, Optional.of(Path.of(dir)), Optional.empty()));
+            return Optional.of(new StoreSettings(StoreSettings.Kind.EMBEDDED, Optional.of(Path.of(dir)), List.of()));
+        }
+
+        private Optional<StoreSettings> redisServer(ConfigNode node) {
+            if (node.has("redis-uris")) {
+                node.problem("redis-uris", "", "is for type: redis-cluster; a single Redis server takes one redis-uri");
+            }
+            Optional<String> uri = node.requiredText("redis-uri", "the Redis server, e.g. redis://127.0.0.1:6379");
+            if (uri.isPresent() && !isRedisScheme(uri.get())) {
+                node.problem("redis-uri", uri.get(), "must start with redis:// or rediss://");
+            }
+            return uri.map(u -> new StoreSettings(StoreSettings.Kind.REDIS, Optional.empty(), List.of(u)));
+        }
+
+        /** The seed nodes of a Redis Cluster: the client learns every other node from the first that answers. */
+        private Optional<StoreSettings> redisCluster(ConfigNode node) {
+            String example = "e.g. [redis://10.0.0.1:7000, redis://10.0.0.2:7000]";
+            if (node.has("redis-uri")) {
+                node.problem("redis-uri", node.text("redis-uri").orElse(""),
+                        "type: redis-cluster takes its nodes as a list under redis-uris, " + example);
+            }
+            List<String> seeds = node.texts("redis-uris");
+            if (seeds.isEmpty()) {
+                node.problem("redis-uris", "", node.has("redis-uris")
+                        ? "must list at least one node of the cluster, " + example
+                        : "is required; one or more nodes of the Redis Cluster, " + example);
+                return Optional.empty();
+            }
+            for (int i = 0; i < seeds.size(); i++) {
+                String seed = seeds.get(i);
+                Optional<String> problem = redisSeedProblem(seed, seeds.get(0), seeds.subList(0, i).contains(seed));
+                if (problem.isPresent()) {
+                    node.problem("redis-uris[" + i + "]", seed, problem.get());
+                }
+            }
+            return Optional.of(new StoreSettings(StoreSettings.Kind.REDIS_CLUSTER, Optional.empty(), seeds));
+        }
+
+        /** What is wrong with one seed node of a Redis Cluster, if anything; {@code first} is the first seed. */
+        private static Optional<String> redisSeedProblem(String seed, String first, boolean repeated) {
+            if (!isRedisScheme(seed)) {
+                return Optional.of("must start with redis:// or rediss://");
+            }
+            URI uri;
+            try {
+                uri = new URI(seed);
+            } catch (URISyntaxException e) {
+                return Optional.of("is not a URI (" + e.getReason() + "); write redis://host:port");
+            }
+            if (uri.getHost() == null) {
+                return Optional.of("must name a node of the cluster, e.g. redis://10.0.0.1:7000");
+            }
+            String path = uri.getPath() == null ? "" : uri.getPath();
+            if (!(path.isEmpty() || path.equals("/") || path.equals("/0"))) {
+                return Optional.of("a Redis Cluster has only database 0; drop " + path);
+            }
+            if (isRedisScheme(first) && !uri.getScheme().equals(first.substring(0, first.indexOf(':')))) {
+                return Optional.of("uses " + uri.getScheme() + ":// unlike redis-uris[0]; the client reaches the nodes"
+                        + " it discovers the way of the first seed, so give every seed the same scheme");
+            }
+            if (repeated) {
+                return Optional.of("is listed twice; list each node once");
+            }
+            return Optional.empty();
+        }
+
+        private static boolean isRedisScheme(String uri) {
+            return uri.startsWith("redis://") || uri.startsWith("rediss://");
         }
 
         private Optional<ClusterSettings> cluster(ConfigNode node, Optional<StoreSettings> store) {
@@ -674,7 +742,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                         + heartbeat + "), or a slow node is taken for dead");
             }
             if (store.isEmpty() || store.get().kind() == StoreSettings.Kind.EMBEDDED) {
-                node.problem(null, "", "needs a store the nodes share: set store.type to redis");
+                node.problem(null, "", "needs a store the nodes share: set store.type to redis or redis-cluster");
             }
             return id.map(i -> new ClusterSettings(i, heartbeat, takeover));
         }

@@ -2,9 +2,8 @@ package org.isthmus.gateway.store;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,19 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisServerCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -39,30 +33,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link StateStore} on a Redis server (Lettuce, one multiplexed connection), shared by every node
- * of a deployment.
+ * A {@link StateStore} on Redis (Lettuce), shared by every node of a deployment: on a single server
+ * ({@link #connect}) or on a Redis Cluster ({@link #connectCluster}). Both run the same logic on the
+ * same layout; only the connection differs ({@link RedisBackend}).
  *
- * <p><b>Layout.</b> An entry is a hash at {@code {namespace}:name} with fields {@code v} (version) and
- * {@code d} (the value); versions come from the counter at {@code {namespace}#version}, so they never
- * repeat for a key even across delete and re-create. The braces are a Redis Cluster hash tag: all keys of
- * a namespace share one slot, so each Lua script touches one slot and a namespace scans on one node.
+ * <p><b>Layout</b> ({@link RedisKeys}). An entry is a hash at {@code {namespace:name}} with fields
+ * {@code v} (version) and {@code d} (the value). The braces make the whole key a Redis Cluster hash tag,
+ * so entries spread over every master; each entry draws its versions from the counter of its own hash
+ * slot, so versions never repeat for a key even across delete and re-create.
  *
  * <p><b>Atomicity.</b> Compare-and-set, conditional delete and counters are Lua scripts (EVALSHA, EVAL
- * when the server lost its script cache); expiry is Redis's own PEXPIRE; scans are SCAN MATCH with
- * COUNT, a few rounds per page, with values read by pipelined HMGET.
+ * when a server lost its script cache) over one entry and its slot's counter, two keys of one slot, as
+ * a cluster requires; every other command names one key. Expiry is Redis's own PEXPIRE.
  *
- * <p><b>Durability</b> is the server's: a stage completes when Redis has answered, and Redis answers a
- * write after its append-only file has it on disk only with {@code appendonly yes} and
- * {@code appendfsync always}. {@link #connect} reads that configuration and logs a warning when writes
- * would not be fsynced before they are acknowledged; {@link #fsyncsEveryWrite()} tells the same.
+ * <p><b>Scans</b> are SCAN MATCH with COUNT, a few rounds per page, with values read by pipelined HMGET.
+ * SCAN walks one node, so on a cluster a scan visits every master in turn and tracks the hash slots it
+ * has covered ({@link RedisScan}): a failover or a resharding during a scan yields duplicates, never a
+ * missed entry.
+ *
+ * <p><b>Durability</b> is the servers'. A stage completes when the master of the key has answered, and
+ * a master answers a write after its append-only file has it on disk only with {@code appendonly yes}
+ * and {@code appendfsync always}; on a cluster every master needs both. {@link #connect} and
+ * {@link #connectCluster} read those settings from every master and log a warning naming each one that
+ * would acknowledge writes not yet on its disk; {@link #fsyncsEveryWrite()} tells whether all of them
+ * fsync. Replication is asynchronous and the store does not WAIT for replicas: when a cluster fails
+ * over to a replica, the writes its old master acknowledged in the moment before it failed may be
+ * missing from the new one. Redis's {@code min-replicas-to-write} narrows that window; a restart of the
+ * same master (no failover) loses nothing it acknowledged.
  */
 public final class RedisStore implements StateStore {
 
     /** How long a command may take before its stage fails. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
-    /** SCAN calls one page makes at most (a sparse namespace in a big keyspace yields short pages). */
+    /** SCAN calls (and topology checks) one page makes at most: a sparse namespace yields short pages. */
     static final int MAX_SCAN_ROUNDS = 8;
+
+    /** Keys are UTF-8 text, values bytes. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    /** How long closing the client may take. */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
 
@@ -105,20 +116,16 @@ public final class RedisStore implements StateStore {
             return redis.call('HGET', KEYS[1], 'd')
             """;
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, byte[]> connection;
-    private final RedisAsyncCommands<String, byte[]> commands;
-    private final String description;
+    private final RedisBackend backend;
+    private final RedisClusterAsyncCommands<String, byte[]> commands;
     private final boolean fsyncsEveryWrite;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, String> digests = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private RedisStore(RedisClient client, StatefulRedisConnection<String, byte[]> connection, String description) {
-        this.client = client;
-        this.connection = connection;
-        this.commands = connection.async();
-        this.description = description;
+    private RedisStore(RedisBackend backend) {
+        this.backend = backend;
+        this.commands = backend.commands();
         this.fsyncsEveryWrite = checkPersistence();
     }
 
@@ -133,34 +140,46 @@ public final class RedisStore implements StateStore {
      * it is down wait for it up to their timeout.
      */
     public static RedisStore connect(String uri, Duration commandTimeout) {
-        RedisURI redisUri;
-        try {
-            redisUri = RedisURI.create(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a Redis URI: " + uri, e);
-        }
-        redisUri.setTimeout(commandTimeout);
-        String description = redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase();
-        RedisClient client = RedisClient.create(redisUri);
-        client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
-        try {
-            StatefulRedisConnection<String, byte[]> connection =
-                    client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-            return new RedisStore(client, connection, description);
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw new StoreException("cannot connect to Redis at " + description, e);
-        }
+        return new RedisStore(StandaloneRedis.connect(redisUri(uri, commandTimeout), commandTimeout));
     }
 
-    /** True when the server's configuration fsyncs its append-only file before it answers a write. */
+    /**
+     * Connects to the Redis Cluster that {@code seeds} belong to ({@code redis://host:port} or
+     * {@code rediss://}, database 0, the only one a cluster has); the first seed that answers tells the
+     * rest of the cluster.
+     */
+    public static RedisStore connectCluster(List<String> seeds) {
+        return connectCluster(seeds, DEFAULT_COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Connects to a Redis Cluster as {@link #connectCluster(List)} does, failing commands after
+     * {@code commandTimeout}. Blocks until connected; the client then follows failovers and reshardings
+     * (redirections, periodic and triggered topology refreshes) and reconnects by itself.
+     */
+    public static RedisStore connectCluster(List<String> seeds, Duration commandTimeout) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("a Redis Cluster needs at least one seed node");
+        }
+        List<RedisURI> uris = new ArrayList<>(seeds.size());
+        for (String seed : seeds) {
+            RedisURI uri = redisUri(seed, commandTimeout);
+            if (uri.getDatabase() != 0) {
+                throw new IllegalArgumentException("a Redis Cluster has only database 0: " + seed);
+            }
+            uris.add(uri);
+        }
+        return new RedisStore(ClusterRedis.connect(uris, commandTimeout));
+    }
+
+    /** True when every master's configuration fsyncs its append-only file before it answers a write. */
     public boolean fsyncsEveryWrite() {
         return fsyncsEveryWrite;
     }
 
     @Override
     public CompletionStage<Optional<StoreEntry>> get(StoreKey key) {
-        return call(key, () -> commands.hmget(redisKey(key), "v", "d")).thenApply(fields -> entry(key, fields));
+        return call(key, () -> commands.hmget(RedisKeys.entry(key), "v", "d")).thenApply(fields -> entry(key, fields));
     }
 
     @Override
@@ -180,7 +199,7 @@ public final class RedisStore implements StateStore {
 
     @Override
     public CompletionStage<Boolean> delete(StoreKey key) {
-        return call(key, () -> commands.del(redisKey(key))).thenApply(removed -> removed > 0);
+        return call(key, () -> commands.del(RedisKeys.entry(key))).thenApply(removed -> removed > 0);
     }
 
     @Override
@@ -188,14 +207,14 @@ public final class RedisStore implements StateStore {
         if (expectedVersion <= 0) {
             throw new IllegalArgumentException("the expected version of an entry is positive: " + expectedVersion);
         }
-        return this.<Long>script(key, DELETE_IF_VERSION, ScriptOutputType.INTEGER, new String[] {redisKey(key)},
+        return this.<Long>script(key, DELETE_IF_VERSION, ScriptOutputType.INTEGER, new String[] {RedisKeys.entry(key)},
                 ascii(Long.toString(expectedVersion))).thenApply(removed -> removed > 0);
     }
 
     @Override
     public CompletionStage<Long> increment(StoreKey key, long delta) {
-        return this.<byte[]>script(key, INCREMENT, ScriptOutputType.VALUE,
-                        new String[] {redisKey(key), versionKey(key.namespace())}, ascii(Long.toString(delta)))
+        return this.<byte[]>script(key, INCREMENT, ScriptOutputType.VALUE, entryAndCounter(key),
+                        ascii(Long.toString(delta)))
                 .thenApply(value -> Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
     }
 
@@ -206,8 +225,8 @@ public final class RedisStore implements StateStore {
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE_SIZE + ": " + limit);
         }
-        ScanState state = cursor.map(ScanState::parse).orElseGet(ScanState::start);
-        ScanArgs args = ScanArgs.Builder.matches(namespaceKey(namespace) + globEscape(prefix) + "*").limit(limit);
+        RedisScan state = cursor.map(RedisScan::parse).orElseGet(RedisScan::start);
+        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.pattern(namespace, prefix)).limit(limit);
         List<String> names = new ArrayList<>(limit);
         return collect(namespace, args, state, names, limit, MAX_SCAN_ROUNDS)
                 .thenCompose(ignored -> fetch(namespace, names))
@@ -228,42 +247,83 @@ public final class RedisStore implements StateStore {
         } catch (TimeoutException | ExecutionException e) {
             // Each failure or timeout was reported to the caller of that operation.
         }
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        LOG.info("state store closed: redis={}", description);
+        backend.close();
+        LOG.info("state store closed: {}", backend.description());
     }
 
     @Override
     public String toString() {
-        return "RedisStore[" + description + "]";
+        return "RedisStore[" + backend.description() + "]";
     }
 
     // --- operations
 
     private CompletableFuture<Long> put(StoreKey key, String expected, byte[] value, Optional<Duration> ttl) {
         long ttlMillis = EmbeddedStore.ttlMillis(ttl);
-        return script(key, PUT, ScriptOutputType.INTEGER, new String[] {redisKey(key), versionKey(key.namespace())},
+        return script(key, PUT, ScriptOutputType.INTEGER, entryAndCounter(key),
                 ascii(expected), value.clone(), ascii(Long.toString(ttlMillis)));
     }
 
-    /** Scans until the page is full, SCAN is done, or the rounds are used up; names overflow into the state. */
-    private CompletableFuture<Void> collect(String namespace, ScanArgs args, ScanState state, List<String> names,
+    /** The keys of a script that writes an entry: the entry and the version counter of its slot. */
+    private static String[] entryAndCounter(StoreKey key) {
+        String entry = RedisKeys.entry(key);
+        return new String[] {entry, RedisKeys.versionCounter(entry)};
+    }
+
+    /**
+     * Scans until the page is full, every slot is covered, or the rounds are used up; names overflow into
+     * the state. Each round is one step on one master: begin it, SCAN it once, or give it up.
+     */
+    private CompletableFuture<Void> collect(String namespace, ScanArgs args, RedisScan state, List<String> names,
                                             int limit, int rounds) {
-        while (names.size() < limit && !state.pending.isEmpty()) {
-            names.add(state.pending.poll());
-        }
-        if (names.size() == limit || state.scanDone || rounds == 0) {
+        state.drainInto(names, limit);
+        if (names.size() == limit || state.scanned() || rounds == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        int skip = namespaceKey(namespace).length();
-        return call(null, () -> commands.scan(ScanCursor.of(state.redisCursor), args)).thenCompose(found -> {
-            for (String redisKey : found.getKeys()) {
-                state.pending.add(redisKey.substring(skip));
+        return step(namespace, args, state)
+                .thenCompose(ignored -> collect(namespace, args, state, names, limit, rounds - 1));
+    }
+
+    private CompletableFuture<Void> step(String namespace, ScanArgs args, RedisScan state) {
+        List<RedisBackend.Master> masters = backend.masters();
+        if (state.master().isEmpty()) {
+            Optional<RedisBackend.Master> next = masters.stream()
+                    .filter(m -> m.slots().intersects(state.uncovered()))
+                    .min(Comparator.comparing(RedisBackend.Master::id));
+            if (next.isEmpty()) {
+                // No master serves the slots left, so no key can be there (a failed master keeps its slots).
+                state.coverRest();
+                return CompletableFuture.completedFuture(null);
             }
-            state.redisCursor = found.getCursor();
-            state.scanDone = found.isFinished();
-            return collect(namespace, args, state, names, limit, rounds - 1);
-        });
+            String id = next.get().id();
+            return call(null, () -> backend.served(id)).thenCompose(served -> {
+                SlotSet slots = served.and(state.uncovered());
+                if (slots.isEmpty()) {
+                    // The client's view of the slots is behind the master's own account.
+                    return call(null, backend::refresh);
+                }
+                state.begin(id, slots);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+        String id = state.master().get();
+        if (masters.stream().noneMatch(m -> m.id().equals(id))) {
+            state.drop();
+            return CompletableFuture.completedFuture(null);
+        }
+        return call(null, () -> backend.on(id).thenCompose(node ->
+                        node.scan(ScanCursor.of(state.cursor()), args).toCompletableFuture()))
+                .thenCompose(found -> {
+                    List<String> foundNames = new ArrayList<>(found.getKeys().size());
+                    for (String redisKey : found.getKeys()) {
+                        RedisKeys.name(namespace, redisKey).ifPresent(foundNames::add);
+                    }
+                    state.found(foundNames, found.getCursor());
+                    if (!found.isFinished()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return call(null, () -> backend.served(id)).thenAccept(state::end);
+                });
     }
 
     private CompletableFuture<List<StoreEntry>> fetch(String namespace, List<String> names) {
@@ -316,7 +376,7 @@ public final class RedisStore implements StateStore {
     }
 
     /** Issues a command, tracking it until it completes, with failures as {@link StoreException}. */
-    private <T> CompletableFuture<T> call(StoreKey key, Supplier<RedisFuture<T>> command) {
+    private <T> CompletableFuture<T> call(StoreKey key, Supplier<? extends CompletionStage<T>> command) {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreException("the state store " + this + " is closed"));
         }
@@ -343,101 +403,59 @@ public final class RedisStore implements StateStore {
         if (cause instanceof StoreException store) {
             return store;
         }
-        return new StoreException("Redis " + description + " failed" + (key == null ? "" : " at " + key) + ": "
-                + cause.getMessage(), cause);
+        return new StoreException("Redis " + backend.description() + " failed" + (key == null ? "" : " at " + key)
+                + ": " + cause.getMessage(), cause);
     }
 
+    /** Reads every master's persistence settings and says, once, what an acknowledged write is worth. */
     private boolean checkPersistence() {
+        Map<String, Map<String, String>> masters = backend.persistence();
+        List<String> unsafe = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> master : masters.entrySet()) {
+            Map<String, String> config = master.getValue();
+            if (!("yes".equals(config.get("appendonly")) && "always".equals(config.get("appendfsync")))) {
+                unsafe.add(master.getKey() + (config.isEmpty() ? " (settings unreadable)"
+                        : " (appendonly " + config.get("appendonly") + ", appendfsync " + config.get("appendfsync") + ")"));
+            }
+        }
+        if (unsafe.isEmpty()) {
+            LOG.info("state store opened: {} masters={} appendfsync=always on every master", backend.description(),
+                    masters.size());
+        } else {
+            LOG.warn("state store opened: {} masters={}: acknowledged writes may not be on disk yet, a crash can"
+                    + " lose them; needs appendonly yes and appendfsync always: {}", backend.description(),
+                    masters.size(), String.join(", ", unsafe));
+        }
+        int replicas = backend.replicas();
+        if (replicas > 0) {
+            LOG.info("state store: {} replicas follow asynchronously; a failover may lose the writes its master"
+                    + " acknowledged just before it failed", replicas);
+        }
+        return unsafe.isEmpty() && !masters.isEmpty();
+    }
+
+    /** A server's {@code appendonly} and {@code appendfsync}, or an empty map when it will not tell. */
+    static Map<String, String> persistenceOf(RedisServerCommands<String, byte[]> server) {
         try {
-            Map<String, String> config = connection.sync().configGet("appendonly", "appendfsync");
-            boolean always = "yes".equals(config.get("appendonly")) && "always".equals(config.get("appendfsync"));
-            if (always) {
-                LOG.info("state store opened: redis={} appendfsync=always", description);
-            } else {
-                LOG.warn("state store opened: redis={} appendonly={} appendfsync={}: acknowledged writes are"
-                        + " not yet on disk, a Redis crash can lose them", description, config.get("appendonly"),
-                        config.get("appendfsync"));
-            }
-            return always;
+            return server.configGet("appendonly", "appendfsync");
         } catch (RuntimeException e) {
-            LOG.warn("state store opened: redis={}; cannot read its persistence settings ({}), durability unknown",
-                    description, e.getMessage());
-            return false;
+            LOG.warn("cannot read a Redis server's persistence settings: {}", e.getMessage());
+            return Map.of();
         }
     }
 
-    private static String namespaceKey(String namespace) {
-        return "{" + namespace + "}:";
-    }
-
-    private static String redisKey(StoreKey key) {
-        return namespaceKey(key.namespace()) + key.name();
-    }
-
-    private static String versionKey(String namespace) {
-        return "{" + namespace + "}#version";
-    }
-
-    /** Escapes the characters SCAN MATCH's glob gives a meaning to. */
-    static String globEscape(String text) {
-        StringBuilder escaped = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                escaped.append('\\');
-            }
-            escaped.append(c);
+    private static RedisURI redisUri(String uri, Duration commandTimeout) {
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a Redis URI: " + uri, e);
         }
-        return escaped.toString();
+        redisUri.setTimeout(commandTimeout);
+        return redisUri;
     }
 
     private static byte[] ascii(String text) {
         return text.isEmpty() ? EMPTY : text.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * Where a scan is: the Redis cursor, whether SCAN has finished, and names SCAN returned beyond the
-     * last page's limit. Its text form (the page cursor) is the Redis cursor, or {@code done}, then each
-     * pending name on a line of its own (names hold no control characters).
-     */
-    private static final class ScanState {
-        private static final String DONE = "done";
-
-        private String redisCursor;
-        private boolean scanDone;
-        private final Deque<String> pending = new ArrayDeque<>();
-
-        private ScanState(String redisCursor, boolean scanDone) {
-            this.redisCursor = redisCursor;
-            this.scanDone = scanDone;
-        }
-
-        static ScanState start() {
-            return new ScanState(ScanCursor.INITIAL.getCursor(), false);
-        }
-
-        static ScanState parse(String text) {
-            String[] lines = text.split("\n", -1);
-            boolean done = lines[0].equals(DONE);
-            if (!done && (lines[0].isEmpty() || !lines[0].chars().allMatch(c -> c >= '0' && c <= '9'))) {
-                throw new IllegalArgumentException("not a scan cursor of this store: " + text.lines().findFirst().orElse(""));
-            }
-            ScanState state = new ScanState(done ? ScanCursor.FINISHED.getCursor() : lines[0], done);
-            for (int i = 1; i < lines.length; i++) {
-                state.pending.add(StoreKey.checkPrefix(lines[i]));
-            }
-            return state;
-        }
-
-        Optional<String> next() {
-            if (scanDone && pending.isEmpty()) {
-                return Optional.empty();
-            }
-            StringBuilder text = new StringBuilder(scanDone ? DONE : redisCursor);
-            for (String name : pending) {
-                text.append('\n').append(name);
-            }
-            return Optional.of(text.toString());
-        }
     }
 }

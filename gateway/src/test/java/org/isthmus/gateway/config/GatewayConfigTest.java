@@ -362,10 +362,54 @@ class GatewayConfigTest {
         assertThat(embedded.kind()).isEqualTo(StoreSettings.Kind.EMBEDDED);
         assertThat(embedded.dataDir()).contains(Path.of("/var/lib/isthmus"));
         StoreSettings redis = parse(MINIMAL + "store: {type: redis, redis-uri: \"redis://127.0.0.1:6379\"}\n").store().orElseThrow();
-        assertThat(redis.redisUri()).contains("redis://127.0.0.1:6379");
+        assertThat(redis.kind()).isEqualTo(StoreSettings.Kind.REDIS);
+        assertThat(redis.redisUris()).containsExactly("redis://127.0.0.1:6379");
         assertThat(problems(MINIMAL + "store: {type: redis}\n")).containsExactly(
                 "store.redis-uri: is required; the Redis server, e.g. redis://127.0.0.1:6379");
         assertThat(problems(MINIMAL + "store: {type: postgres}\n")).containsExactly(
-                "store.type: 'postgres': allowed: embedded, redis");
+                "store.type: 'postgres': allowed: embedded, redis, redis-cluster");
+        assertThat(problems(MINIMAL + "store: {type: redis, redis-uri: \"redis://a:6379\", redis-uris: [\"redis://b:6379\"]}\n"))
+                .containsExactly("store.redis-uris: is for type: redis-cluster; a single Redis server takes one redis-uri");
+    }
+
+    @Test
+    void aRedisClusterIsGivenByItsSeedNodes() {
+        StoreSettings cluster = parse(MINIMAL + """
+                store:
+                  type: redis-cluster
+                  redis-uris: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7001/0"]
+                """).store().orElseThrow();
+        assertThat(cluster.kind()).isEqualTo(StoreSettings.Kind.REDIS_CLUSTER);
+        assertThat(cluster.redisUris()).containsExactly("redis://10.0.0.1:7000", "redis://10.0.0.2:7001/0");
+        assertThat(parse(MINIMAL + "store: {type: redis-cluster, redis-uris: \"rediss://10.0.0.1:7000\"}\n")
+                .store().orElseThrow().redisUris()).containsExactly("rediss://10.0.0.1:7000");
+
+        String example = "e.g. [redis://10.0.0.1:7000, redis://10.0.0.2:7000]";
+        assertThat(problems(MINIMAL + "store: {type: redis-cluster}\n")).containsExactly(
+                "store.redis-uris: is required; one or more nodes of the Redis Cluster, " + example);
+        assertThat(problems(MINIMAL + "store: {type: redis-cluster, redis-uris: []}\n")).containsExactly(
+                "store.redis-uris: must list at least one node of the cluster, " + example);
+        assertThat(problems(MINIMAL + "store: {type: redis-cluster, redis-uri: \"redis://10.0.0.1:7000\"}\n"))
+                .containsExactlyInAnyOrder(
+                        "store.redis-uri: 'redis://10.0.0.1:7000': type: redis-cluster takes its nodes as a list under"
+                                + " redis-uris, " + example,
+                        "store.redis-uris: is required; one or more nodes of the Redis Cluster, " + example);
+        assertThat(problems(MINIMAL + """
+                store:
+                  type: redis-cluster
+                  redis-uris:
+                    - "redis://10.0.0.1:7000"
+                    - "http://10.0.0.2:7000"
+                    - "redis://10.0.0.3:7000/2"
+                    - "rediss://10.0.0.4:7000"
+                    - "redis://10.0.0.1:7000"
+                    - "redis:///nohost"
+                """)).containsExactly(
+                "store.redis-uris[1]: 'http://10.0.0.2:7000': must start with redis:// or rediss://",
+                "store.redis-uris[2]: 'redis://10.0.0.3:7000/2': a Redis Cluster has only database 0; drop /2",
+                "store.redis-uris[3]: 'rediss://10.0.0.4:7000': uses rediss:// unlike redis-uris[0]; the client"
+                        + " reaches the nodes it discovers the way of the first seed, so give every seed the same scheme",
+                "store.redis-uris[4]: 'redis://10.0.0.1:7000': is listed twice; list each node once",
+                "store.redis-uris[5]: 'redis:///nohost': must name a node of the cluster, e.g. redis://10.0.0.1:7000");
     }
 }

@@ -16,17 +16,19 @@ import org.isthmus.gateway.interop.Peers;
  */
 public final class RedisServer implements AutoCloseable {
 
+    private static final List<String> FSYNC_EVERY_WRITE = List.of("--appendonly", "yes", "--appendfsync", "always");
+
     private final String executable;
     private final Path directory;
     private final int port;
-    private final boolean fsyncEveryWrite;
+    private final List<String> options;
     private Process process;
 
-    private RedisServer(String executable, Path directory, int port, boolean fsyncEveryWrite) {
+    private RedisServer(String executable, Path directory, int port, List<String> options) {
         this.executable = executable;
         this.directory = directory;
         this.port = port;
-        this.fsyncEveryWrite = fsyncEveryWrite;
+        this.options = List.copyOf(options);
     }
 
     /**
@@ -35,8 +37,22 @@ public final class RedisServer implements AutoCloseable {
      * not installed (fails it under the interop profile).
      */
     public static RedisServer start(boolean fsyncEveryWrite) {
+        return start(Peers.freePort(), "redis", fsyncEveryWrite ? FSYNC_EVERY_WRITE : List.of("--appendonly", "no"));
+    }
+
+    /**
+     * Starts a node for a Redis Cluster, not yet part of one ({@link RedisCluster} joins them), with an
+     * append-only file fsynced before every reply, and its cluster bus on the port 10000 above its own.
+     */
+    static RedisServer startClusterNode() {
+        List<String> options = new ArrayList<>(FSYNC_EVERY_WRITE);
+        options.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+        return start(Peers.freePortWith(10_000), "redis-cluster", options);
+    }
+
+    private static RedisServer start(int port, String directoryPrefix, List<String> options) {
         String executable = Peers.executable("redis-server");
-        RedisServer server = new RedisServer(executable, Peers.workDirectory("redis"), Peers.freePort(), fsyncEveryWrite);
+        RedisServer server = new RedisServer(executable, Peers.workDirectory(directoryPrefix), port, options);
         server.launch();
         return server;
     }
@@ -44,6 +60,10 @@ public final class RedisServer implements AutoCloseable {
     /** The server's {@code redis://} URI. */
     public String uri() {
         return "redis://" + Peers.LOOPBACK + ":" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     /** Kills the server with SIGKILL, as a crash would. */
@@ -73,11 +93,7 @@ public final class RedisServer implements AutoCloseable {
                 "--port", Integer.toString(port), "--bind", Peers.LOOPBACK, "--protected-mode", "yes",
                 "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString(),
                 "--daemonize", "no", "--save", ""));
-        if (fsyncEveryWrite) {
-            command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
-        } else {
-            command.addAll(List.of("--appendonly", "no"));
-        }
+        command.addAll(options);
         try {
             process = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectErrorStream(true)

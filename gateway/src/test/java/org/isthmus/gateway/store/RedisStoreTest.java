@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -57,12 +59,14 @@ class RedisStoreTest extends StateStoreContract {
     }
 
     @Test
-    void keysAreHashTaggedByNamespace() {
+    void eachEntryIsAHashTagOfItsOwnBesideItsSlotsVersionCounter() {
         join(store.put(StoreKey.of("dialogs", "call-1"), utf8("v")));
         join(store.increment(StoreKey.of("dialogs", "cseq"), 1));
-        assertThat(adminConnection.sync().keys("*"))
-                .containsExactlyInAnyOrder("{dialogs}:call-1", "{dialogs}:cseq", "{dialogs}#version");
-        assertThat(SlotHash.getSlot("{dialogs}:call-1")).isEqualTo(SlotHash.getSlot("{dialogs}#version"));
+        Set<String> expected = Set.of("{dialogs:call-1}", "{dialogs:cseq}",
+                RedisKeys.versionCounter("{dialogs:call-1}"), RedisKeys.versionCounter("{dialogs:cseq}"));
+        assertThat(adminConnection.sync().keys("*")).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(SlotHash.getSlot(RedisKeys.versionCounter("{dialogs:call-1}")))
+                .isEqualTo(SlotHash.getSlot("{dialogs:call-1}"));
     }
 
     @Test
@@ -81,7 +85,7 @@ class RedisStoreTest extends StateStoreContract {
 
     @Test
     void aValueOfAnotherTypeIsAFailureNotAnEntry() {
-        adminConnection.sync().set("{mirror}:plain", "not a hash");
+        adminConnection.sync().set("{mirror:plain}", "not a hash");
         assertThat(failure(store.get(key("plain")))).isInstanceOf(StoreException.class);
         assertThat(failure(store.put(key("plain"), utf8("v")))).isInstanceOf(StoreException.class);
     }
@@ -90,6 +94,12 @@ class RedisStoreTest extends StateStoreContract {
     void aForeignCursorIsRefused() {
         assertThatThrownBy(() -> store.scan(NS, "", Optional.of("not-a-cursor"), 10))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSingleServerIsNoCluster() {
+        assertThatThrownBy(() -> RedisStore.connectCluster(List.of(server.uri()), Duration.ofSeconds(2)))
+                .isInstanceOf(StoreException.class);
     }
 
     @Test
@@ -121,7 +131,7 @@ class RedisStoreTest extends StateStoreContract {
                 for (int i = 0; i < 100; i++) {
                     assertThat(join(second.get(key("k" + i)))).isPresent();
                 }
-                assertThat(join(second.put(key("next"), utf8("v")))).isGreaterThan(version);
+                assertThat(join(second.put(key("last"), utf8("v")))).isGreaterThan(version);
             }
         }
     }
