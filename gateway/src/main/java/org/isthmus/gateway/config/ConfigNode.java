@@ -127,25 +127,29 @@ final class ConfigNode {
             problem(key, "", "must be a single value, not a list or mapping");
             return Optional.empty();
         }
-        String raw = v.asText().strip();
+        return expand(at(key), v.asText().strip());
+    }
+
+    /** A value with {@code ${VAR}} or {@code ${VAR:-default}} taken from the environment; non-empty. */
+    private Optional<String> expand(String where, String raw) {
+        String value = raw;
         Matcher m = ENV.matcher(raw);
         if (m.matches()) {
-            String value = environment.apply(m.group(1));
+            value = environment.apply(m.group(1));
             if (value == null || value.isEmpty()) {
                 value = m.group(2);
             }
             if (value == null) {
-                problem(key, raw, "environment variable " + m.group(1) + " is not set; set it or give a default as ${"
-                        + m.group(1) + ":-value}");
+                problems.add(new ConfigProblem(where, raw, "environment variable " + m.group(1)
+                        + " is not set; set it or give a default as ${" + m.group(1) + ":-value}"));
                 return Optional.empty();
             }
-            raw = value;
         }
-        if (raw.isEmpty()) {
-            problem(key, "", "must not be empty");
+        if (value.isEmpty()) {
+            problems.add(new ConfigProblem(where, "", "must not be empty"));
             return Optional.empty();
         }
-        return Optional.of(raw);
+        return Optional.of(value);
     }
 
     int integer(String key, int fallback, int min, int max) {
@@ -240,7 +244,7 @@ final class ConfigNode {
             if (!item.isValueNode() || item.isNull() || item.asText().isBlank()) {
                 problems.add(new ConfigProblem(at(key) + "[" + i + "]", item.toString(), "must be a non-empty value"));
             } else {
-                out.add(item.asText().strip());
+                expand(at(key) + "[" + i + "]", item.asText().strip()).ifPresent(out::add);
             }
         }
         return out;
