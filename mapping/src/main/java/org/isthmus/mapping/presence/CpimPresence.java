@@ -12,6 +12,7 @@ import org.isthmus.mapping.MappingException;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.address.PresUri;
 import org.isthmus.mapping.document.pidf.Activity;
+import org.isthmus.mapping.document.pidf.Basic;
 
 /**
  * The neutral presence notification of CPIM (RFC 3859 §3, RFC 3922 §5): what a presentity tells one
@@ -46,12 +47,19 @@ public record CpimPresence(PresUri presentity, ImUri watcher, Optional<String> l
      * This presence updated by a later notification from the same presentity: the update's tuples replace
      * those of the same instance and are added otherwise; the rest comes from the update. This is how
      * several XMPP resources, each sending its own presence, become one PIDF document with one tuple per
-     * resource (RFC 8048 §6.2, last paragraph).
+     * resource (RFC 8048 §6.2, last paragraph). A closed tuple the update does not name is left out: the
+     * notification that closed it has told the watcher, and a resource that went offline would otherwise
+     * stay in every later document (and a new one appear at each login with a fresh resourcepart).
      */
     public CpimPresence withTuplesFrom(CpimPresence update) {
         List<CpimTuple> merged = new ArrayList<>(tuples.size() + update.tuples.size());
         for (CpimTuple t : tuples) {
-            merged.add(update.tuple(t.instance()).orElse(t));
+            Optional<CpimTuple> updated = update.tuple(t.instance());
+            if (updated.isPresent()) {
+                merged.add(updated.get());
+            } else if (t.basic() == Basic.OPEN) {
+                merged.add(t);
+            }
         }
         for (CpimTuple t : update.tuples) {
             if (tuple(t.instance()).isEmpty()) {

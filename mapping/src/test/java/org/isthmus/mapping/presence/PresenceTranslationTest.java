@@ -253,6 +253,26 @@ class PresenceTranslationTest {
         assertThat(after.persons().get(0).activities().orElseThrow().values()).containsExactly(Activity.BUSY);
     }
 
+    /**
+     * A resource that went offline is closed in the document that says so, and gone from the next ones: a
+     * watcher that reads the first tuple only (baresip 1.0) sees the user online again when she logs in
+     * with a new resource, and the document does not grow with every resource she ever used.
+     */
+    @Test
+    void rfc8048_s6_2_aClosedResourceLeavesTheNextDocument() {
+        CpimPresence chamber = XmppPresenceToCpim.translate(fromJuliet("chamber"), addresses).orThrow();
+        CpimPresence gone = chamber.withTuplesFrom(XmppPresenceToCpim.translate(
+                XmppPresence.unavailable(jid("juliet@example.com/chamber"), jid(ROMEO_JID)), addresses).orThrow());
+        assertThat(CpimPresenceToSip.translate(gone, addresses).document().tuples()).singleElement()
+                .satisfies(t -> assertThat(t.status().basic()).contains(Basic.CLOSED));
+
+        CpimPresence back = gone.withTuplesFrom(
+                XmppPresenceToCpim.translate(fromJuliet("balcony"), addresses).orThrow());
+        PresenceDocument d = CpimPresenceToSip.translate(back, addresses).document();
+        assertThat(d.tuples()).extracting(Tuple::id).containsExactly("ID-balcony");
+        assertThat(d.tuples().get(0).status().basic()).contains(Basic.OPEN);
+    }
+
     /** XEP-0203 Example 2 (a delayed presence) → the tuple's timestamp, and back. */
     @Test
     void xep0203_example2_delayToTimestamp() {
