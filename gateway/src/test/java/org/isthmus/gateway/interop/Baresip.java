@@ -26,14 +26,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * baresip 1.0 from Debian as a real SIP user agent for one test, sending and receiving pager-mode
- * MESSAGEs only. Configured from {@code conf/interop/baresip.config.template} in its own directory
- * under {@code target/interop/}, with one account that registers through an outbound proxy (Kamailio,
- * or Isthmus's own registrar) and a list of contacts to message. The test sends commands to its
- * {@code ctrl_tcp} module (JSON netstrings) and reads what it received from its stdout, which the
- * {@code stdio} UI and {@code -s} (a SIP trace) write to; both are kept in {@code baresip.out}.
+ * MESSAGEs and presence. Configured from {@code conf/interop/baresip.config.template} in its own
+ * directory under {@code target/interop/}, with one account that registers through an outbound proxy
+ * (Kamailio, or Isthmus's own registrar) and a list of contacts to message or to watch. The test sends
+ * commands to its {@code ctrl_tcp} module (JSON netstrings) and reads what it received from its
+ * stdout, which the {@code stdio} UI and {@code -s} (a SIP trace) write to; both are kept in
+ * {@code baresip.out}.
  *
  * <p>baresip 1.0 has no "message this URI" command: {@code message} goes to the <em>current
  * contact</em>, the first of {@link #start}'s contacts until {@link #nextContact()} moves on.
+ *
+ * <p>Its presence module (RFC 3856) knows four states of a contact, Unknown, Online, Offline and Busy,
+ * read from a NOTIFY's PIDF by pattern: {@code <basic>open</basic>} is Online, then
+ * {@code <rpid:busy/>} or {@code <rpid:on-the-phone/>} Busy and {@code <rpid:away/>} Offline; a NOTIFY
+ * without a body Unknown. It shows no note. Its own state is Online or Offline only, and starts
+ * unknown: until {@link #setPresence} its NOTIFYs carry {@code <basic>?</basic>}.
  */
 public final class Baresip implements AutoCloseable {
 
@@ -49,6 +56,12 @@ public final class Baresip implements AutoCloseable {
     private static final Pattern ANSI_COLOUR = Pattern.compile("\u001B\\[[;0-9]*m");
     /** The colour reset that ends each message of the SIP trace ({@code -s}). */
     private static final String TRACE_END = "\u001B[;m";
+    /** The line that starts each message of the SIP trace: transport, source, destination. */
+    private static final Pattern TRACE_START = Pattern.compile("^(UDP|TCP|TLS) (\\S+) -> (\\S+)\n", Pattern.MULTILINE);
+    /** A line of the {@code contacts} listing: current mark, presence (padded), display name, address. */
+    private static final Pattern CONTACT_LINE = Pattern.compile("^[> ] +(\\w+) +[^<\n]*<([^>\n]+)>$", Pattern.MULTILINE);
+    /** What the core prints when a NOTIFY changes a known presence of a contact (not from Unknown). */
+    private static final Pattern PRESENCE_CHANGE = Pattern.compile("<([^>\n]+)> changed status from (\\w+) to (\\w+)\n");
 
     private final String aor;
     private final Path directory;
@@ -75,6 +88,15 @@ public final class Baresip implements AutoCloseable {
      * at most 15 s, until it listens. The first of {@code contacts} (SIP URIs) is the current one.
      */
     public static Baresip start(String aor, int proxyPort, List<String> contacts) {
+        return start(aor, proxyPort, contacts, List.of());
+    }
+
+    /**
+     * As {@link #start(String, int, List)}, with {@code watched} (SIP URIs) as further contacts marked
+     * {@code ;presence=p2p}: a second after it starts, baresip SUBSCRIBEs to the presence of each
+     * through the outbound proxy (Expires 600), and {@link #contactPresence} shows what they NOTIFY.
+     */
+    public static Baresip start(String aor, int proxyPort, List<String> contacts, List<String> watched) {
         String baresip = Peers.executable("baresip");
         Path directory = Peers.workDirectory("baresip");
         int sipPort = Peers.freePort();
@@ -93,6 +115,9 @@ public final class Baresip implements AutoCloseable {
             List<String> lines = new ArrayList<>();
             for (String contact : contacts) {
                 lines.add("<" + contact + ">");
+            }
+            for (String contact : watched) {
+                lines.add("<" + contact + ">;presence=p2p");
             }
             Files.write(directory.resolve("contacts"), lines, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -254,6 +279,65 @@ public final class Baresip implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the account's own presence with {@code presence_online} or {@code presence_offline}; every
+     * watcher gets a NOTIFY with {@code <basic>open</basic>} or {@code closed} (and nothing else: no
+     * note, no activity). Fails when baresip refuses the command.
+     */
+    public void setPresence(boolean online) {
+        String name = online ? "presence_online" : "presence_offline";
+        JsonNode reply = command(name, "");
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("baresip refused " + name + ": " + reply + "\n" + diagnostics());
+        }
+    }
+
+    /**
+     * The presence baresip shows for the contact {@code uri} in its {@code contacts} listing:
+     * {@code Unknown}, {@code Online}, {@code Offline} or {@code Busy}; empty if it lists no such contact.
+     */
+    public Optional<String> contactPresence(String uri) {
+        String listing = ANSI_COLOUR.matcher(command("contacts", "").path("data").asText()).replaceAll("");
+        Matcher line = CONTACT_LINE.matcher(listing);
+        while (line.find()) {
+            if (line.group(2).equals(uri)) {
+                return Optional.of(line.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits (bounded) until {@link #contactPresence} is {@code presence}; fails with the listing otherwise. */
+    public void awaitContactPresence(String uri, String presence, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<String> shown = Optional.empty();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            shown = contactPresence(uri);
+            if (shown.equals(Optional.of(presence))) {
+                return;
+            }
+            Peers.sleep(Duration.ofMillis(100));
+        }
+        throw new AssertionError(aor + ": " + uri + " not shown " + presence + " within " + timeout.toMillis()
+                + " ms, but " + shown.orElse("not at all") + (process.isAlive() ? "" : " (baresip exited)") + "\n"
+                + diagnostics());
+    }
+
+    /**
+     * Every change of a contact's presence baresip printed so far, in order, as {@code "Online > Busy"};
+     * the first NOTIFY, which changes Unknown into something, prints nothing.
+     */
+    public List<String> presenceChanges(String uri) {
+        List<String> changes = new ArrayList<>();
+        Matcher change = PRESENCE_CHANGE.matcher(ANSI_COLOUR.matcher(output()).replaceAll(""));
+        while (change.find()) {
+            if (change.group(1).equals(uri)) {
+                changes.add(change.group(2) + " > " + change.group(3));
+            }
+        }
+        return changes;
+    }
+
     /** The first SIP trace block baresip received whose start line begins so, e.g. {@code SIP/2.0 202}. */
     public Optional<String> receivedSipMessage(String startLinePrefix) {
         return received(startLinePrefix).map(TracedMessage::head);
@@ -265,23 +349,34 @@ public final class Baresip implements AutoCloseable {
      * Empty until its trace has been printed to the end.
      */
     public Optional<TracedMessage> received(String startLinePrefix) {
+        List<TracedMessage> all = receivedAll(startLinePrefix);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /**
+     * Every SIP message baresip's stack received so far whose start line begins so, in order, up to
+     * the first whose trace is still being printed.
+     */
+    public List<TracedMessage> receivedAll(String startLinePrefix) {
         String text = output();
-        int at = text.indexOf(" -> " + Peers.LOOPBACK + ":" + sipPort + "\n" + startLinePrefix);
-        if (at < 0) {
-            return Optional.empty();
-        }
-        int start = text.indexOf('\n', at) + 1;
-        int end = text.indexOf(TRACE_END, start);
-        if (end < 0) {
-            return Optional.empty(); // still being printed
-        }
+        String local = Peers.LOOPBACK + ":" + sipPort;
+        List<TracedMessage> found = new ArrayList<>();
         // -s prints "<TRANSPORT> <from> -> <to>\n<message>" in colour, then the colour reset.
-        String transport = ANSI_COLOUR.matcher(text.substring(text.lastIndexOf('\n', at) + 1, at)).replaceAll("");
-        String message = text.substring(start, end);
-        int blank = message.indexOf("\r\n\r\n");
-        return Optional.of(new TracedMessage(transport.substring(0, transport.indexOf(' ')),
-                blank < 0 ? message : message.substring(0, blank),
-                blank < 0 ? "" : message.substring(blank + 4)));
+        Matcher start = TRACE_START.matcher(text);
+        while (start.find()) {
+            if (!start.group(3).equals(local) || !text.startsWith(startLinePrefix, start.end())) {
+                continue;
+            }
+            int end = text.indexOf(TRACE_END, start.end());
+            if (end < 0) {
+                break; // still being printed
+            }
+            String message = text.substring(start.end(), end);
+            int blank = message.indexOf("\r\n\r\n");
+            found.add(new TracedMessage(start.group(1), blank < 0 ? message : message.substring(0, blank),
+                    blank < 0 ? "" : message.substring(blank + 4)));
+        }
+        return found;
     }
 
     /** Waits (bounded) for {@link #received}; fails when no such message comes in time. */
