@@ -1,16 +1,15 @@
 package org.isthmus.gateway.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import org.isthmus.gateway.Gateway;
-import org.isthmus.gateway.config.ConfigException;
 import org.isthmus.gateway.config.GatewayConfig;
 
 /** {@code isthmus run}: loads and validates the configuration, starts the gateway, runs until stopped. */
@@ -19,29 +18,24 @@ import org.isthmus.gateway.config.GatewayConfig;
 final class RunCommand implements Callable<Integer> {
 
     /** Exit status for a configuration that fails validation. */
-    static final int EXIT_CONFIG = 2;
+    static final int EXIT_CONFIG = ConfigFile.EXIT_INVALID;
     /** Exit status for a gateway that cannot start (e.g. the SIP port is taken). */
     static final int EXIT_START = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "conf/gateway.yaml",
-            description = "The configuration file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        GatewayConfig cfg;
-        try {
-            cfg = GatewayConfig.load(config);
-        } catch (ConfigException e) {
-            err.println("isthmus: invalid configuration " + e.getMessage());
-            err.flush();
+        Optional<GatewayConfig> cfg = config.load(err);
+        if (cfg.isEmpty()) {
             return EXIT_CONFIG;
         }
-        Gateway gateway = new Gateway(cfg);
+        Gateway gateway = new Gateway(cfg.get());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             gateway.close();

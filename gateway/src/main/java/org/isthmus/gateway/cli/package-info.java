@@ -1,2 +1,5 @@
-/** The {@code isthmus} command line (picocli): {@code run}, with more subcommands to come. */
+/**
+ * The {@code isthmus} command line (picocli): {@code run}, {@code check-config}, {@code translate} and
+ * {@code certs generate}, with the checks {@code check-config} makes.
+ */
 package org.isthmus.gateway.cli;

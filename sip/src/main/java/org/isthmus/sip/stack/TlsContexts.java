@@ -78,7 +78,12 @@ public final class TlsContexts {
         return context;
     }
 
-    private static PrivateKey readKey(Path file) throws IOException {
+    /**
+     * The first unencrypted private key in a PEM file, in any of the forms {@link #fromPem} takes.
+     *
+     * @throws IOException if the file cannot be read or holds no such key
+     */
+    public static PrivateKey readKey(Path file) throws IOException {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {
@@ -94,7 +99,12 @@ public final class TlsContexts {
         throw new IOException("no unencrypted private key in " + file);
     }
 
-    private static List<X509Certificate> readCertificates(Path file) throws IOException {
+    /**
+     * The certificates of a PEM file, in file order; empty when it holds none.
+     *
+     * @throws IOException if the file cannot be read or a certificate in it cannot be parsed
+     */
+    public static List<X509Certificate> readCertificates(Path file) throws IOException {
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         List<X509Certificate> out = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
