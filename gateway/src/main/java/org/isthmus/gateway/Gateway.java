@@ -58,6 +58,13 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
+    /** How long past the error window shutdown waits for the last SIP messages' answers. */
+    private static final Duration DRAIN_MARGIN = Duration.ofSeconds(1);
+    /** How long shutdown waits for the answers to the NOTIFYs and SUBSCRIBEs that end subscriptions. */
+    private static final Duration PRESENCE_SHUTDOWN_WAIT = Duration.ofSeconds(5);
+    /** The retry-after given to SIP watchers whose subscription ends on shutdown (RFC 6665 §4.2.2). */
+    private static final long PRESENCE_RETRY_AFTER_SECONDS = 60;
+
     private final ScheduledExecutorService timer;
     private final Registrar registrar;
     private final Router router;
@@ -287,6 +294,12 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         LOG.info("stopping");
         try {
+            // While the links are still up: every message handed to XMPP gets its final answer, and
+            // subscriptions that nothing will carry on are ended (with a store they are kept).
+            if (!router.drain(config.messages().errorWindow().plus(DRAIN_MARGIN))) {
+                LOG.warn("stopping with SIP messages still waiting for their answer");
+            }
+            mirror.ifPresent(m -> m.shutdown(PRESENCE_SHUTDOWN_WAIT, PRESENCE_RETRY_AFTER_SECONDS));
             components.values().forEach(ComponentLink::close);
             s2s.ifPresent(S2sService::close);
         } finally {

@@ -63,6 +63,7 @@ import org.isthmus.mapping.subscription.SubscribeKind;
 import org.isthmus.mapping.subscription.SubscriberDialog;
 import org.isthmus.mapping.subscription.SubscriptionMachine;
 import org.isthmus.mapping.subscription.SubscriptionState;
+import org.isthmus.mapping.subscription.TerminationReason;
 import org.isthmus.mapping.subscription.Transition;
 import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.mapping.subscription.XmppSubscriptionType;
@@ -1163,6 +1164,45 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     private static String newId() {
         return "isth-" + UUID.randomUUID();
+    }
+
+    /**
+     * Ends this node's subscriptions when it stops for good and nothing will carry them on: without a
+     * store (kept in memory only, they would dangle) and without siblings to take them over. Each SIP
+     * watcher gets NOTIFY {@code terminated;reason=probation} with a {@code retry-after}, which tells it
+     * to subscribe again later (RFC 6665 §4.2.2), and each subscription the gateway holds is ended
+     * with SUBSCRIBE Expires 0 (§4.1.2.3). With a store, subscriptions are kept for the next start (or
+     * the siblings), and nothing is sent.
+     *
+     * @param max        how long to wait for the answers
+     * @param retryAfter the retry-after to give watchers, in seconds
+     * @return how many subscriptions were ended
+     */
+    public int shutdown(Duration max, long retryAfter) {
+        if (store.isPresent() || membership.isPresent()) {
+            LOG.info("presence: {} pairs kept in the store for the next start", pairs.size());
+            return 0;
+        }
+        List<CompletableFuture<?>> ends = new ArrayList<>();
+        SubscriptionState probation = new SubscriptionState.Terminated(
+                Optional.of(TerminationReason.PROBATION.token()),
+                OptionalLong.of(retryAfter));
+        for (Pair pair : pairs.values()) {
+            MirrorRecord r = pair.record;
+            r.notifier().ifPresent(d -> ends.add(links.notify(d, probation, Optional.empty())));
+            SubscriberDialog d = r.state().subscriber();
+            if (r.subscriber().isPresent() && (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING
+                    || d == SubscriberDialog.ACTIVE)) {
+                ends.add(links.refresh(r.subscriber().get(), 0));
+            }
+        }
+        try {
+            CompletableFuture.allOf(ends.toArray(new CompletableFuture[0])).get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.info("presence: not every subscription answered its end within {} ms", max.toMillis());
+        }
+        LOG.info("presence: ended {} subscriptions on shutdown", ends.size());
+        return ends.size();
     }
 
     /**

@@ -399,6 +399,25 @@ public final class Router implements SipHandler, XmppHandler {
         }
     }
 
+    /**
+     * Waits, at most {@code max}, until no SIP message waits for the error window any more: on shutdown,
+     * every message already handed to XMPP gets its final answer before the links close.
+     *
+     * @return whether none is left
+     */
+    public boolean drain(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return pending.isEmpty();
+            }
+        }
+        return pending.isEmpty();
+    }
+
     /** The SIP messages whose final response waits for the error window, oldest first. */
     public List<InFlight> inFlight() {
         return pending.values().stream().sorted(Comparator.comparing(Pending::since))
