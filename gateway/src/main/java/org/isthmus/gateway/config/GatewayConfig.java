@@ -38,6 +38,7 @@ import org.isthmus.sip.DigestCredential;
 import org.isthmus.sip.SipAuth;
 import org.isthmus.sip.SipDns;
 import org.isthmus.sip.SipHop;
+import org.isthmus.sip.SipPresence;
 import org.isthmus.sip.SipSettings;
 import org.isthmus.sip.SipTls;
 import org.isthmus.sip.SipTrust;
@@ -565,10 +566,9 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             Duration dnsTimeout = dnsNode.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1));
             try {
-                SipSettings settings = new SipSettings(address, port, transports, advertised, userAgent);
-                if (tls.isPresent()) {
-                    settings = settings.withTls(tls.get());
-                }
+                // With its TLS settings from the start, so that transports may list tls (or only tls).
+                SipSettings settings = new SipSettings(address, port, transports, advertised, userAgent, tls,
+                        SipTrust.NONE, SipAuth.NONE, SipDns.SYSTEM, SipPresence.DEFAULT);
                 settings = settings.withTrust(new SipTrust(xmppDomains, peers, tlsNames));
                 if (!users.isEmpty() || !client.isEmpty()) {
                     settings = settings.withAuth(new SipAuth(users, client, nonce));
