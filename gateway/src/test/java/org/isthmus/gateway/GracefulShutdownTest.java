@@ -52,6 +52,8 @@ class GracefulShutdownTest {
                 """.formatted(xmpp.port(), sipPort, phone.port()), name -> null));
         gateway.start();
         xmpp.awaitConnected(WAIT);
+        // The server accepts the handshake a moment before the gateway reads that it did.
+        EndToEnd.awaitXmppUp(gateway, true);
     }
 
     @AfterEach

@@ -67,6 +67,8 @@ class PresenceEndToEndTest {
         Gateway g = new Gateway(config);
         g.start();
         xmpp.awaitConnected(WAIT);
+        // The server accepts the handshake a moment before the gateway reads that it did.
+        EndToEnd.awaitXmppUp(g, true);
         return g;
     }
 
