@@ -1,5 +1,7 @@
 package org.isthmus.gateway;
 
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,18 +15,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.gateway.admin.AdminEndpoints;
+import org.isthmus.gateway.admin.AdminServer;
 import org.isthmus.gateway.cluster.Membership;
+import org.isthmus.gateway.config.AdminSettings;
 import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
+import org.isthmus.gateway.metrics.GatewayMeters;
+import org.isthmus.gateway.presence.MirrorRecord;
 import org.isthmus.gateway.presence.PresenceLinks;
 import org.isthmus.gateway.presence.SubscriptionMirror;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.gateway.routing.Lanes;
 import org.isthmus.gateway.routing.Router;
 import org.isthmus.gateway.store.EmbeddedStore;
+import org.isthmus.gateway.store.MeteredStateStore;
 import org.isthmus.gateway.store.RedisStore;
 import org.isthmus.gateway.store.StateStore;
 import org.isthmus.mapping.Mapped;
@@ -77,6 +87,9 @@ public final class Gateway implements AutoCloseable {
     private final Optional<SubscriptionMirror> mirror;
     private final Optional<Membership> membership;
     private final SessionTable sessions;
+    private final PrometheusMeterRegistry registry;
+    private final AutoCloseable jvmMeters;
+    private final Optional<AdminServer> admin;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -86,13 +99,16 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMeters meters = new GatewayMeters(registry);
+        this.jvmMeters = meters.bindJvm();
         AddressMapper addresses = new AddressMapper(config.addresses());
-        this.store = config.store().map(Gateway::openStore);
+        this.store = config.store().map(s -> new MeteredStateStore(openStore(s), meters));
         this.registrar = new Registrar(config.registrar(), Clock.systemUTC(), store);
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
-                this::sendToXmpp, this::sendToSip, timer);
+                this::sendToXmpp, this::sendToSip, timer, meters);
         Map<String, ComponentLink> links = new LinkedHashMap<>();
         for (ComponentSettings c : config.components()) {
             links.put(c.preparedDomain(), new ComponentLink(c, router));
@@ -104,10 +120,21 @@ public final class Gateway implements AutoCloseable {
         this.membership = config.cluster().flatMap(c -> store.map(s -> new Membership(s, c, timer)));
         this.mirror = config.presence().enabled()
                 ? Optional.of(new SubscriptionMirror(addresses, config.presence(), new Edges(), store, lanes, timer,
-                        Clock.systemUTC(), membership))
+                        Clock.systemUTC(), membership, meters))
                 : Optional.empty();
         mirror.ifPresent(router::attach);
         this.sessions = new SessionTable(this::links, registrar, mirror, router);
+        components.forEach((domain, link) -> meters.xmppLink(domain, "component", link::isUp));
+        meters.sipEdge(sip::isListening);
+        meters.lanes(lanes::busyLanes);
+        mirror.ifPresent(m -> meters.subscriptions(() -> m.snapshot("").stream().map(MirrorRecord::state).toList()));
+        this.admin = config.admin().map(a -> new AdminServer(a, AdminServer.Limits.DEFAULTS,
+                new AdminEndpoints(sessions, sip::isListening, registry)));
+    }
+
+    /** Where the admin API listens, once started (with {@code admin.port: 0}, the port taken). */
+    public Optional<InetSocketAddress> adminAddress() {
+        return admin.flatMap(AdminServer::address);
     }
 
     /** What the gateway holds right now, read-only (for the admin API). */
@@ -261,6 +288,8 @@ public final class Gateway implements AutoCloseable {
         if (store.isEmpty()) {
             LOG.info("no state store configured: registrations are kept in memory and lost on restart");
         }
+        // First, so that /health can say why the gateway is not ready while it restores and connects.
+        admin.ifPresent(this::startAdmin);
         // Before SIP listens, so no REGISTER races the restore.
         registrar.restore().toCompletableFuture().join();
         // Announced before restoring, so that no sibling takes this node's pairs while it starts.
@@ -278,12 +307,33 @@ public final class Gateway implements AutoCloseable {
         components.values().forEach(ComponentLink::start);
     }
 
+    private void startAdmin(AdminServer server) {
+        AdminSettings settings = config.admin().orElseThrow();
+        InetSocketAddress at = server.start();
+        String host = at.getAddress() instanceof Inet6Address ? "[" + at.getHostString() + "]" : at.getHostString();
+        LOG.info("admin API on http://{}:{}/ (/health, /metrics, /api/links, /api/subscriptions, ...), token {}",
+                host, at.getPort(), settings.token().isPresent() ? "required" : "not required");
+        if (!settings.isLoopback() && settings.token().isEmpty()) {
+            LOG.warn("the admin API listens on {} without a token: whoever reaches the port reads every session; "
+                    + "set admin.token", settings.address());
+        }
+    }
+
     /**
      * Whether every component link is up (true when there is none: federation needs no standing
      * link); while one is down, the users of the domains it serves cannot be reached.
      */
     public boolean isXmppUp() {
         return components.values().stream().allMatch(ComponentLink::isUp);
+    }
+
+    private void closeMeters() {
+        try {
+            jvmMeters.close();
+        } catch (Exception e) {
+            LOG.debug("JVM meters not closed cleanly: {}", e.toString());
+        }
+        registry.close();
     }
 
     @Override
@@ -315,6 +365,9 @@ public final class Gateway implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                // Last, so that /health answers (and says why not ready) until the end.
+                admin.ifPresent(AdminServer::close);
+                closeMeters();
             }
         }
         LOG.info("stopped");

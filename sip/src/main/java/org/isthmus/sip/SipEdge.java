@@ -313,6 +313,11 @@ public final class SipEdge implements AutoCloseable {
         }
     }
 
+    /** Whether the listening points are open: after {@link #start()} has succeeded and before {@link #close()}. */
+    public boolean isListening() {
+        return running != null;
+    }
+
     /** Stops the stack (about a second) and completes every waiting send with 503; idempotent. */
     @Override
     public void close() {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -72,15 +73,20 @@ import org.isthmus.xmpp.s2s.S2sTls;
  *                     in memory only
  * @param presence     the presence subscription mirror's settings
  * @param cluster      when several nodes share the store: this node's name and the takeover timing
+ * @param admin        the admin HTTP server (health, metrics, sessions), if configured
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
-                            PresenceSettings presence, Optional<ClusterSettings> cluster) {
+                            PresenceSettings presence, Optional<ClusterSettings> cluster,
+                            Optional<AdminSettings> admin) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
     static final int DEFAULT_S2S_PORT = 5269;
+
+    /** RFC 6750 §2.1 b64token, at least 16 characters so that it cannot be guessed. */
+    private static final Pattern BEARER_TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]{16,}=*");
 
     /** The keys of one component link, in {@code xmpp.component} and in each item of {@code xmpp.components}. */
     private static final List<String> COMPONENT_KEYS = List.of("host", "port", "domain", "secret", "reconnect",
@@ -151,7 +157,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster");
+        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -262,6 +268,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             Optional<StoreSettings> store = store(top.object("store"));
             PresenceSettings presence = presence(top.object("presence"));
             Optional<ClusterSettings> cluster = cluster(top.object("cluster"), store);
+            Optional<AdminSettings> admin = admin(top.object("admin"));
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -281,7 +288,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
                     ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
-                    presence, cluster)
+                    presence, cluster, admin)
                     : null;
         }
 
@@ -747,6 +754,28 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             return id.map(i -> new ClusterSettings(i, heartbeat, takeover));
         }
 
+        /** The admin HTTP server; without the section there is none. */
+        private Optional<AdminSettings> admin(ConfigNode node) {
+            if (node.isMissing()) {
+                return Optional.empty();
+            }
+            node.allowOnly("address", "port", "token");
+            String address = node.text("address", AdminSettings.DEFAULT_ADDRESS);
+            if (!isIpLiteral(address)) {
+                node.problem("address", address, "must be an IP address: 127.0.0.1 (loopback, the default), ::1, "
+                        + "or 0.0.0.0 for every interface");
+                address = AdminSettings.DEFAULT_ADDRESS;
+            }
+            int port = node.integer("port", AdminSettings.DEFAULT_PORT, 0, 65535);
+            Optional<String> token = node.text("token");
+            if (token.isPresent() && !BEARER_TOKEN.matcher(token.get()).matches()) {
+                node.problem("token", "(hidden)", "must be 16 or more of the characters a bearer token allows "
+                        + "(letters, digits, - . _ ~ + /, then = padding; RFC 6750 §2.1), e.g. from openssl rand -hex 24");
+                token = Optional.empty();
+            }
+            return Optional.of(new AdminSettings(address, port, token));
+        }
+
         private PresenceSettings presence(ConfigNode node) {
             node.allowOnly("enabled", "subscribe-expires", "retry", "coalesce", "restore-rate");
             PresenceSettings d = PresenceSettings.defaults();
@@ -804,6 +833,31 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         } catch (java.net.UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    /** An IPv4 literal in dotted-quad form or an IPv6 literal (no brackets); a host name never passes. */
+    static boolean isIpLiteral(String text) {
+        if (text.contains(":")) {
+            if (!text.matches("[0-9A-Fa-f:.]+")) {
+                return false;
+            }
+            try {
+                // With a colon the JDK parses an IPv6 literal and never looks the text up.
+                return java.net.InetAddress.getByName(text) != null;
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int parsePort(String s) {

@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
 
 import org.isthmus.gateway.cluster.Membership;
 import org.isthmus.gateway.config.PresenceSettings;
+import org.isthmus.gateway.metrics.GatewayMeters;
+import org.isthmus.gateway.metrics.GatewayMeters.Direction;
+import org.isthmus.gateway.metrics.GatewayMeters.Kind;
+import org.isthmus.gateway.metrics.GatewayMeters.Sent;
 import org.isthmus.gateway.routing.Lanes;
 import org.isthmus.gateway.store.RecordStore;
 import org.isthmus.gateway.store.StateStore;
@@ -110,6 +114,7 @@ public final class SubscriptionMirror implements AutoCloseable {
     private final Clock clock;
     private final Pacer pacer;
     private final Optional<Membership> membership;
+    private final GatewayMeters meters;
     /** This node's name in the records it writes; empty for a single node. */
     private final String nodeId;
     private final AtomicBoolean takingOver = new AtomicBoolean();
@@ -170,6 +175,19 @@ public final class SubscriptionMirror implements AutoCloseable {
     public SubscriptionMirror(AddressMapper addresses, PresenceSettings settings, PresenceLinks links,
                               Optional<StateStore> store, Lanes lanes, ScheduledExecutorService timer, Clock clock,
                               Optional<Membership> membership) {
+        this(addresses, settings, links, store, lanes, timer, clock, membership, GatewayMeters.none());
+    }
+
+    /**
+     * A mirror that counts the NOTIFYs and stanzas it sends and times its presence translations.
+     *
+     * @param meters where the counts and timings go
+     * @see #SubscriptionMirror(AddressMapper, PresenceSettings, PresenceLinks, Optional, Lanes,
+     *      ScheduledExecutorService, Clock, Optional)
+     */
+    public SubscriptionMirror(AddressMapper addresses, PresenceSettings settings, PresenceLinks links,
+                              Optional<StateStore> store, Lanes lanes, ScheduledExecutorService timer, Clock clock,
+                              Optional<Membership> membership, GatewayMeters meters) {
         this.addresses = Objects.requireNonNull(addresses, "addresses");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.links = Objects.requireNonNull(links, "links");
@@ -180,6 +198,7 @@ public final class SubscriptionMirror implements AutoCloseable {
         this.pacer = new Pacer(settings.restoreRate(), timer);
         this.membership = Objects.requireNonNull(membership, "membership");
         this.nodeId = membership.map(Membership::nodeId).orElse("");
+        this.meters = Objects.requireNonNull(meters, "meters");
     }
 
     // ---- From XMPP --------------------------------------------------------------------------------
@@ -672,7 +691,9 @@ public final class SubscriptionMirror implements AutoCloseable {
     private void sendNotify(String name, Jid user, SubscriptionDialog dialog, MirrorAction.SendNotify n,
                             Optional<PresenceDocument> doc) {
         links.notify(dialog, n.state(), doc).whenComplete((outcome, error) -> {
-            if (error == null && outcome.outcome().status().isSuccess()) {
+            boolean ok = error == null && outcome.outcome().status().isSuccess();
+            meters.presenceSent(Sent.NOTIFY, ok);
+            if (ok) {
                 return;
             }
             SipStatus status = error != null ? new SipStatus(500, "gateway failure") : outcome.outcome().status();
@@ -689,8 +710,10 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     /** The contact's presence from a NOTIFY, to the user (RFC 8048 §6.3), kept for later probes. */
     private void forwardNotify(Pair pair, SipPresenceState state) {
+        long translating = System.nanoTime();
         Mapped<List<XmppPresence>> stanzas = SipPresenceToCpim.translate(state, addresses)
                 .then(c -> CpimPresenceToXmpp.translate(c, addresses));
+        meters.translated(Kind.PRESENCE, Direction.SIP_TO_XMPP, translating);
         if (stanzas instanceof Mapped.Failed<List<XmppPresence>> failed) {
             LOG.info("presence: NOTIFY from {} not relayed: {}", state.from(), failed.rejected().text());
             return;
@@ -708,12 +731,17 @@ public final class SubscriptionMirror implements AutoCloseable {
     // ---- Documents and hygiene --------------------------------------------------------------------
 
     private Optional<PresenceDocument> document(Pair pair, NotifyBody body) {
-        return switch (body) {
+        long translating = System.nanoTime();
+        Optional<PresenceDocument> doc = switch (body) {
             case NONE -> Optional.empty();
             case CURRENT -> pair.userPresence == null ? Optional.empty()
                     : Optional.of(CpimPresenceToSip.translate(pair.userPresence, addresses).document());
             case CLOSED -> Optional.of(CpimPresenceToSip.translate(closed(pair), addresses).document());
         };
+        if (doc.isPresent()) {
+            meters.translated(Kind.PRESENCE, Direction.XMPP_TO_SIP, translating);
+        }
+        return doc;
     }
 
     /** RFC 8048 §5.3.3 step 1: the user's presence with every endpoint closed. */
@@ -1128,6 +1156,7 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     private void send(XmppSubscription stanza) {
         links.sendSubscription(stanza).whenComplete((ok, error) -> {
+            meters.presenceSent(Sent.SUBSCRIPTION, error == null);
             if (error != null) {
                 LOG.info("presence: {} to {} not sent: {}", stanza.type().wireName(), stanza.to(), error.getMessage());
             }
@@ -1136,6 +1165,7 @@ public final class SubscriptionMirror implements AutoCloseable {
 
     private void send(XmppPresence stanza) {
         links.sendPresence(stanza).whenComplete((ok, error) -> {
+            meters.presenceSent(Sent.PRESENCE, error == null);
             if (error != null) {
                 LOG.info("presence to {} not sent: {}", stanza.to(), error.getMessage());
             }

@@ -24,6 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.isthmus.gateway.config.MessageSettings;
+import org.isthmus.gateway.metrics.GatewayMeters;
+import org.isthmus.gateway.metrics.GatewayMeters.Direction;
+import org.isthmus.gateway.metrics.GatewayMeters.Kind;
+import org.isthmus.gateway.metrics.GatewayMeters.Outcome;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
@@ -87,6 +91,7 @@ public final class Router implements SipHandler, XmppHandler {
     private final Function<XmppMessage, CompletableFuture<Void>> toXmpp;
     private final BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip;
     private final ScheduledExecutorService timer;
+    private final GatewayMeters meters;
     private volatile SubscriptionMirror mirror;
 
     /** SIP messages relayed to XMPP whose final response waits for the error window. */
@@ -153,6 +158,20 @@ public final class Router implements SipHandler, XmppHandler {
                   Function<XmppMessage, CompletableFuture<Void>> toXmpp,
                   BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
                   ScheduledExecutorService timer) {
+        this(addresses, settings, registrar, routes, defaultRoute, toXmpp, toSip, timer, GatewayMeters.none());
+    }
+
+    /**
+     * A router that counts the messages it relays, by direction and outcome, and times their translation.
+     *
+     * @param meters where the counts and timings go
+     * @see #Router(AddressMapper, MessageSettings, Registrar, Map, Optional, Function, BiFunction, ScheduledExecutorService)
+     */
+    public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipRoute> routes,
+                  Optional<SipRoute> defaultRoute,
+                  Function<XmppMessage, CompletableFuture<Void>> toXmpp,
+                  BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
+                  ScheduledExecutorService timer, GatewayMeters meters) {
         this.addresses = addresses;
         this.settings = settings;
         this.registrar = registrar;
@@ -161,6 +180,7 @@ public final class Router implements SipHandler, XmppHandler {
         this.toXmpp = toXmpp;
         this.toSip = toSip;
         this.timer = timer;
+        this.meters = meters;
     }
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
@@ -168,11 +188,14 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public CompletionStage<SipStatus> onMessage(SipPagerMessage message) {
         String callId = message.callId().orElse("-");
+        long translating = System.nanoTime();
         Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
         String stanzaId = newStanzaId();
         Mapped<XmppMessage> stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+        meters.translated(Kind.MESSAGE, Direction.SIP_TO_XMPP, translating);
         if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
             SipStatus status = sipStatusFor(failed.rejected());
+            meters.messageFromSip(Outcome.REFUSED, status.code());
             LOG.info("sip->xmpp refused call-id={} from={} to={} status={} reason={}", callId, message.from(),
                     message.requestUri(), status.code(), failed.rejected().text());
             return CompletableFuture.completedFuture(status);
@@ -185,6 +208,7 @@ public final class Router implements SipHandler, XmppHandler {
             if (error != null) {
                 if (pending.remove(stanzaId, p)) {
                     LOG.warn("sip->xmpp not sent call-id={} id={}: {}", callId, stanzaId, rootMessage(error));
+                    meters.messageFromSip(Outcome.FAILED, 503);
                     p.response().complete(new SipStatus(503, "XMPP service unreachable"));
                 }
                 return;
@@ -200,6 +224,7 @@ public final class Router implements SipHandler, XmppHandler {
         if (pending.remove(p.stanzaId(), p)) {
             answered.put(p.stanzaId(), p);
             timer.schedule(() -> answered.remove(p.stanzaId(), p), LATE_ERROR_MEMORY.toMillis(), TimeUnit.MILLISECONDS);
+            meters.messageFromSip(Outcome.ACCEPTED, 202);
             p.response().complete(SipStatus.of(202));
             LOG.info("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
         }
@@ -214,6 +239,7 @@ public final class Router implements SipHandler, XmppHandler {
             SipStatus status = XmppErrorToSip.statusFor(e, !p.recipient().isBare());
             LOG.info("sip->xmpp failed call-id={} id={} condition={} status={}", p.callId(), id,
                     e.condition().elementName(), status.code());
+            meters.messageFromSip(Outcome.FAILED, status.code());
             p.response().complete(status);
             return;
         }
@@ -270,15 +296,19 @@ public final class Router implements SipHandler, XmppHandler {
             LOG.debug("xmpp->sip nothing to relay id={} from={}: no body", id, message.from());
             return;
         }
+        long translating = System.nanoTime();
         Mapped<SipPagerMessage> translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
                 .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
+        meters.translated(Kind.MESSAGE, Direction.XMPP_TO_SIP, translating);
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
+            meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));
             replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
             return;
         }
         SipPagerMessage out = translated.orThrow();
         Mapped<SipTarget> target = route(out.requestUri());
         if (target instanceof Mapped.Failed<SipTarget> failed) {
+            meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));
             replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
             return;
         }
@@ -288,13 +318,17 @@ public final class Router implements SipHandler, XmppHandler {
         toSip.apply(out, t).whenComplete((outcome, error) -> {
             if (error != null) {
                 LOG.warn("xmpp->sip failed id={} to={}: {}", id, t.requestUri(), rootMessage(error));
+                meters.messageFromXmpp(Outcome.FAILED, Optional.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR));
                 replyError(message, StanzaError.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR, "gateway failure"));
             } else if (outcome.status().isSuccess()) {
                 LOG.info("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
+                meters.messageFromXmpp(Outcome.DELIVERED, Optional.empty());
             } else {
                 LOG.info("xmpp->sip failed id={} to={} status={} {}", id, t.requestUri(), outcome.status().code(),
                         outcome.status().reason());
-                replyError(message, SipStatusToXmpp.errorFor(outcome.status(), outcome.contact()));
+                StanzaError mapped = SipStatusToXmpp.errorFor(outcome.status(), outcome.contact());
+                meters.messageFromXmpp(Outcome.FAILED, Optional.of(mapped.condition()));
+                replyError(message, mapped);
             }
         });
     }
