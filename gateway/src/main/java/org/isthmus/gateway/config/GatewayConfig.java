@@ -824,7 +824,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             host = text.substring(0, text.indexOf(':'));
             port = parsePort(text.substring(text.indexOf(':') + 1));
         }
-        if (port < 1 || !(host.matches("[0-9.]+") || host.contains(":"))) {
+        if (port < 1 || !isIpLiteral(host)) {
+            // Only literals: a text like 999.1.1.1 would otherwise be looked up as a host name.
             return Optional.empty();
         }
         try {
