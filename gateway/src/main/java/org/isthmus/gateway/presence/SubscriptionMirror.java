@@ -95,7 +95,7 @@ import org.isthmus.sip.presence.SubscriptionDialog;
  * again; changes within {@link PresenceSettings#coalesce()} of the last NOTIFY are held and sent once,
  * with the latest state, when the interval is over.
  */
-public final class SubscriptionMirror implements AutoCloseable {
+public final class SubscriptionMirror {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionMirror.class);
 
@@ -1252,15 +1252,6 @@ public final class SubscriptionMirror implements AutoCloseable {
         return out;
     }
 
-    /** How many pairs the mirror holds (for tests and the admin view). */
-    public int size() {
-        return pairs.size();
-    }
-
-    @Override
-    public void close() {
-        // The lanes and the timer belong to the gateway, which stops them.
-    }
 
     /**
      * Runs queued tasks one at a time, at most {@code rate} a second: each run is followed by a pause of
