@@ -209,6 +209,27 @@ class SipEdgeInboundTest {
         assertThat(handler.messages).isEmpty();
     }
 
+    /**
+     * A Via comment that ends in a backslash sent JAIN-SIP's own Via parser into an endless loop that
+     * filled the heap (a fuzzing find); the edge's parser refuses it with 400, and answers the next.
+     */
+    @Test
+    void viaCommentEndingInABackslashLeavesTheEdgeAnswering() throws Exception {
+        String hostile = """
+                OPTIONS sip:juliet@127.0.0.1:%EDGE% SIP/2.0
+                Via: SIP/2.0/UDP 127.0.0.1:%PORT%;branch=z9hG4bK-via-1 (\\
+                Max-Forwards: 70
+                From: <sip:romeo@sip.example>;tag=r1
+                To: <sip:juliet@xmpp.example>
+                Call-ID: via-1@127.0.0.1
+                CSeq: 1 OPTIONS
+                Content-Length: 0
+
+                """.replace("%EDGE%", Integer.toString(edgePort));
+        assertThat(exchange(hostile)).startsWith("SIP/2.0 400 ");
+        assertThat(exchange(hostile.replace(" (\\", "").replace("via-1", "via-2"))).startsWith("SIP/2.0 200 ");
+    }
+
     @Test
     void emptyMessageWithoutContentTypeIsPlainText() throws Exception {
         String request = """

@@ -409,8 +409,10 @@ public final class AddressMapper {
      * (RFC 3966) when no telephone domain is configured, which has no place for a resource.
      */
     public Mapped<AddressUri> toSipAddress(Jid jid) {
+        // As in componentAddress: an escaped '@' makes the localpart a user at a domain, not a number.
         if (rules.isComponentDomain(jid.domain()) && jid.local().isPresent()
-                && jid.local().get().startsWith("+") && rules.telephoneDomain().isEmpty()) {
+                && jid.local().get().startsWith("+") && rules.telephoneDomain().isEmpty()
+                && JidEscaping.unescape(jid.local().get()).indexOf('@') < 0) {
             Mapped<TelUri> tel = TelUri.parseSubscriber(jid.local().get());
             if (tel.isOk() && tel.orThrow().isGlobal()) {
                 Mapped<Jid> back = numberJid(tel.orThrow(), jid.resource(), jid.domain());

@@ -30,14 +30,26 @@ final class Hosts {
     }
 
     /**
+     * The characters IDNA maps to a label separator (RFC 3490 §3.1, UTS #46 §4): the full stop and its
+     * ideographic, fullwidth and halfwidth ideographic forms.
+     */
+    private static final String LABEL_SEPARATORS = ".\u3002\uFF0E\uFF61";
+
+    /**
      * The prepared form of a host, or a {@code jid-malformed} rejection that says why it is not one.
-     * One final dot is dropped first (RFC 7622 §3.2: "MUST be stripped ... before any other
-     * canonicalization steps").
+     * One final dot, in any of the forms IDNA maps to a dot, is dropped first (RFC 7622 §3.2: "MUST be
+     * stripped ... before any other canonicalization steps"); a name that still ends in one has an
+     * empty label, which only the root may have (RFC 1034 §3.1), and is refused, so that preparing a
+     * prepared host never changes it.
      */
     static Mapped<String> prepare(String host) {
-        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        String h = !host.isEmpty() && LABEL_SEPARATORS.indexOf(host.charAt(host.length() - 1)) >= 0
+                ? host.substring(0, host.length() - 1) : host;
         if (h.isEmpty()) {
             return malformed("empty domain");
+        }
+        if (LABEL_SEPARATORS.indexOf(h.charAt(h.length() - 1)) >= 0) {
+            return malformed("'" + host + "' ends in an empty label (RFC 1034 §3.1)");
         }
         if (h.charAt(0) == '[') {
             if (h.length() < 3 || h.charAt(h.length() - 1) != ']') {
@@ -67,7 +79,17 @@ final class Hosts {
         if (asciiInfo.hasErrors()) {
             return malformed("'" + host + "' is not a valid domain name " + asciiInfo.getErrors());
         }
-        return Mapped.ok(unicode.toString());
+        String prepared = unicode.toString();
+        if (prepared.endsWith(".")) {
+            // Mapping deleted what followed the last dot (a default-ignorable such as U+034F).
+            return malformed("'" + host + "' ends in an empty label (RFC 1034 §3.1)");
+        }
+        if (isDigitsAndDots(prepared)) {
+            // IDNA mapped other digits or dots (fullwidth, ideographic) to ASCII ones: as above, only an
+            // IPv4 address can look like this, and preparing it again must give it back unchanged.
+            return ipv4(prepared).map(Mapped::ok).orElseGet(() -> malformed("invalid IPv4 address " + host));
+        }
+        return Mapped.ok(prepared);
     }
 
     /**

@@ -242,6 +242,18 @@ class AddressMapperTest {
         assertThat(condition(skeleton.fromJid(jid))).isEqualTo(StanzaErrorCondition.ITEM_NOT_FOUND);
     }
 
+    /**
+     * A SIP user whose name reads like a number with parameters is a user at its domain, not a number:
+     * the escaped '@' in its JID says so, and its JID maps back to it (a fuzzing find).
+     */
+    @Test
+    void userNamedLikeANumberWithParametersMapsBack() {
+        SipUri sip = SipUri.parse("sip:+1-555;user=ph7@sip.test").orThrow();
+        Jid jid = skeleton.toJid(sip).orThrow();
+        assertThat(jid).hasToString("+1-555;user=ph7\\40sip.test@sip.xmpp.test");
+        assertThat(skeleton.toSipAddress(jid).orThrow()).isEqualTo(sip);
+    }
+
     /** RFC 3966 §5.1.5: a local number has no meaning outside its context. */
     @Test
     void rfc3966_s5_1_5_localNumberIsRefused() {

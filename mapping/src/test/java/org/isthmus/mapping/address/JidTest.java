@@ -32,10 +32,14 @@ class JidTest {
         assertThat(Jid.parse("example.com/foo@bar").orThrow().local()).isEmpty();
     }
 
-    /** RFC 7622 §3.3 and §3.2: the localpart is case-mapped, the domain lower-cased, a trailing dot dropped. */
+    /**
+     * RFC 7622 §3.3 and §3.2: the localpart is case-mapped, the domain lower-cased, a trailing dot (in any
+     * form IDNA maps to one) dropped.
+     */
     @Test
     void preparedFormsAreCompared() {
         assertThat(Jid.parse("Juliet@Example.COM.").orThrow()).isEqualTo(Jid.parse("juliet@example.com").orThrow());
+        assertThat(Jid.parse("juliet@example.com\u3002").orThrow()).isEqualTo(Jid.parse("juliet@example.com").orThrow());
         assertThat(Jid.parse("Ðöñ@example.com").orThrow().local()).contains("ðöñ");
     }
 
@@ -49,6 +53,7 @@ class JidTest {
     void ipLiteralsAreDomains() {
         assertThat(Jid.parse("a@[::1]").orThrow().domain()).isEqualTo("[::1]");
         assertThat(Jid.parse("a@127.0.0.1").orThrow().domain()).isEqualTo("127.0.0.1");
+        assertThat(Jid.parse("a@\uFF11\uFF19\uFF12\u30020.2.1").orThrow().domain()).isEqualTo("192.0.2.1");
     }
 
     @ParameterizedTest
@@ -146,7 +151,8 @@ class JidTest {
     @ParameterizedTest
     @ValueSource(strings = {"a@192.0.2.256", "a@192.0.2", "a@192.0.02.1", "a@1.2.3.4.5", "a@[1::2::3]", "a@[::1%25eth0]",
             "a@[12345::]", "a@[1:2:3:4:5:6:7:8:9]", "a@[1:2:3:4:5:6:7]", "a@[::1.2.3]", "a@under_score.example",
-            "a@-lead.example", "a@trail-.example", "a@ab--cd.example", "a@xn--zz.example", "a@a..b",
+            "a@-lead.example", "a@trail-.example", "a@ab--cd.example", "a@xn--zz.example", "a@a..b", "a@example..",
+            "a@example.\u3002", "a@2\u30020", "a@example.\u034F",
             "a@\u05D0a.example", "a@exa\u200Dmple.com"})
     void rfc7622_s3_2_invalidDomainsAreRejected(String text) {
         assertThat(Jid.parse(text).isOk()).isFalse();

@@ -5,8 +5,10 @@ import java.util.Properties;
 
 import javax.net.ssl.SSLContext;
 import javax.sip.PeerUnavailableException;
+import javax.sip.header.ViaHeader;
 
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.parser.ParserFactory;
 
 /**
  * The edge's JAIN-SIP stack: the reference implementation with its sockets made by a network layer that
@@ -15,6 +17,20 @@ import gov.nist.javax.sip.SipStackImpl;
  * network layer right after construction, before any listening point exists, does.
  */
 public final class EdgeSipStack extends SipStackImpl {
+
+    static {
+        registerParsers();
+    }
+
+    /**
+     * Puts the edge's header parsers in JAIN-SIP's parser table, which every stack in the JVM shares:
+     * {@link GuardedViaParser} for Via, in its long and compact names (RFC 3261 §7.3.3). Done once, when
+     * this class is first used, before any stack reads a message; idempotent.
+     */
+    public static void registerParsers() {
+        ParserFactory.addToParserTable(ViaHeader.NAME, GuardedViaParser.class);
+        ParserFactory.addToParserTable("v", GuardedViaParser.class);
+    }
 
     /**
      * A stack from {@code properties}, with TLS sockets from {@code tls} if present.

@@ -32,7 +32,8 @@ public final class MessageCodec {
      *       second child in a language already seen is dropped, as §5.2.3 forbids it. When no body is
      *       in the stanza's language, the message's language becomes the first body's, so the primary
      *       text and its language stay together; children that had inherited the old language then
-     *       carry it explicitly.</li>
+     *       carry it explicitly; if the stanza had none, a child without one that then falls into a
+     *       language already seen is dropped, as above.</li>
      *   <li>A {@code type='error'} message without a readable {@code <error/>} reads as
      *       {@code undefined-condition}.</li>
      * </ul>
@@ -51,8 +52,10 @@ public final class MessageCodec {
         Optional<String> lang = stanzaLang;
         if (!bodies.isEmpty() && bodies.stream().noneMatch(b -> inLanguage(b, stanzaLang, stanzaLang))) {
             lang = bodies.get(0).lang();
-            bodies = explicit(bodies, stanzaLang);
-            subjects = explicit(subjects, stanzaLang);
+            // Without a stanza language a child without one falls into the new language, where another
+            // child may already be: the first one per language stays, as on reading.
+            bodies = firstPerLanguage(explicit(bodies, stanzaLang), lang);
+            subjects = firstPerLanguage(explicit(subjects, stanzaLang), lang);
         }
         Optional<String> thread = message.child(ns, "thread").map(XmlElement::text);
         Optional<StanzaError> error = Optional.empty();
@@ -66,12 +69,16 @@ public final class MessageCodec {
 
     /** The children's texts with their own {@code xml:lang}, the first one per effective language only. */
     private static List<LocalizedText> texts(List<XmlElement> children, Optional<String> stanzaLang) {
-        List<LocalizedText> out = new ArrayList<>(children.size());
-        for (XmlElement child : children) {
-            LocalizedText t = new LocalizedText(child.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty()),
-                    child.text());
-            Optional<String> effective = t.lang().or(() -> stanzaLang);
-            if (out.stream().noneMatch(o -> inLanguage(o, stanzaLang, effective))) {
+        return firstPerLanguage(children.stream().map(child -> new LocalizedText(
+                child.attribute(XmlElement.XML_LANG).filter(l -> !l.isEmpty()), child.text())).toList(), stanzaLang);
+    }
+
+    /** The texts, the first one per effective language only (a text without a language is in {@code lang}). */
+    private static List<LocalizedText> firstPerLanguage(List<LocalizedText> texts, Optional<String> lang) {
+        List<LocalizedText> out = new ArrayList<>(texts.size());
+        for (LocalizedText t : texts) {
+            Optional<String> effective = t.lang().or(() -> lang);
+            if (out.stream().noneMatch(o -> inLanguage(o, lang, effective))) {
                 out.add(t);
             }
         }

@@ -16,6 +16,7 @@ import javax.xml.stream.XMLStreamException;
 import com.fasterxml.aalto.AsyncByteBufferFeeder;
 import com.fasterxml.aalto.AsyncXMLInputFactory;
 import com.fasterxml.aalto.AsyncXMLStreamReader;
+import com.fasterxml.aalto.UncheckedStreamException;
 import com.fasterxml.aalto.stax.InputFactoryImpl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,8 +33,9 @@ import io.netty.handler.codec.MessageToMessageDecoder;
  * (RFC 6120 §11.1, §4.9.3.18). A first-level element (or stream header) longer than
  * {@code maxStanzaBytes}, deeper than {@code maxDepth} or with more than {@code maxAttributes}
  * attributes on one element ends it with {@code <policy-violation/>} (RFC 6120 §4.9.3.14, §13.12
- * item 4); broken XML with {@code <not-well-formed/>} (§4.9.3.13). After a {@link StreamEvent.Failure}
- * or {@link StreamEvent.Close} the decoder discards all further input.
+ * item 4); broken XML, and bytes that are not UTF-8 (RFC 3629, checked here before the parser sees
+ * them, §11.6), with {@code <not-well-formed/>} (§4.9.3.13). After a {@link StreamEvent.Failure} or
+ * {@link StreamEvent.Close} the decoder discards all further input.
  *
  * <p>One instance per connection; not sharable.
  */
@@ -64,6 +66,10 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     private long fed;
     /** Byte offset where the current first-level item (header, stanza, whitespace) began. */
     private long boundary;
+    private final Utf8Scanner utf8 = new Utf8Scanner();
+    /** The first bytes of a UTF-8 character whose other bytes have not come yet, and how many. */
+    private final byte[] held = new byte[4];
+    private int heldLength;
     /** Prolog scan: the previous byte was '<' (a DTD or comment begins with "<!"). */
     private boolean prologLessThan;
     private boolean prologDone;
@@ -109,20 +115,59 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         try {
             for (ByteBuffer nio : in.nioBuffers()) {
-                while (nio.hasRemaining() && !finished) {
-                    int length = Math.min(nio.remaining(), MAX_FEED_BYTES);
-                    ByteBuffer slice = nio.slice();
-                    slice.limit(length);
-                    nio.position(nio.position() + length);
-                    feed(slice, out);
-                }
+                readBuffer(nio, out);
             }
         } catch (XMLStreamException e) {
             fail(out, causeOf(e), firstLine(e.getMessage()));
+        } catch (UncheckedStreamException e) {
+            // Aalto decodes character data lazily, and getText() reports malformed input unchecked.
+            XMLStreamException cause = e.getCause() instanceof XMLStreamException x ? x : new XMLStreamException(e);
+            fail(out, causeOf(cause), firstLine(cause.getMessage()));
         } catch (RuntimeException e) {
-            fail(out, StreamErrorCondition.INTERNAL_SERVER_ERROR, "XML parser failed");
+            if (e.getClass() == RuntimeException.class) {
+                // Aalto's name binding refuses an element named with the prefix xmlns, which Namespaces in
+                // XML 1.0 §3 forbids, with a bare RuntimeException (RFC 6120 §4.9.3.13 covers [XML-NAMES]).
+                fail(out, StreamErrorCondition.NOT_WELL_FORMED, "not namespace-well-formed: " + firstLine(e.getMessage()));
+            } else {
+                fail(out, StreamErrorCondition.INTERNAL_SERVER_ERROR, "XML parser failed");
+            }
         }
         in.skipBytes(in.readableBytes());
+    }
+
+    /**
+     * Feeds one buffer to the parser in slices that end between whole UTF-8 characters (see
+     * {@link Utf8Scanner}); the first bytes of a character the buffer does not finish wait in
+     * {@link #held} and go first with the next bytes. A byte that breaks UTF-8 ends the stream once the
+     * parser has had everything before it, so the first fault in the input is the one reported however
+     * it was split.
+     */
+    private void readBuffer(ByteBuffer nio, List<Object> out) throws XMLStreamException {
+        while (nio.hasRemaining() && !finished) {
+            int take = Math.min(nio.remaining(), MAX_FEED_BYTES);
+            ByteBuffer next = nio.slice();
+            next.limit(take);
+            nio.position(nio.position() + take);
+            ByteBuffer chunk = next;
+            if (heldLength > 0) {
+                chunk = ByteBuffer.allocate(heldLength + take).put(held, 0, heldLength).put(next).flip();
+            }
+            int from = heldLength;
+            heldLength = 0;
+            int end = chunk.limit();
+            int whole = utf8.scan(chunk, from, end);
+            if (whole > 0) {
+                ByteBuffer slice = chunk.duplicate();
+                slice.limit(whole);
+                feed(slice, out);
+            }
+            if (utf8.broken()) {
+                fail(out, StreamErrorCondition.NOT_WELL_FORMED, "invalid UTF-8 (RFC 6120 §11.6, RFC 3629 §4)");
+                return;
+            }
+            heldLength = end - whole;
+            chunk.get(whole, held, 0, heldLength);
+        }
     }
 
     private static StreamErrorCondition causeOf(XMLStreamException e) {
@@ -141,10 +186,22 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     }
 
     private void feed(ByteBuffer slice, List<Object> out) throws XMLStreamException {
-        if (!prologDone && scanProlog(slice)) {
+        int restricted = prologDone ? -1 : scanProlog(slice);
+        if (restricted >= 0) {
+            // The bytes before the "!" go to the parser first, so that an earlier error is the one
+            // reported, as it would be had the bytes arrived one at a time.
+            ByteBuffer before = slice.duplicate();
+            before.limit(restricted);
+            if (before.hasRemaining()) {
+                parse(before, out);
+            }
             fail(out, StreamErrorCondition.RESTRICTED_XML, "DTD or comment in the prolog (RFC 6120 §11.1)");
             return;
         }
+        parse(slice, out);
+    }
+
+    private void parse(ByteBuffer slice, List<Object> out) throws XMLStreamException {
         fed += slice.remaining();
         reader.getInputFeeder().feedInput(slice);
         // Aalto needs every event drained before it accepts the next slice.
@@ -160,22 +217,23 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     /**
      * Aalto reports an internal DTD subset as a syntax error rather than as a DTD, so the prolog is
      * checked here: before the root element, "&lt;!" starts a DOCTYPE or a comment, both restricted.
+     * Returns the index in {@code slice} of the "!", or -1 if there is none.
      */
-    private boolean scanProlog(ByteBuffer slice) {
+    private int scanProlog(ByteBuffer slice) {
         for (int i = slice.position(); i < slice.limit(); i++) {
             byte b = slice.get(i);
             if (prologLessThan) {
                 if (b == '!') {
-                    return true;
+                    return i;
                 }
                 if (b != '?') {
                     prologDone = true;
-                    return false;
+                    return -1;
                 }
             }
             prologLessThan = b == '<';
         }
-        return false;
+        return -1;
     }
 
     private void onEvent(int event, List<Object> out) throws XMLStreamException {

@@ -111,6 +111,19 @@ class MessageCodecTest {
         assertThat(m.lang()).contains("de");
     }
 
+    /**
+     * Without a stanza language, a subject without one falls into the language the first body gives the
+     * message; one already there keeps it (a fuzzing find: the message could not be made at all).
+     */
+    @Test
+    void keepsOneSubjectPerLanguageWhenTheBodyGivesTheLanguage() {
+        XmppMessage m = MessageCodec.fromElement(read("<message from='a@b' to='c@d'><subject>Hi</subject>"
+                + "<subject xml:lang='cs'>Ahoj</subject><body xml:lang='cs'>Jak se m\u00E1\u0161?</body></message>")).orThrow();
+        assertThat(m.lang()).contains("cs");
+        assertThat(m.subjects()).extracting(LocalizedText::text).containsExactly("Hi");
+        assertThat(MessageCodec.fromElement(read(MessageCodec.toElement(m, NS).toXml(NS))).orThrow()).isEqualTo(m);
+    }
+
     @Test
     void readsAnUnknownTypeAsNormal() {
         assertThat(MessageCodec.fromElement(read("<message from='a@b' to='c@d' type='bogus'/>")).orThrow().type())

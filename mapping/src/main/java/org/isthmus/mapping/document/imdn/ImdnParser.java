@@ -1,6 +1,6 @@
 package org.isthmus.mapping.document.imdn;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,6 +12,7 @@ import javax.xml.stream.XMLStreamReader;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.document.HardenedXml;
+import org.isthmus.mapping.document.XmlEncoding;
 import org.isthmus.mapping.document.XmlLimits;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.error.StanzaErrorCondition;
@@ -52,7 +53,10 @@ public final class ImdnParser {
         this.factory = HardenedXml.inputFactory();
     }
 
-    /** Parses a payload; its XML declaration or byte order mark gives the encoding (UTF-8, §11.1). */
+    /**
+     * Parses a payload; its XML declaration or byte order mark gives the encoding (UTF-8, §11.1), which
+     * {@link XmlEncoding} decodes before the XML parser sees the characters.
+     */
     public Mapped<ImdnDocument> parse(byte[] body) {
         if (body == null || body.length == 0) {
             return malformed("empty IMDN payload");
@@ -62,8 +66,12 @@ public final class ImdnParser {
                     "IMDN payload of " + body.length + " bytes exceeds the limit of " + limits.maxBytes(),
                     Optional.of(SipStatus.of(413))));
         }
+        Mapped<String> text = XmlEncoding.decode(body);
+        if (text instanceof Mapped.Failed<String> failed) {
+            return malformed(failed.rejected().text());
+        }
         try {
-            XMLStreamReader r = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+            XMLStreamReader r = factory.createXMLStreamReader(new StringReader(text.orThrow()));
             try {
                 return Mapped.ok(new Reading(r).document());
             } finally {
@@ -72,7 +80,7 @@ public final class ImdnParser {
         } catch (Malformed e) {
             return malformed(e.getMessage());
         } catch (XMLStreamException | RuntimeException e) {
-            // The JDK parser reports some encoding errors unchecked; they are still bad input.
+            // The JDK parser reports some errors unchecked; they are still bad input.
             return malformed("not well-formed XML");
         }
     }

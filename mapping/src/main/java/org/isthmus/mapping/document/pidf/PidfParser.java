@@ -1,6 +1,6 @@
 package org.isthmus.mapping.document.pidf;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -13,6 +13,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
+import javax.xml.XMLConstants;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -21,6 +22,7 @@ import javax.xml.stream.XMLStreamReader;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.document.HardenedXml;
+import org.isthmus.mapping.document.XmlEncoding;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
@@ -83,7 +85,10 @@ public final class PidfParser {
         this.factory = HardenedXml.inputFactory();
     }
 
-    /** Parses a PIDF body; the XML declaration or byte order mark gives its encoding (RFC 3863 §3.1). */
+    /**
+     * Parses a PIDF body; the byte order mark or XML declaration gives its encoding (RFC 3863 §4.1),
+     * which {@link XmlEncoding} decodes before the XML parser sees the characters.
+     */
     public Mapped<PresenceDocument> parse(byte[] body) {
         if (body == null || body.length == 0) {
             return malformed("empty PIDF body");
@@ -93,15 +98,19 @@ public final class PidfParser {
                     "PIDF body of " + body.length + " bytes exceeds the limit of " + maxBytes,
                     Optional.of(SipStatus.of(413))));
         }
+        Mapped<String> text = XmlEncoding.decode(body);
+        if (text instanceof Mapped.Failed<String> failed) {
+            return malformed(failed.rejected().text());
+        }
         XmlElement root;
         try {
-            root = readTree(body);
+            root = readTree(text.orThrow());
         } catch (Malformed e) {
             return malformed(e.getMessage());
         } catch (XMLStreamException e) {
             return malformed("not well-formed XML" + location(e));
         } catch (RuntimeException e) {
-            // The JDK parser reports some encoding errors unchecked; they are still bad input.
+            // The JDK parser reports some errors unchecked; they are still bad input.
             return malformed("not well-formed XML");
         }
         try {
@@ -131,8 +140,8 @@ public final class PidfParser {
 
     // ---- reading: StAX events to a bounded tree ----
 
-    private XmlElement readTree(byte[] body) throws XMLStreamException, Malformed {
-        XMLStreamReader r = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+    private XmlElement readTree(String body) throws XMLStreamException, Malformed {
+        XMLStreamReader r = factory.createXMLStreamReader(new StringReader(body));
         try {
             XmlElement root = null;
             XmlElement current = null;
@@ -192,6 +201,11 @@ public final class PidfParser {
         }
         List<XmlElement.Attribute> attributes = attributeCount == 0 ? List.of() : new ArrayList<>(attributeCount);
         for (int i = 0; i < attributeCount; i++) {
+            if (XMLConstants.XMLNS_ATTRIBUTE_NS_URI.equals(r.getAttributeNamespace(i))) {
+                // In an XML 1.1 document the JDK's parser reports each namespace declaration as an
+                // attribute too; kept, a fragment would declare its namespace twice and not be well-formed.
+                continue;
+            }
             String value = r.getAttributeValue(i);
             if (value.length() > maxTextLength) {
                 throw new Malformed("attribute value longer than " + maxTextLength + " characters");

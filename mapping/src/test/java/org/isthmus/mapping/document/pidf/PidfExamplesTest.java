@@ -112,6 +112,17 @@ class PidfExamplesTest {
         assertThat(d.notes()).containsExactly(Note.of("I'll be in Tokyo next week"));
     }
 
+    /** An extension in an XML 1.1 document keeps one declaration of its namespace (a fuzzing find). */
+    @Test
+    void extensionInAnXml11DocumentDeclaresItsNamespaceOnce() {
+        PresenceDocument d = parseText("<?xml version='1.1'?><presence xmlns='urn:ietf:params:xml:ns:pidf'"
+                + " entity='pres:a@example.com'><tuple id='t'><status><basic>open</basic>"
+                + "<show xmlns='urn:example:x'>away</show></status></tuple></presence>");
+        assertThat(d.tuples().get(0).status().extensions()).extracting(XmlFragment::xml)
+                .containsExactly("<show xmlns=\"urn:example:x\">away</show>");
+        assertThat(PARSER.parse(PidfWriter.write(d)).orThrow()).isEqualTo(d);
+    }
+
     /** RFC 3863 §4.3.2: extensions in a tuple and at the top level; contact text is whitespace-trimmed. */
     @Test
     void rfc3863_s4_3_2_example() {
