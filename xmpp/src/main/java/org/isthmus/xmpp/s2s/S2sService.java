@@ -388,6 +388,9 @@ public final class S2sService implements AutoCloseable {
 
     private void connect(Route route) {
         route.connecting = true;
+        // A stream still set here is ending (an idle close in progress): its end must not fail what
+        // now waits for the new stream.
+        route.stream = null;
         LOG.debug("XMPP s2s: opening a stream {} -> {}", route.local, route.peer);
         resolver.resolve(route.peer).whenComplete((addresses, error) -> loop.execute(() -> {
             if (error != null || addresses.isEmpty()) {

@@ -54,7 +54,9 @@ import org.isthmus.xmpp.testing.TestCertificates;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class S2sServiceTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Generous: a TLS handshake on a cold JVM of a loaded 2-core machine has taken over 5 s. */
+    private static final Duration NEGOTIATION = Duration.ofSeconds(30);
     private static final String A = "a.test";
     private static final String B = "b.test";
     private static final String SECRET_A = "secret-of-a.test-0123456789";
@@ -193,7 +195,7 @@ class S2sServiceTest {
     void refusedExternalIsRetriedOnceWithDialbackOnANewConnection(ScriptedPeer.External refusal) throws Exception {
         try (ScriptedPeer b = new ScriptedPeer(B, A, tls(ca.issue(B)), refusal)) {
             S2sService a = start(settings(A, freePort(), tls(ca.issue(A)), SECRET_A, PeerPolicy.DEFAULT)
-                    .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMillis(700))
+                    .withLimits(64 * 1024, NEGOTIATION, Duration.ofMillis(700))
                     .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
 
             a.send(message("juliet@a.test", "romeo@b.test", "first")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -272,7 +274,7 @@ class S2sServiceTest {
     void idleStreamIsClosedThoughPingsKeepItBusy() throws Exception {
         try (ScriptedPeer b = new ScriptedPeer(B, A, Optional.empty(), ScriptedPeer.External.SUCCEED)) {
             S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
-                    .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMillis(800))
+                    .withLimits(64 * 1024, NEGOTIATION, Duration.ofMillis(800))
                     .withPingInterval(Duration.ofMillis(100))
                     .withStaticRoute(B, PeerAddress.of("127.0.0.1", b.address().getPort())), atA);
             a.send(message("juliet@a.test", "romeo@b.test", "hello")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -601,7 +603,7 @@ class S2sServiceTest {
 
     private static S2sSettings settings(String domain, int port, Optional<S2sTls> tls, String secret, PeerPolicy policy) {
         return S2sSettings.of(Set.of(domain), "127.0.0.1", port, tls, secret).withDefaultPolicy(policy)
-                .withLimits(64 * 1024, Duration.ofSeconds(5), Duration.ofMinutes(5));
+                .withLimits(64 * 1024, NEGOTIATION, Duration.ofMinutes(5));
     }
 
     private Optional<S2sTls> tls(TestCertificates.Issued issued) {
