@@ -51,6 +51,12 @@ final class GatewayLauncher {
      */
     static GatewayLauncher start(Path jar, Path directory, ProsodyLauncher prosody, int sipPort, int uasPort,
             List<String> javaOptions, ChildProcesses children) {
+        return start(jar, directory, prosody, sipPort, uasPort, javaOptions, children, "");
+    }
+
+    /** {@link #start(Path, Path, ProsodyLauncher, int, int, List, ChildProcesses)} with more config sections. */
+    static GatewayLauncher start(Path jar, Path directory, ProsodyLauncher prosody, int sipPort, int uasPort,
+            List<String> javaOptions, ChildProcesses children, String moreYaml) {
         Path config = directory.resolve("gateway.yaml");
         String yaml = """
                 # Written by the load driver (org.isthmus.bench.load.GatewayLauncher) for one run.
@@ -62,7 +68,7 @@ final class GatewayLauncher {
                   routes:
                     - {domain: %s, host: 127.0.0.1, port: %d, transport: udp}
                 """.formatted(prosody.componentPort(), ProsodyLauncher.COMPONENT_DOMAIN,
-                ProsodyLauncher.COMPONENT_SECRET, ProsodyLauncher.XMPP_DOMAIN, sipPort, SIP_DOMAIN, uasPort);
+                ProsodyLauncher.COMPONENT_SECRET, ProsodyLauncher.XMPP_DOMAIN, sipPort, SIP_DOMAIN, uasPort) + moreYaml;
         try {
             Files.writeString(config, yaml, StandardCharsets.UTF_8);
         } catch (IOException e) {

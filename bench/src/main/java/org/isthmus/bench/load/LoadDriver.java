@@ -107,6 +107,10 @@ public final class LoadDriver {
     private void run() {
         long sessionStart = System.nanoTime();
         say("work directory " + directory + " (logs of every peer stay there)");
+        if (options.presence() > 0) {
+            new PresenceRun(options, directory, ports, children).run();
+            return;
+        }
         SippPeer.extractScenarios(directory);
         prosody = ProsodyLauncher.start(directory.resolve("prosody"), ports, children, USERS);
         say("Prosody up: c2s 127.0.0.1:" + prosody.c2sPort() + ", component :" + prosody.componentPort());
@@ -285,7 +289,7 @@ public final class LoadDriver {
                 LoadReport.number(r.gcMillisPer1000())));
     }
 
-    private static void say(String line) {
+    static void say(String line) {
         System.out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + " " + line);
     }
 

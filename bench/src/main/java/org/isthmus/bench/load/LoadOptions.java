@@ -19,9 +19,13 @@ import java.util.List;
  * @param jar             the gateway's runnable jar
  * @param gatewayJavaOptions JVM options for the gateway
  * @param jfr             whether to record a flight recording of the gateway (isthmus.jfr in the work dir)
+ * @param presence        mirrored pairs of the presence run ({@link PresenceRun}); 0 for the message runs
+ * @param presenceContacts SIP contacts per XMPP user in the presence run
+ * @param storeDirectory  where the presence run's gateway keeps its embedded store (a fresh directory in it)
  */
 record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int stepSeconds, int drainSeconds,
-        int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr) {
+        int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr, int presence, int presenceContacts,
+        java.util.Optional<Path> storeDirectory) {
 
     static final String USAGE = """
             Usage: bench/run-load.sh [options]
@@ -37,12 +41,19 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
               --jar PATH          the gateway jar (default gateway/target/isthmus.jar)
               --gateway-java-opts "OPTS"  JVM options for the gateway (default none)
               --jfr               record the gateway with JFR (isthmus.jfr in the work directory)
+              --presence N        instead of the message runs, the presence run: N mirrored pairs (an XMPP
+                                  user and a SIP contact subscribed to each other through Isthmus), heap
+                                  per pair after GC, then a wave of presence each way at --rate/s
+              --presence-contacts M  SIP contacts per XMPP user in the presence run (default 100)
+              --store-dir DIR     the presence run's embedded store goes in a fresh directory in DIR
+                                  (default: the work directory; /dev/shm keeps disk waits out)
             """;
 
     LoadOptions {
         ramp = List.copyOf(ramp);
         gatewayJavaOptions = List.copyOf(gatewayJavaOptions);
-        if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10) {
+        if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10
+                || presence < 0 || presenceContacts < 1) {
             throw new IllegalArgumentException("counts, rates and times must be positive\n" + USAGE);
         }
     }
@@ -58,6 +69,9 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         Path jar = Path.of("gateway/target/isthmus.jar");
         List<String> javaOptions = new ArrayList<>();
         boolean jfr = false;
+        int presence = 0;
+        int presenceContacts = 100;
+        Path storeDirectory = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -74,11 +88,15 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                 case "--gateway-java-opts" -> javaOptions.addAll(
                         Arrays.stream(value(args, ++i, arg).trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
                 case "--jfr" -> jfr = true;
+                case "--presence" -> presence = Integer.parseInt(value(args, ++i, arg));
+                case "--presence-contacts" -> presenceContacts = Integer.parseInt(value(args, ++i, arg));
+                case "--store-dir" -> storeDirectory = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
         return new LoadOptions(messages, rate, warmup, ramp, stepSeconds, drainSeconds, maxSeconds, jar,
-                javaOptions, jfr);
+                javaOptions, jfr, presence, presenceContacts,
+                java.util.Optional.ofNullable(storeDirectory));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A small XMPP client (RFC 6120) for load: plain TCP on loopback, SASL PLAIN, resource binding, an
@@ -36,6 +37,8 @@ final class PipeliningXmppClient implements AutoCloseable {
     private volatile Deliveries deliveries;
     private volatile int errors;
     private Thread reader;
+    /** Every stanza other than a message, whole, on the reader thread (the presence run); null for none. */
+    private volatile Consumer<String> stanzas;
 
     private PipeliningXmppClient(Socket socket, String jid) throws IOException {
         this.socket = socket;
@@ -46,6 +49,16 @@ final class PipeliningXmppClient implements AutoCloseable {
 
     /** Connects, authenticates, binds and sends presence, within the timeout. */
     static PipeliningXmppClient login(int port, String domain, String user, String password, Duration timeout) {
+        return login(port, domain, user, password, timeout, false, null);
+    }
+
+    /**
+     * {@link #login(int, String, String, String, Duration)}, first registering the account in band
+     * (XEP-0077 §3.1; an account that exists already is fine) when {@code register}, and with
+     * {@code stanzas} (if not null) given every presence and iq that arrives, from the first one on.
+     */
+    static PipeliningXmppClient login(int port, String domain, String user, String password, Duration timeout,
+            boolean register, Consumer<String> stanzas) {
         try {
             Socket socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -54,16 +67,18 @@ final class PipeliningXmppClient implements AutoCloseable {
             socket.connect(new InetSocketAddress(LoopbackPorts.loopback(), port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             PipeliningXmppClient client = new PipeliningXmppClient(socket, user + "@" + domain);
-            client.handshake(domain, user, password);
+            client.stanzas = stanzas;
+            client.handshake(domain, user, password, register);
             socket.setSoTimeout(0);
             client.startReader();
             return client;
         } catch (IOException e) {
-            throw new UncheckedIOException("XMPP login of " + user + "@" + domain + " on port " + port + " failed", e);
+            throw new UncheckedIOException("XMPP login of " + user + "@" + domain + " on port " + port + " failed: "
+                    + e.getMessage(), e);
         }
     }
 
-    private void handshake(String domain, String user, String password) throws IOException {
+    private void handshake(String domain, String user, String password, boolean register) throws IOException {
         StringBuilder seen = new StringBuilder();
         String header = "<?xml version='1.0'?><stream:stream to='" + domain + "' version='1.0' xml:lang='en'"
                 + " xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
@@ -71,6 +86,14 @@ final class PipeliningXmppClient implements AutoCloseable {
         readUntil(seen, "</stream:features>");
         if (seen.indexOf(">PLAIN<") < 0) {
             throw new IOException("the server offers no SASL PLAIN: " + seen);
+        }
+        if (register) {
+            write("<iq type='set' id='reg1'><query xmlns='jabber:iq:register'><username>" + user
+                    + "</username><password>" + password + "</password></query></iq>");
+            readUntil(seen, "</iq>", "'/>", "\"/>");
+            if (seen.indexOf("type='error'") >= 0 && seen.indexOf("conflict") < 0) {
+                throw new IOException("in-band registration of " + jid + " refused: " + seen);
+            }
         }
         String credentials = Base64.getEncoder().encodeToString(
                 ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
@@ -112,7 +135,16 @@ final class PipeliningXmppClient implements AutoCloseable {
         }
     }
 
-    private void write(String text) throws IOException {
+    /** Writes one stanza (or several) and flushes; safe from any thread. */
+    void sendRaw(String xml) {
+        try {
+            write(xml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sending as " + jid + " failed", e);
+        }
+    }
+
+    private synchronized void write(String text) throws IOException {
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
@@ -148,6 +180,10 @@ final class PipeliningXmppClient implements AutoCloseable {
                 }
                 long arrived = nowMicros();
                 text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                if (stanzas != null) {
+                    splitStanzas(text, arrived);
+                    continue;
+                }
                 int from = 0;
                 while (true) {
                     int end = text.indexOf("</message>", from);
@@ -168,6 +204,47 @@ final class PipeliningXmppClient implements AutoCloseable {
         } catch (IOException e) {
             System.err.println("xmpp reader of " + jid + " stopped: " + e);
         }
+    }
+
+    /**
+     * The presence run's reading: hands each complete first-level stanza to {@link #stanzas}, messages
+     * to {@link #onMessage}, and keeps an incomplete one for the next read. A stanza ends at its
+     * start tag's {@code />} or at the first closing tag of its name (no stanza nests its own kind).
+     */
+    private void splitStanzas(StringBuilder text, long arrived) {
+        int from = 0;
+        while (true) {
+            int start = text.indexOf("<", from);
+            if (start < 0 || start + 1 >= text.length()) {
+                break;
+            }
+            int nameEnd = start + 1;
+            while (nameEnd < text.length() && " />\t\r\n".indexOf(text.charAt(nameEnd)) < 0) {
+                nameEnd++;
+            }
+            int tagEnd = text.indexOf(">", start);
+            if (nameEnd >= text.length() || tagEnd < 0) {
+                break;
+            }
+            String name = text.substring(start + 1, nameEnd);
+            int end;
+            if (text.charAt(tagEnd - 1) == '/') {
+                end = tagEnd + 1;
+            } else {
+                int close = text.indexOf("</" + name + ">", tagEnd);
+                if (close < 0) {
+                    break;
+                }
+                end = close + name.length() + 3;
+            }
+            if (name.equals("message")) {
+                onMessage(text, start, end - "</message>".length(), arrived);
+            } else {
+                stanzas.accept(text.substring(start, end));
+            }
+            from = end;
+        }
+        text.delete(0, from);
     }
 
     private void onMessage(StringBuilder text, int from, int end, long arrived) {

@@ -37,6 +37,15 @@ final class ProsodyLauncher {
     /** Writes the config, registers the users (name to password), starts prosody -F, waits for both ports. */
     static ProsodyLauncher start(Path directory, LoopbackPorts ports, ChildProcesses children,
             Map<String, String> users) {
+        return start(directory, ports, children, users, false);
+    }
+
+    /**
+     * {@link #start(Path, LoopbackPorts, ChildProcesses, Map)}; with {@code inMemory}, for the presence
+     * run, every store (accounts, rosters) is kept in memory and clients may register in band.
+     */
+    static ProsodyLauncher start(Path directory, LoopbackPorts ports, ChildProcesses children,
+            Map<String, String> users, boolean inMemory) {
         int c2sPort = ports.next();
         int componentPort = ports.next();
         Path config = directory.resolve("prosody.cfg.lua");
@@ -49,7 +58,9 @@ final class ProsodyLauncher {
                     "COMPONENT_PORT", Integer.toString(componentPort),
                     "XMPP_DOMAIN", XMPP_DOMAIN,
                     "COMPONENT_DOMAIN", COMPONENT_DOMAIN,
-                    "COMPONENT_SECRET", COMPONENT_SECRET);
+                    "COMPONENT_SECRET", COMPONENT_SECRET,
+                    "STORAGE", inMemory ? "memory" : "internal",
+                    "ALLOW_REGISTRATION", Boolean.toString(inMemory));
             for (Map.Entry<String, String> value : values.entrySet()) {
                 String luaSafe = value.getValue().replace("\\", "\\\\").replace("\"", "\\\"");
                 text = text.replace("@" + value.getKey() + "@", luaSafe);
