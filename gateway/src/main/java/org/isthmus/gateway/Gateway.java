@@ -27,6 +27,7 @@ import org.isthmus.gateway.config.AdminSettings;
 import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
 import org.isthmus.gateway.metrics.GatewayMeters;
+import org.isthmus.gateway.metrics.RecentErrors;
 import org.isthmus.gateway.presence.MirrorRecord;
 import org.isthmus.gateway.presence.PresenceLinks;
 import org.isthmus.gateway.presence.SubscriptionMirror;
@@ -103,12 +104,13 @@ public final class Gateway implements AutoCloseable {
         GatewayMeters meters = new GatewayMeters(registry);
         this.jvmMeters = meters.bindJvm();
         AddressMapper addresses = new AddressMapper(config.addresses());
+        RecentErrors errors = new RecentErrors();
         this.store = config.store().map(s -> new MeteredStateStore(openStore(s), meters));
         this.registrar = new Registrar(config.registrar(), Clock.systemUTC(), store);
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
-                this::sendToXmpp, this::sendToSip, timer, meters);
+                this::sendToXmpp, this::sendToSip, timer, meters, errors);
         Map<String, ComponentLink> links = new LinkedHashMap<>();
         for (ComponentSettings c : config.components()) {
             links.put(c.preparedDomain(), new ComponentLink(c, router));
@@ -129,7 +131,7 @@ public final class Gateway implements AutoCloseable {
         meters.lanes(lanes::busyLanes);
         mirror.ifPresent(m -> meters.subscriptions(() -> m.snapshot("").stream().map(MirrorRecord::state).toList()));
         this.admin = config.admin().map(a -> new AdminServer(a, AdminServer.Limits.DEFAULTS,
-                new AdminEndpoints(sessions, sip::isListening, registry)));
+                new AdminEndpoints(sessions, sip::isListening, registry, errors, config.addresses())));
     }
 
     /** Where the admin API listens, once started (with {@code admin.port: 0}, the port taken). */
@@ -311,7 +313,7 @@ public final class Gateway implements AutoCloseable {
         AdminSettings settings = config.admin().orElseThrow();
         InetSocketAddress at = server.start();
         String host = at.getAddress() instanceof Inet6Address ? "[" + at.getHostString() + "]" : at.getHostString();
-        LOG.info("admin API on http://{}:{}/ (/health, /metrics, /api/links, /api/subscriptions, ...), token {}",
+        LOG.info("admin API on http://{}:{}/ (/status, /health, /metrics, /api/links, ...), token {}",
                 host, at.getPort(), settings.token().isPresent() ? "required" : "not required");
         if (!settings.isLoopback() && settings.token().isEmpty()) {
             LOG.warn("the admin API listens on {} without a token: whoever reaches the port reads every session; "

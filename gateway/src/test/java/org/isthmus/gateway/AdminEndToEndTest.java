@@ -242,6 +242,77 @@ class AdminEndToEndTest {
         assertThat(json.readTree(get("/api/conversations?limit=0").body()).get("items")).isEmpty();
     }
 
+    // ---- The status page and what it reads ------------------------------------------------------------
+
+    @Test
+    void theStatusPageFilesNeedNoTokenButItsDataDoes() throws Exception {
+        startConnected();
+        HttpResponse<String> page = send(request("/status").GET().build());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'").contains("frame-ancestors 'none'");
+        assertThat(page.body()).contains("<script src=\"/status.js\" defer></script>");
+        assertThat(send(request("/status.js").GET().build()).headers().firstValue("Content-Type"))
+                .contains("text/javascript; charset=utf-8");
+        assertThat(send(request("/status.css").GET().build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> root = send(request("/").GET().build());
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location")).contains("/status");
+        assertThat(send(request("/status?x=1").GET().build()).statusCode()).isEqualTo(400);
+        assertThat(send(request("/status").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode())
+                .isEqualTo(405);
+        for (String data : new String[] {"/api/status", "/api/errors", "/api/translate?address=sip:bob@sip.test"}) {
+            assertThat(send(request(data).GET().build()).statusCode()).as(data).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void statusErrorsAndTranslateAnswerWhatHappened() throws Exception {
+        startConnected();
+        // A MESSAGE the XMPP side answers with an error within the window: RFC 7247 §7.1 note (2) makes
+        // item-not-found for a bare JID 604; one error is noted.
+        Request message = EndToEnd.messageVia(phone, sipPort, "sip:alice@xmpp.test", "text/plain",
+                "secret words".getBytes(StandardCharsets.UTF_8));
+        String callId = ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> phone.send(message, WAIT));
+        String id = xmpp.takeElement(WAIT).attribute("id").orElseThrow();
+        xmpp.send("<message type='error' from='alice@xmpp.test' to='bob\\40sip.test@sip.xmpp.test' id='" + id + "'>"
+                + "<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+        assertThat(answer.get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(604);
+
+        JsonNode errors = json.readTree(get("/api/errors").body());
+        assertThat(errors.get("total").asInt()).isEqualTo(1);
+        JsonNode e = errors.get("items").get(0);
+        assertThat(e.get("id").asLong()).isEqualTo(1);
+        assertThat(e.get("direction").asText()).isEqualTo("sip_to_xmpp");
+        assertThat(e.get("callId").asText()).isEqualTo(callId);
+        assertThat(e.get("stanzaId").asText()).isEqualTo(id);
+        assertThat(e.get("peer").asText()).isEqualTo("sip:bob@sip.test");
+        assertThat(e.get("condition").asText()).isEqualTo("item-not-found");
+        assertThat(e.get("status").asInt()).isEqualTo(604);
+        assertThat(errors.toString()).doesNotContain("secret words");
+
+        JsonNode status = json.readTree(get("/api/status").body());
+        assertThat(status.get("health").get("status").asText()).isEqualTo("ready");
+        assertThat(status.get("messages").get("sip_to_xmpp").get("failed").asLong()).isEqualTo(1);
+        assertThat(status.get("messages").get("xmpp_to_sip").get("delivered").asLong()).isZero();
+        assertThat(status.get("errors").get("sinceStart").asLong()).isEqualTo(1);
+        assertThat(status.get("links").get(0).get("up").asBoolean()).isTrue();
+
+        JsonNode mapped = json.readTree(get("/api/translate?address=sip:bob@routed.test").body());
+        assertThat(mapped.get("verdict").asText()).isEqualTo("maps");
+        assertThat(mapped.get("normalized").asText()).isEqualTo("sip:bob@routed.test");
+        assertThat(mapped.get("rows").get(0).get("label").asText()).isEqualTo("rule");
+        assertThat(mapped.toString()).contains("bob\\\\40routed.test@sip.xmpp.test");
+        JsonNode refused = json.readTree(get("/api/translate?address=eve@elsewhere.example").body());
+        assertThat(refused.get("verdict").asText()).isEqualTo("refused");
+        JsonNode invalid = json.readTree(get("/api/translate?address=a@b@c").body());
+        assertThat(invalid.get("verdict").asText()).isEqualTo("invalid");
+        assertThat(invalid.get("problem").asText()).startsWith("is not a valid JID");
+        assertThat(get("/api/translate").statusCode()).isEqualTo(400);
+    }
+
     // ---- Token, methods, paths, bounds --------------------------------------------------------------
 
     @Test

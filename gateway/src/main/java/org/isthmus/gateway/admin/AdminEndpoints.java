@@ -1,9 +1,17 @@
 package org.isthmus.gateway.admin;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -16,9 +24,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.isthmus.gateway.SessionTable;
+import org.isthmus.gateway.metrics.GatewayMeters;
+import org.isthmus.gateway.metrics.RecentErrors;
+import org.isthmus.gateway.routing.AddressReport;
+import org.isthmus.mapping.address.AddressRules;
 
 /**
  * What the admin API serves, read from the running gateway on each request:
@@ -29,7 +43,16 @@ import org.isthmus.gateway.SessionTable;
  *   <li>{@code /api/links}, {@code /api/registrations}, {@code /api/subscriptions?address=…},
  *       {@code /api/conversations}, {@code /api/in-flight}: the {@link SessionTable} as JSON,
  *       {@code {"total": n, "items": [...]}} with at most {@code limit} items (default
- *       {@value #DEFAULT_ITEMS}, at most {@value #MAX_ITEMS}).</li>
+ *       {@value #DEFAULT_ITEMS}, at most {@value #MAX_ITEMS});</li>
+ *   <li>{@code /api/errors}: the last errors, newest first, in the same list form;</li>
+ *   <li>{@code /api/status}: one summary for the status page: health, links, the message counters by
+ *       direction and outcome, the subscription gauges, the sizes of the session views;</li>
+ *   <li>{@code /api/translate?address=…}: what an address maps to and by which rule
+ *       ({@link AddressReport});</li>
+ *   <li>{@code /} and {@code /status}: the status page, plain HTML with {@code /status.js} and
+ *       {@code /status.css}. These hold no data (the page reads everything above through the API
+ *       with the token), so they are served without the token: a browser cannot add a bearer token to
+ *       a page it navigates to.</li>
  * </ul>
  * Unknown paths get 404, unknown or repeated query parameters 400.
  */
@@ -46,17 +69,46 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
     private final SessionTable sessions;
     private final BooleanSupplier sipListening;
     private final PrometheusMeterRegistry registry;
+    private final RecentErrors errors;
+    private final AddressRules addresses;
+    private final Instant startedAt = Instant.now();
     private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, AdminResponse> pages;
 
     /**
      * @param sessions     the gateway's session table
      * @param sipListening whether the SIP edge listens now
      * @param registry     the meters scraped at {@code /metrics}
+     * @param errors       the last errors
+     * @param addresses    the address rules {@code /api/translate} applies
      */
-    public AdminEndpoints(SessionTable sessions, BooleanSupplier sipListening, PrometheusMeterRegistry registry) {
+    public AdminEndpoints(SessionTable sessions, BooleanSupplier sipListening, PrometheusMeterRegistry registry,
+                          RecentErrors errors, AddressRules addresses) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.sipListening = Objects.requireNonNull(sipListening, "sipListening");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.errors = Objects.requireNonNull(errors, "errors");
+        this.addresses = Objects.requireNonNull(addresses, "addresses");
+        Map<String, AdminResponse> p = new LinkedHashMap<>();
+        AdminResponse page = resource("status.html", "text/html; charset=utf-8")
+                .withHeader("Content-Security-Policy", STATUS_PAGE_POLICY);
+        p.put("/status", page);
+        p.put("/status.js", resource("status.js", "text/javascript; charset=utf-8"));
+        p.put("/status.css", resource("status.css", "text/css; charset=utf-8"));
+        this.pages = Map.copyOf(p);
+    }
+
+    /**
+     * What the status page may load (W3C CSP Level 3): its own script and style only, data only from
+     * this origin, no frames around it, so that text from a peer shown on it can never run.
+     */
+    static final String STATUS_PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /** The paths served without the token: the status page's own files, which hold no data. */
+    @Override
+    public boolean isPublic(String path) {
+        return path.equals("/") || pages.containsKey(path);
     }
 
     @Override
@@ -71,20 +123,96 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
                     q -> sessions.subscriptions(q.getOrDefault("address", "")), SessionJson::subscription);
             case "/api/conversations" -> list(query, Set.of(), q -> sessions.conversations(), SessionJson::conversation);
             case "/api/in-flight" -> list(query, Set.of(), q -> sessions.inFlight(), SessionJson::inFlight);
-            default -> AdminResponse.error(404, "no such resource; try /health, /metrics or /api/links");
+            case "/api/errors" -> list(query, Set.of(), q -> errors.newestFirst(), SessionJson::error);
+            case "/api/status" -> only(query, Set.of(), q -> AdminResponse.json(200, write(status())));
+            case "/api/translate" -> only(query, Set.of("address"), this::translate);
+            case "/" -> new AdminResponse(302, AdminResponse.JSON, "{}", Map.of("Location", "/status"));
+            default -> pages.containsKey(path) ? only(query, Set.of(), q -> pages.get(path))
+                    : AdminResponse.error(404, "no such resource; try /status, /health, /metrics or /api/links");
         };
     }
 
-    private AdminResponse health() {
-        List<String> reasons = new ArrayList<>();
-        for (SessionTable.Link link : sessions.links()) {
-            if (!link.up()) {
-                reasons.add("XMPP " + link.kind() + " link " + link.domain() + " is down");
+    private AdminResponse translate(Map<String, String> query) {
+        String address = query.getOrDefault("address", "").strip();
+        if (address.isEmpty()) {
+            return AdminResponse.error(400, "give the address to translate: /api/translate?address=sip:bob@sip.example");
+        }
+        AddressReport report = AddressReport.of(addresses, address);
+        ObjectNode body = json.createObjectNode().put("address", report.address())
+                .put("verdict", report.verdict().name().toLowerCase(Locale.ROOT));
+        report.normalized().ifPresent(n -> body.put("normalized", n));
+        report.problem().ifPresent(p -> body.put("problem", p));
+        ArrayNode rows = body.putArray("rows");
+        for (AddressReport.Row row : report.rows()) {
+            rows.addObject().put("label", row.label()).put("value", row.value());
+        }
+        return AdminResponse.json(200, write(body));
+    }
+
+    /** The summary the status page shows; every figure is also in {@code /metrics} or a list resource. */
+    private ObjectNode status() {
+        ObjectNode body = json.createObjectNode();
+        String version = AdminEndpoints.class.getPackage().getImplementationVersion();
+        body.put("version", version == null ? "development build" : version);
+        body.put("startedAt", startedAt.toString());
+        body.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
+        List<String> reasons = notReady();
+        ObjectNode health = body.putObject("health").put("status", reasons.isEmpty() ? "ready" : "unavailable");
+        reasons.forEach(health.putArray("reasons")::add);
+        body.put("sipListening", sipListening.getAsBoolean());
+        ArrayNode links = body.putArray("links");
+        sessions.links().forEach(l -> links.add(SessionJson.link(json, l)));
+        ObjectNode messages = body.putObject("messages");
+        for (GatewayMeters.Direction d : GatewayMeters.Direction.values()) {
+            ObjectNode byOutcome = messages.putObject(tag(d));
+            for (GatewayMeters.Outcome o : GatewayMeters.Outcome.values()) {
+                byOutcome.put(tag(o), 0);
             }
         }
-        if (!sipListening.getAsBoolean()) {
-            reasons.add("the SIP edge is not listening");
+        for (Counter c : registry.find(GatewayMeters.MESSAGES).counters()) {
+            ObjectNode byOutcome = (ObjectNode) messages.get(c.getId().getTag("direction"));
+            String outcome = c.getId().getTag("outcome");
+            if (byOutcome != null && outcome != null && byOutcome.has(outcome)) {
+                byOutcome.put(outcome, byOutcome.get(outcome).asLong() + (long) c.count());
+            }
         }
+        ObjectNode subscriptions = body.putObject("subscriptions");
+        for (Gauge g : registry.find(GatewayMeters.SUBSCRIPTIONS).gauges()) {
+            String direction = g.getId().getTag("direction");
+            ObjectNode byState = subscriptions.has(direction) ? (ObjectNode) subscriptions.get(direction)
+                    : subscriptions.putObject(direction);
+            byState.put(g.getId().getTag("state"), (long) g.value());
+        }
+        ObjectNode held = body.putObject("held");
+        held.put("registrations", sessions.registrations().size());
+        held.put("subscriptions", sessions.subscriptions("").size());
+        held.put("conversations", sessions.conversations().size());
+        held.put("inFlight", sessions.inFlight().size());
+        ObjectNode errorCounts = body.putObject("errors");
+        errorCounts.put("sinceStart", errors.count());
+        errorCounts.put("kept", errors.capacity());
+        return body;
+    }
+
+    private static String tag(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A file of the status page, read once from the class path (this package's resources). */
+    private static AdminResponse resource(String name, String contentType) {
+        try (InputStream in = AdminEndpoints.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the status page's " + name + " is missing from the jar");
+            }
+            return new AdminResponse(200, contentType, new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the status page's " + name, e);
+        }
+    }
+
+    private AdminResponse health() {
+        List<String> reasons = notReady();
         ObjectNode body = json.createObjectNode();
         if (reasons.isEmpty()) {
             body.put("status", "ready");
@@ -94,6 +222,20 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
         ArrayNode why = body.putArray("reasons");
         reasons.forEach(why::add);
         return AdminResponse.json(503, write(body));
+    }
+
+    /** Why the gateway is not ready; empty when it is. */
+    private List<String> notReady() {
+        List<String> reasons = new ArrayList<>();
+        for (SessionTable.Link link : sessions.links()) {
+            if (!link.up()) {
+                reasons.add("XMPP " + link.kind() + " link " + link.domain() + " is down");
+            }
+        }
+        if (!sipListening.getAsBoolean()) {
+            reasons.add("the SIP edge is not listening");
+        }
+        return reasons;
     }
 
     /** A list answer: the total and the first {@code limit} items. */

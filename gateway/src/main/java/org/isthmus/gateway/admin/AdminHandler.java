@@ -71,7 +71,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private AdminResponse answer(FullHttpRequest request) {
-        Optional<String> refusal = refusal(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String uri = request.uri();
+        String path = null;
+        Map<String, List<String>> query = Map.of();
+        AdminResponse badTarget = null;
+        if (!uri.startsWith("/")) {
+            badTarget = AdminResponse.error(400, "the request target must be a path such as /health");
+        } else {
+            try {
+                QueryStringDecoder decoder = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMETERS);
+                path = decoder.path();
+                query = decoder.parameters();
+            } catch (IllegalArgumentException e) {
+                badTarget = AdminResponse.error(400, "the request target is not a valid URI path and query");
+            }
+        }
+        // The status page's own files hold no data; every figure it shows comes through the API below.
+        boolean open = path != null && endpoints.isPublic(path);
+        Optional<String> refusal = open ? Optional.empty()
+                : refusal(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (refusal.isPresent()) {
             // RFC 6750 §3: the challenge names the scheme, and the error when a token was presented.
             return AdminResponse.error(401, "a bearer token is required").withHeader("WWW-Authenticate",
@@ -81,18 +99,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // RFC 9110 §15.5.6: 405 lists the methods the resource supports.
             return AdminResponse.error(405, "the admin API is read-only; use GET").withHeader("Allow", "GET");
         }
-        String uri = request.uri();
-        if (!uri.startsWith("/")) {
-            return AdminResponse.error(400, "the request target must be a path such as /health");
-        }
-        String path;
-        Map<String, List<String>> query;
-        try {
-            QueryStringDecoder decoder = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMETERS);
-            path = decoder.path();
-            query = decoder.parameters();
-        } catch (IllegalArgumentException e) {
-            return AdminResponse.error(400, "the request target is not a valid URI path and query");
+        if (badTarget != null) {
+            return badTarget;
         }
         try {
             return endpoints.get(path, query);

@@ -99,6 +99,11 @@ public final class AdminServer implements AutoCloseable {
          * @param query each query parameter with its values, in order
          */
         AdminResponse get(String path, Map<String, List<String>> query);
+
+        /** Whether {@code path} is served without the token (a static file that holds no data). */
+        default boolean isPublic(String path) {
+            return false;
+        }
     }
 
     private final AdminSettings settings;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.isthmus.gateway.SessionTable;
+import org.isthmus.gateway.metrics.RecentErrors;
 import org.isthmus.gateway.routing.Router;
 
 /**
@@ -50,6 +51,17 @@ final class SessionJson {
     static ObjectNode inFlight(ObjectMapper json, Router.InFlight m) {
         return json.createObjectNode().put("stanzaId", m.stanzaId()).put("callId", m.callId())
                 .put("sender", m.sender()).put("recipient", m.recipient()).put("since", m.since().toString());
+    }
+
+    static ObjectNode error(ObjectMapper json, RecentErrors.Entry e) {
+        ObjectNode n = json.createObjectNode().put("id", e.id()).put("time", e.time().toString())
+                .put("direction", e.directionTag());
+        text(n, "callId", e.callId());
+        text(n, "stanzaId", e.stanzaId());
+        n.put("peer", e.peer());
+        e.condition().ifPresent(c -> n.put("condition", c.elementName()));
+        e.status().ifPresent(s -> n.put("status", s));
+        return n.put("text", e.text());
     }
 
     private static void text(ObjectNode n, String field, Optional<String> value) {

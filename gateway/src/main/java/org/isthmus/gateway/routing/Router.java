@@ -28,6 +28,7 @@ import org.isthmus.gateway.metrics.GatewayMeters;
 import org.isthmus.gateway.metrics.GatewayMeters.Direction;
 import org.isthmus.gateway.metrics.GatewayMeters.Kind;
 import org.isthmus.gateway.metrics.GatewayMeters.Outcome;
+import org.isthmus.gateway.metrics.RecentErrors;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
@@ -92,6 +93,7 @@ public final class Router implements SipHandler, XmppHandler {
     private final BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip;
     private final ScheduledExecutorService timer;
     private final GatewayMeters meters;
+    private final RecentErrors errors;
     private volatile SubscriptionMirror mirror;
 
     /** SIP messages relayed to XMPP whose final response waits for the error window. */
@@ -158,20 +160,23 @@ public final class Router implements SipHandler, XmppHandler {
                   Function<XmppMessage, CompletableFuture<Void>> toXmpp,
                   BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
                   ScheduledExecutorService timer) {
-        this(addresses, settings, registrar, routes, defaultRoute, toXmpp, toSip, timer, GatewayMeters.none());
+        this(addresses, settings, registrar, routes, defaultRoute, toXmpp, toSip, timer, GatewayMeters.none(),
+                new RecentErrors());
     }
 
     /**
-     * A router that counts the messages it relays, by direction and outcome, and times their translation.
+     * A router that counts the messages it relays, by direction and outcome, times their translation,
+     * and keeps the last errors.
      *
      * @param meters where the counts and timings go
+     * @param errors where each refused or failed message is noted, for the status page
      * @see #Router(AddressMapper, MessageSettings, Registrar, Map, Optional, Function, BiFunction, ScheduledExecutorService)
      */
     public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipRoute> routes,
                   Optional<SipRoute> defaultRoute,
                   Function<XmppMessage, CompletableFuture<Void>> toXmpp,
                   BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
-                  ScheduledExecutorService timer, GatewayMeters meters) {
+                  ScheduledExecutorService timer, GatewayMeters meters, RecentErrors errors) {
         this.addresses = addresses;
         this.settings = settings;
         this.registrar = registrar;
@@ -181,6 +186,7 @@ public final class Router implements SipHandler, XmppHandler {
         this.toSip = toSip;
         this.timer = timer;
         this.meters = meters;
+        this.errors = errors;
     }
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
@@ -196,6 +202,8 @@ public final class Router implements SipHandler, XmppHandler {
         if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
             SipStatus status = sipStatusFor(failed.rejected());
             meters.messageFromSip(Outcome.REFUSED, status.code());
+            errors.record(Direction.SIP_TO_XMPP, message.callId(), Optional.empty(), message.from().toString(),
+                    Optional.of(failed.rejected().condition()), Optional.of(status.code()), failed.rejected().text());
             LOG.info("sip->xmpp refused call-id={} from={} to={} status={} reason={}", callId, message.from(),
                     message.requestUri(), status.code(), failed.rejected().text());
             return CompletableFuture.completedFuture(status);
@@ -209,6 +217,8 @@ public final class Router implements SipHandler, XmppHandler {
                 if (pending.remove(stanzaId, p)) {
                     LOG.warn("sip->xmpp not sent call-id={} id={}: {}", callId, stanzaId, rootMessage(error));
                     meters.messageFromSip(Outcome.FAILED, 503);
+                    errors.record(Direction.SIP_TO_XMPP, message.callId(), Optional.of(stanzaId),
+                            message.from().toString(), Optional.empty(), Optional.of(503), rootMessage(error));
                     p.response().complete(new SipStatus(503, "XMPP service unreachable"));
                 }
                 return;
@@ -240,6 +250,9 @@ public final class Router implements SipHandler, XmppHandler {
             LOG.info("sip->xmpp failed call-id={} id={} condition={} status={}", p.callId(), id,
                     e.condition().elementName(), status.code());
             meters.messageFromSip(Outcome.FAILED, status.code());
+            errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(id), p.original().from().toString(),
+                    Optional.of(e.condition()), Optional.of(status.code()), "the XMPP side answered with an error"
+                            + e.text().map(t -> ": " + t).orElse(""));
             p.response().complete(status);
             return;
         }
@@ -247,6 +260,9 @@ public final class Router implements SipHandler, XmppHandler {
         if (late != null && error.from().bare().equals(late.recipient().bare())) {
             LOG.info("sip->xmpp late error after 202 call-id={} id={} from={} condition={} text={}", late.callId(), id,
                     error.from(), e.condition().elementName(), e.text().orElse(""));
+            errors.record(Direction.SIP_TO_XMPP, late.original().callId(), Optional.of(id),
+                    late.original().from().toString(), Optional.of(e.condition()), Optional.empty(),
+                    "error after 202 Accepted, reported to the sender" + e.text().map(t -> ": " + t).orElse(""));
             reportLateError(late, e);
             return;
         }
@@ -302,14 +318,16 @@ public final class Router implements SipHandler, XmppHandler {
         meters.translated(Kind.MESSAGE, Direction.XMPP_TO_SIP, translating);
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
             meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));
-            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
+            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()),
+                    Optional.empty(), Optional.empty());
             return;
         }
         SipPagerMessage out = translated.orThrow();
         Mapped<SipTarget> target = route(out.requestUri());
         if (target instanceof Mapped.Failed<SipTarget> failed) {
             meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));
-            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()));
+            replyError(message, StanzaError.of(failed.rejected().condition(), failed.rejected().text()),
+                    Optional.empty(), Optional.empty());
             return;
         }
         SipTarget t = target.orThrow();
@@ -319,7 +337,8 @@ public final class Router implements SipHandler, XmppHandler {
             if (error != null) {
                 LOG.warn("xmpp->sip failed id={} to={}: {}", id, t.requestUri(), rootMessage(error));
                 meters.messageFromXmpp(Outcome.FAILED, Optional.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR));
-                replyError(message, StanzaError.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR, "gateway failure"));
+                replyError(message, StanzaError.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR, "gateway failure"),
+                        out.callId(), Optional.empty());
             } else if (outcome.status().isSuccess()) {
                 LOG.info("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
                 meters.messageFromXmpp(Outcome.DELIVERED, Optional.empty());
@@ -328,7 +347,7 @@ public final class Router implements SipHandler, XmppHandler {
                         outcome.status().reason());
                 StanzaError mapped = SipStatusToXmpp.errorFor(outcome.status(), outcome.contact());
                 meters.messageFromXmpp(Outcome.FAILED, Optional.of(mapped.condition()));
-                replyError(message, mapped);
+                replyError(message, mapped, out.callId(), Optional.of(outcome.status().code()));
             }
         });
     }
@@ -362,7 +381,15 @@ public final class Router implements SipHandler, XmppHandler {
                 "no route to SIP domain " + recipient.host());
     }
 
-    private void replyError(XmppMessage original, StanzaError error) {
+    /**
+     * Answers an XMPP message that could not be relayed with an error (RFC 6120 §8.2) and notes it.
+     *
+     * @param callId the Call-ID of the MESSAGE sent for it, if one was sent
+     * @param status the SIP status that MESSAGE got, if any
+     */
+    private void replyError(XmppMessage original, StanzaError error, Optional<String> callId, Optional<Integer> status) {
+        errors.record(Direction.XMPP_TO_SIP, callId, original.id(), original.from().toString(),
+                Optional.of(error.condition()), status, error.text().orElse(""));
         LOG.info("xmpp->sip refused id={} from={} to={} condition={} text={}", original.id().orElse("-"),
                 original.from(), original.to(), error.condition().elementName(), error.text().orElse(""));
         toXmpp.apply(original.errorReply(error)).whenComplete((ok, e) -> {

@@ -21,6 +21,16 @@ final class ProsodyGateway {
      */
     static Gateway start(ProsodyServer prosody, int sipPort, String componentOptions, String sipOptions,
                          Duration wait) {
+        return start(prosody, sipPort, componentOptions, sipOptions, "", wait);
+    }
+
+    /**
+     * As {@link #start(ProsodyServer, int, String, String, Duration)}, with more top-level sections.
+     *
+     * @param sections further top-level YAML, e.g. {@code "admin: {port: 0}\n"}
+     */
+    static Gateway start(ProsodyServer prosody, int sipPort, String componentOptions, String sipOptions,
+                         String sections, Duration wait) {
         GatewayConfig config = GatewayConfig.parse("interop", """
                 xmpp:
                   component: {host: 127.0.0.1, port: %d, domain: %s, secret: %s,
@@ -28,8 +38,8 @@ final class ProsodyGateway {
                   domains: [%s]
                 sip:
                   listen: {address: 127.0.0.1, port: %d}
-                %s""".formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
-                componentOptions, prosody.domain(), sipPort, sipOptions), name -> null);
+                %s%s""".formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
+                componentOptions, prosody.domain(), sipPort, sipOptions, sections), name -> null);
         Gateway gateway = new Gateway(config);
         gateway.start();
         awaitLink(gateway, prosody, true, wait);
