@@ -117,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         }
         this.components = Collections.unmodifiableMap(links);
         this.s2s = config.s2s().map(s -> new S2sService(s, router));
-        this.sip = new SipEdge(config.sip(), router);
+        this.sip = new SipEdge(config.sip().withLogBodies(config.logging().logBodies()), router);
         this.lanes = new Lanes(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30));
         this.membership = config.cluster().flatMap(c -> store.map(s -> new Membership(s, c, timer)));
         this.mirror = config.presence().enabled()
@@ -286,6 +286,10 @@ public final class Gateway implements AutoCloseable {
         for (ComponentSettings c : config.components()) {
             LOG.info("component {} -> {}:{} for XMPP domains {}", c.preparedDomain(), c.host(), c.port(),
                     config.addresses().domainsServedBy(c.preparedDomain()));
+        }
+        if (config.logging().logBodies()) {
+            LOG.warn("logging.log-bodies is true: the SIP wire trace (TRACE) and JAIN-SIP's DEBUG may record message "
+                    + "bodies; set it to false outside a test bed");
         }
         if (store.isEmpty()) {
             LOG.info("no state store configured: registrations are kept in memory and lost on restart");

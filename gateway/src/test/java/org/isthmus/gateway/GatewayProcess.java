@@ -26,6 +26,19 @@ final class GatewayProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start());
     }
 
+    /** Sends the process a signal by name, e.g. {@code HUP}, as {@code kill -s} does. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -s " + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Kills the process with SIGKILL and waits for it to be gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -21,10 +21,13 @@ import java.util.TreeSet;
  * @param auth           digest credentials: the registrar's users, and the edge's own as a client
  * @param dns            how RFC 3263 lookups are made
  * @param presence       the notifier's subscription duration limits
+ * @param logBodies      whether the SIP wire trace (at TRACE) and JAIN-SIP's own debug log may show
+ *                       message bodies; off by default, so that turning a debug level on to find a fault
+ *                       does not record what people wrote
  */
 public record SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
                           String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
-                          SipPresence presence) {
+                          SipPresence presence, boolean logBodies) {
 
     /** The default SIP port of RFC 3261 §19.1.2. */
     public static final int DEFAULT_PORT = 5060;
@@ -83,6 +86,13 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
         }
     }
 
+    /** Settings that log no message bodies. */
+    public SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
+                       String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
+                       SipPresence presence) {
+        this(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence, false);
+    }
+
     /**
      * The settings of the walking skeleton: no TLS, no trust checks, no digest credentials, DNS from the
      * system's resolver configuration.
@@ -101,28 +111,39 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
     /** A copy with TLS on (its transport added to the set). */
     public SipSettings withTls(SipTls tls) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, Optional.of(tls), trust, auth,
-                dns, presence);
+                dns, presence,
+                logBodies);
     }
 
     /** A copy with this trust policy. */
     public SipSettings withTrust(SipTrust trust) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
+                logBodies);
     }
 
     /** A copy with these digest credentials. */
     public SipSettings withAuth(SipAuth auth) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
+                logBodies);
     }
 
     /** A copy with this DNS configuration. */
     public SipSettings withDns(SipDns dns) {
-        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence);
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
+                logBodies);
     }
 
     /** A copy with these presence limits. */
     public SipSettings withPresence(SipPresence presence) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns,
-                presence);
+                presence,
+                logBodies);
+    }
+
+    /** A copy that may log message bodies, or not. */
+    public SipSettings withLogBodies(boolean logBodies) {
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
+                logBodies);
     }
 
     /** The port a transport listens on: the TLS port for {@code tls}, {@link #port()} otherwise. */

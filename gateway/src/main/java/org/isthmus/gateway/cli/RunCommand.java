@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 
 import org.isthmus.gateway.Gateway;
 import org.isthmus.gateway.config.GatewayConfig;
+import org.isthmus.gateway.logging.LogConfiguration;
 
 /** {@code isthmus run}: loads and validates the configuration, starts the gateway, runs until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -35,6 +36,7 @@ final class RunCommand implements Callable<Integer> {
         if (cfg.isEmpty()) {
             return EXIT_CONFIG;
         }
+        LogConfiguration.install(cfg.get().logging());
         Gateway gateway = new Gateway(cfg.get());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

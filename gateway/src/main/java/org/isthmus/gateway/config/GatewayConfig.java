@@ -74,12 +74,13 @@ import org.isthmus.xmpp.s2s.S2sTls;
  * @param presence     the presence subscription mirror's settings
  * @param cluster      when several nodes share the store: this node's name and the takeover timing
  * @param admin        the admin HTTP server (health, metrics, sessions), if configured
+ * @param logging      the log format, and whether message bodies may be logged
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
                             PresenceSettings presence, Optional<ClusterSettings> cluster,
-                            Optional<AdminSettings> admin) {
+                            Optional<AdminSettings> admin, LoggingSettings logging) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -157,7 +158,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin");
+        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin", "logging");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -269,6 +270,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             PresenceSettings presence = presence(top.object("presence"));
             Optional<ClusterSettings> cluster = cluster(top.object("cluster"), store);
             Optional<AdminSettings> admin = admin(top.object("admin"));
+            LoggingSettings logging = logging(top.object("logging"));
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -288,7 +290,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
                     ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
-                    presence, cluster, admin)
+                    presence, cluster, admin, logging)
                     : null;
         }
 
@@ -774,6 +776,15 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                 token = Optional.empty();
             }
             return Optional.of(new AdminSettings(address, port, token));
+        }
+
+        /** The log format and the body-logging switch; without the section, text and no bodies. */
+        private LoggingSettings logging(ConfigNode node) {
+            node.allowOnly("format", "log-bodies");
+            String format = node.choice("format", "text", Set.of("text", "json"));
+            boolean bodies = node.bool("log-bodies", LoggingSettings.DEFAULT.logBodies());
+            return new LoggingSettings(format.equals("json") ? LoggingSettings.Format.JSON : LoggingSettings.Format.TEXT,
+                    bodies);
         }
 
         private PresenceSettings presence(ConfigNode node) {

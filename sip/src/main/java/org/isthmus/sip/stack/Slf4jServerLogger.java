@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * JAIN-SIP's message trace routed to SLF4J under the logger {@code org.isthmus.sip.wire}: at DEBUG one
  * line per message sent or received (first line, peer, Call-ID), at TRACE the whole message with
- * control characters escaped so that peer-supplied text cannot forge log lines.
+ * control characters escaped so that peer-supplied text cannot forge log lines. The body is left out
+ * (its length is given) unless the stack property {@value #LOG_BODIES} is {@code true}: a trace turned
+ * on to find a fault must not record what people wrote.
  */
 public final class Slf4jServerLogger implements ServerLogger {
 
@@ -22,7 +24,12 @@ public final class Slf4jServerLogger implements ServerLogger {
     /** Longest message text logged at TRACE; the rest is cut. */
     private static final int MAX_TRACE_CHARS = 8192;
 
+    /** The stack property that lets the trace show message bodies ({@code true} or {@code false}). */
+    public static final String LOG_BODIES = "org.isthmus.sip.LOG_BODIES";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
+    private volatile boolean logBodies;
 
     /** Created by JAIN-SIP from the {@code gov.nist.javax.sip.SERVER_LOGGER} property. */
     public Slf4jServerLogger() {
@@ -52,7 +59,7 @@ public final class Slf4jServerLogger implements ServerLogger {
         log(message, from, to, status, sender);
     }
 
-    private static void log(SIPMessage message, String from, String to, String status, boolean sender) {
+    private void log(SIPMessage message, String from, String to, String status, boolean sender) {
         if (!LOG.isDebugEnabled() || message == null) {
             return;
         }
@@ -61,11 +68,22 @@ public final class Slf4jServerLogger implements ServerLogger {
         String callId = message.getCallId() == null ? "-" : message.getCallId().getCallId();
         if (LOG.isTraceEnabled()) {
             LOG.trace("{} peer={} callId={} status={} message={}", direction, escape(peer), escape(callId),
-                    status == null ? "-" : escape(status), escape(message.encode()));
+                    status == null ? "-" : escape(status), escape(logBodies ? message.encode() : withoutBody(message)));
         } else {
             LOG.debug("{} peer={} callId={} {}", direction, escape(peer), escape(callId),
                     escape(message.getFirstLine()));
         }
+    }
+
+    /** The start line and headers, and the body's length in place of the body (RFC 3261 §7). */
+    static String withoutBody(SIPMessage message) {
+        String text = message.encode();
+        int end = text.indexOf("\r\n\r\n");
+        byte[] body = message.getRawContent();
+        if (end < 0 || body == null || body.length == 0) {
+            return text;
+        }
+        return text.substring(0, end + 4) + "[body of " + body.length + " bytes not logged; logging.log-bodies shows it]";
     }
 
     /** Escapes CR, LF and other control characters and caps the length. */
@@ -102,7 +120,8 @@ public final class Slf4jServerLogger implements ServerLogger {
 
     @Override
     public void setStackProperties(Properties stackProperties) {
-        // Nothing to read: levels come from the SLF4J configuration.
+        // Levels come from the SLF4J configuration; only whether bodies may be shown comes from here.
+        logBodies = Boolean.parseBoolean(stackProperties.getProperty(LOG_BODIES, "false"));
     }
 
     @Override

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * JAIN-SIP's diagnostic log routed to SLF4J under the logger {@code gov.nist.javax.sip}, so that no
- * log4j is needed; its levels are the SLF4J logger's.
+ * log4j is needed; its levels are the SLF4J logger's. The stack's DEBUG and TRACE print whole SIP
+ * messages, bodies included, so they stay off unless the stack property
+ * {@value Slf4jServerLogger#LOG_BODIES} is {@code true}, whatever the SLF4J level.
  */
 public final class Slf4jStackLogger implements StackLogger {
 
@@ -16,6 +18,8 @@ public final class Slf4jStackLogger implements StackLogger {
     public static final String LOGGER_NAME = "gov.nist.javax.sip";
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
+    private volatile boolean logBodies;
 
     /** Created by JAIN-SIP from the {@code gov.nist.javax.sip.STACK_LOGGER} property. */
     public Slf4jStackLogger() {
@@ -45,17 +49,23 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logDebug(String message) {
-        LOG.debug(message);
+        if (logBodies) {
+            LOG.debug(message);
+        }
     }
 
     @Override
     public void logDebug(String message, Exception ex) {
-        LOG.debug(message, ex);
+        if (logBodies) {
+            LOG.debug(message, ex);
+        }
     }
 
     @Override
     public void logTrace(String message) {
-        LOG.trace(message);
+        if (logBodies) {
+            LOG.trace(message);
+        }
     }
 
     @Override
@@ -100,8 +110,8 @@ public final class Slf4jStackLogger implements StackLogger {
             case TRACE_FATAL, TRACE_ERROR -> LOG.isErrorEnabled();
             case TRACE_WARN -> LOG.isWarnEnabled();
             case TRACE_INFO -> LOG.isInfoEnabled() || Slf4jServerLogger.enabled();
-            case TRACE_DEBUG -> LOG.isDebugEnabled();
-            default -> LOG.isTraceEnabled();
+            case TRACE_DEBUG -> logBodies && LOG.isDebugEnabled();
+            default -> logBodies && LOG.isTraceEnabled();
         };
     }
 
@@ -122,7 +132,8 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void setStackProperties(Properties stackProperties) {
-        // Nothing to read: no log files, no trace level of the stack's own.
+        // No log files, no trace level of the stack's own: only whether its debug output may be shown.
+        logBodies = Boolean.parseBoolean(stackProperties.getProperty(Slf4jServerLogger.LOG_BODIES, "false"));
     }
 
     @Override
