@@ -11,12 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -101,8 +104,31 @@ public final class Router implements SipHandler, XmppHandler {
     /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}. */
     private final Map<String, Pending> answered = new ConcurrentHashMap<>();
 
+    /**
+     * How late past its deadline a window may close: the sweep that closes the windows due runs at most
+     * this often, so one timer task closes every window that ends within a tick, instead of one task per
+     * message (at thousands of messages a second, the per-message tasks and their heap of timers were
+     * the single timer thread's work).
+     */
+    static final long SWEEP_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /**
+     * Open error windows in the order they opened. Every window has the same length, so they end in
+     * that order too, and the sweep only ever looks at the head.
+     */
+    private final Queue<Deadline> windows = new ConcurrentLinkedQueue<>();
+    /** Entries of {@link #answered} in the order they were answered, to forget them in that order. */
+    private final Queue<Deadline> memories = new ConcurrentLinkedQueue<>();
+    /** When the earliest scheduled sweep runs ({@link System#nanoTime()}), or {@link #NO_SWEEP}. */
+    private final AtomicLong nextSweep = new AtomicLong(NO_SWEEP);
+    private static final long NO_SWEEP = Long.MAX_VALUE;
+
     private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original, Instant since,
                            CompletableFuture<SipStatus> response) {
+    }
+
+    /** When {@code pending} is due, on {@link System#nanoTime()}'s clock. */
+    private record Deadline(long due, Pending pending) {
     }
 
     /**
@@ -144,6 +170,10 @@ public final class Router implements SipHandler, XmppHandler {
 
     /** Message-IDs of failure reports: RFC 5438 §6.3 asks for at least 64 random bits. */
     private static final SecureRandom IDS = new SecureRandom();
+
+    /** {@code isth-}, 72 random bits of this router, and a dash: ids differ across restarts and nodes. */
+    private final String stanzaIdPrefix;
+    private final AtomicLong stanzaSequence = new AtomicLong();
 
     /**
      * @param addresses the address rules
@@ -187,6 +217,9 @@ public final class Router implements SipHandler, XmppHandler {
         this.timer = timer;
         this.meters = meters;
         this.errors = errors;
+        byte[] random = new byte[9];
+        IDS.nextBytes(random);
+        this.stanzaIdPrefix = "isth-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-";
     }
 
     // ---- From SIP to XMPP -------------------------------------------------------------------------
@@ -224,19 +257,78 @@ public final class Router implements SipHandler, XmppHandler {
                 return;
             }
             LOG.debug("sip->xmpp sent call-id={} id={} to={}", callId, stanzaId, out.to());
-            timer.schedule(() -> closeWindow(p), settings.errorWindow().toMillis(), TimeUnit.MILLISECONDS);
+            long due = System.nanoTime() + settings.errorWindow().toNanos();
+            windows.add(new Deadline(due, p));
+            sweepBy(due);
         });
         return p.response();
     }
 
+    /**
+     * Makes sure a sweep runs by {@code due} (or one tick from now, whichever is later): schedules one
+     * unless one is already due by then. A sweep schedules the next for what is left.
+     */
+    private void sweepBy(long due) {
+        long now = System.nanoTime();
+        long at = due - now < SWEEP_TICK_NANOS ? now + SWEEP_TICK_NANOS : due;
+        while (true) {
+            long scheduled = nextSweep.get();
+            if (scheduled != NO_SWEEP && scheduled - at <= SWEEP_TICK_NANOS) {
+                return;
+            }
+            if (nextSweep.compareAndSet(scheduled, at)) {
+                break;
+            }
+        }
+        try {
+            timer.schedule(() -> sweep(at), at - now, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Shutting down: drain() has answered what it could; the links' close ends the rest.
+            nextSweep.compareAndSet(at, NO_SWEEP);
+        }
+    }
+
+    /** Closes every error window and forgets every answered message that is due, then schedules the next sweep. */
+    private void sweep(long at) {
+        nextSweep.compareAndSet(at, NO_SWEEP);
+        try {
+            long now = System.nanoTime();
+            for (Deadline d = windows.peek(); d != null && d.due() - now <= 0; d = windows.peek()) {
+                windows.poll();
+                try {
+                    closeWindow(d.pending(), now);
+                } catch (RuntimeException e) {
+                    // One message's failure must not leave the windows behind it open.
+                    LOG.error("sip->xmpp closing the error window failed call-id={} id={}", d.pending().callId(),
+                            d.pending().stanzaId(), e);
+                }
+            }
+            for (Deadline d = memories.peek(); d != null && d.due() - now <= 0; d = memories.peek()) {
+                memories.poll();
+                answered.remove(d.pending().stanzaId(), d.pending());
+            }
+        } finally {
+            Deadline window = windows.peek();
+            if (window != null) {
+                sweepBy(window.due());
+            }
+            Deadline memory = memories.peek();
+            if (memory != null) {
+                sweepBy(memory.due());
+            }
+        }
+    }
+
     /** The error window has passed without an error: accepted (RFC 3428 §7, 202 from a gateway). */
-    private void closeWindow(Pending p) {
+    private void closeWindow(Pending p, long now) {
         if (pending.remove(p.stanzaId(), p)) {
             answered.put(p.stanzaId(), p);
-            timer.schedule(() -> answered.remove(p.stanzaId(), p), LATE_ERROR_MEMORY.toMillis(), TimeUnit.MILLISECONDS);
+            memories.add(new Deadline(now + LATE_ERROR_MEMORY.toNanos(), p));
             meters.messageFromSip(Outcome.ACCEPTED, 202);
             p.response().complete(SipStatus.of(202));
-            LOG.info("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
+            // One line per message at INFO was the hottest logging of the gateway under load (bench/README.md);
+            // the count is in the meters (isthmus.messages, outcome=accepted).
+            LOG.debug("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
         }
     }
 
@@ -340,7 +432,8 @@ public final class Router implements SipHandler, XmppHandler {
                 replyError(message, StanzaError.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR, "gateway failure"),
                         out.callId(), Optional.empty());
             } else if (outcome.status().isSuccess()) {
-                LOG.info("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
+                // Counted in the meters; a line per delivered message is DEBUG (bench/README.md).
+                LOG.debug("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
                 meters.messageFromXmpp(Outcome.DELIVERED, Optional.empty());
             } else {
                 LOG.info("xmpp->sip failed id={} to={} status={} {}", id, t.requestUri(), outcome.status().code(),
@@ -505,9 +598,14 @@ public final class Router implements SipHandler, XmppHandler {
                 XmppErrorToSip.statusFor(StanzaError.of(rejected.condition(), rejected.text()), false));
     }
 
-    /** Stanza ids are unguessable so that a third party cannot fake an error for someone else's message. */
-    private static String newStanzaId() {
-        return "isth-" + UUID.randomUUID();
+    /**
+     * A stanza id: this process's random prefix and a sequence number. Unique without a
+     * {@code SecureRandom} call per message (bench/README.md, hot spot 5); an error for someone else's
+     * message cannot be faked by guessing it, since {@link #onXmppError} also requires the error to come
+     * from the message's recipient (RFC 6120 §8.3.1: the error is returned by the entity addressed).
+     */
+    private String newStanzaId() {
+        return stanzaIdPrefix + Long.toString(stanzaSequence.incrementAndGet(), 36);
     }
 
     private static String rootMessage(Throwable t) {
