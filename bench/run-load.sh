@@ -5,10 +5,10 @@
 #
 #   bench/run-load.sh [--messages N] [--rate R] [--no-ramp] [--jfr] ...   (--help for all options)
 #
-# Builds the jars first when they are missing (mvn -B -q install -DskipTests).
+# Builds the jars first when they are missing (mvn -B -o -q package -DskipTests -Djacoco.skip=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -f bench/target/benchmarks.jar || ! -f gateway/target/isthmus.jar ]]; then
-    mvn -B -q install -DskipTests
+    mvn -B -o -q package -DskipTests -Djacoco.skip=true
 fi
 exec java -cp bench/target/benchmarks.jar org.isthmus.bench.load.LoadDriver "$@"

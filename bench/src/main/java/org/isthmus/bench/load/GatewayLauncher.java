@@ -8,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,10 +73,13 @@ final class GatewayLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + config, e);
         }
-        // A copy of its own, so that a rebuild of the reactor during the session cannot change the jar under it.
+        // A copy of its own, so that a rebuild of the reactor during the session cannot change the jar under it;
+        // made once per session, since an AppCDS archive is valid only for the jar file it was made with.
         Path copy = directory.resolve("isthmus.jar");
         try {
-            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            if (!Files.exists(copy)) {
+                Files.copy(jar, copy);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + jar, e);
         }
@@ -165,6 +167,11 @@ final class GatewayLauncher {
 
     /** SIGTERM (the gateway shuts down cleanly and a flight recording is dumped), then a kill. */
     void stop() {
-        ChildProcesses.stop(process, Duration.ofSeconds(20));
+        stop(Duration.ofSeconds(20));
+    }
+
+    /** SIGTERM, then a kill after {@code grace}. */
+    void stop(Duration grace) {
+        ChildProcesses.stop(process, grace);
     }
 }

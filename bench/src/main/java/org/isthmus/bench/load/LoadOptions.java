@@ -22,10 +22,12 @@ import java.util.List;
  * @param presence        mirrored pairs of the presence run ({@link PresenceRun}); 0 for the message runs
  * @param presenceContacts SIP contacts per XMPP user in the presence run
  * @param storeDirectory  where the presence run's gateway keeps its embedded store (a fresh directory in it)
+ * @param cds             whether to start the gateway once to write an AppCDS archive, and measure the start
+ *                        that uses it
  */
 record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int stepSeconds, int drainSeconds,
         int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr, int presence, int presenceContacts,
-        java.util.Optional<Path> storeDirectory) {
+        java.util.Optional<Path> storeDirectory, boolean cds) {
 
     static final String USAGE = """
             Usage: bench/run-load.sh [options]
@@ -47,6 +49,8 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
               --presence-contacts M  SIP contacts per XMPP user in the presence run (default 100)
               --store-dir DIR     the presence run's embedded store goes in a fresh directory in DIR
                                   (default: the work directory; /dev/shm keeps disk waits out)
+              --cds               start the gateway once with -XX:ArchiveClassesAtExit (a training start, timed
+                                  too), then measure the start with -XX:SharedArchiveFile (AppCDS)
             """;
 
     LoadOptions {
@@ -72,6 +76,7 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         int presence = 0;
         int presenceContacts = 100;
         Path storeDirectory = null;
+        boolean cds = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -91,12 +96,13 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                 case "--presence" -> presence = Integer.parseInt(value(args, ++i, arg));
                 case "--presence-contacts" -> presenceContacts = Integer.parseInt(value(args, ++i, arg));
                 case "--store-dir" -> storeDirectory = Path.of(value(args, ++i, arg));
+                case "--cds" -> cds = true;
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
         return new LoadOptions(messages, rate, warmup, ramp, stepSeconds, drainSeconds, maxSeconds, jar,
                 javaOptions, jfr, presence, presenceContacts,
-                java.util.Optional.ofNullable(storeDirectory));
+                java.util.Optional.ofNullable(storeDirectory), cds);
     }
 
     private static String value(String[] args, int i, String option) {
