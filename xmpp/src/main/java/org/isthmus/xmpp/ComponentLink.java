@@ -109,7 +109,7 @@ public final class ComponentLink implements AutoCloseable {
                                 new IdleStateHandler(settings.pingInterval().toMillis(), KEEPALIVE_INTERVAL.toMillis(), 0,
                                         TimeUnit.MILLISECONDS),
                                 new XmppStreamDecoder(settings.maxStanzaBytes(), XmppStreamDecoder.DEFAULT_MAX_DEPTH,
-                                        XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES),
+                                        XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES, settings.stanzaTimeout()),
                                 new ComponentStreamHandler(settings, events));
                     }
                 });

@@ -20,10 +20,12 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param maxStanzaBytes the largest inbound stanza accepted (RFC 6120 §13.12 item 4)
  * @param pingInterval   after this long with nothing from the server, an XEP-0199 ping is sent; after
  *                       as long again with still nothing, the link is closed and reconnected
+ * @param stanzaTimeout  the longest an inbound stanza (or the server's stream header) may take from its
+ *                       first byte to its last; a slower one ends the stream with policy-violation
  */
 public record ComponentSettings(String host, int port, String domain, String secret,
                                 Duration initialBackoff, Duration maxBackoff, Duration connectTimeout,
-                                int maxStanzaBytes, Duration pingInterval) {
+                                int maxStanzaBytes, Duration pingInterval, Duration stanzaTimeout) {
 
     /** The default ping interval: well inside common NAT and firewall idle timeouts. */
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(90);
@@ -73,6 +75,17 @@ public record ComponentSettings(String host, int port, String domain, String sec
         if (pingInterval.toMillis() < 10) {
             throw new IllegalArgumentException("pingInterval must be at least 10 ms");
         }
+        Objects.requireNonNull(stanzaTimeout, "stanzaTimeout");
+        if (stanzaTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("stanzaTimeout must be at least 10 ms");
+        }
+    }
+
+    /** Settings with the default stanza timeout. */
+    public ComponentSettings(String host, int port, String domain, String secret, Duration initialBackoff,
+                             Duration maxBackoff, Duration connectTimeout, int maxStanzaBytes, Duration pingInterval) {
+        this(host, port, domain, secret, initialBackoff, maxBackoff, connectTimeout, maxStanzaBytes, pingInterval,
+                XmppStreamDecoder.DEFAULT_STANZA_TIMEOUT);
     }
 
     /** Settings with the default ping interval. */
@@ -98,6 +111,7 @@ public record ComponentSettings(String host, int port, String domain, String sec
     public String toString() {
         return "ComponentSettings[host=" + host + ", port=" + port + ", domain=" + domain + ", secret=***"
                 + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
-                + ", connectTimeout=" + connectTimeout + ", maxStanzaBytes=" + maxStanzaBytes + "]";
+                + ", connectTimeout=" + connectTimeout + ", maxStanzaBytes=" + maxStanzaBytes
+                + ", pingInterval=" + pingInterval + ", stanzaTimeout=" + stanzaTimeout + "]";
     }
 }

@@ -81,12 +81,11 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         write(ctx, streamHeader(settings.domain()));
         // A server that accepts TCP but never completes the handshake must not hold the link forever.
+        // RFC 6120 §4.9.3.4: the stream ends with <connection-timeout/>, so the server's log says why.
         ctx.executor().schedule(() -> {
             if (state == State.AWAIT_HEADER || state == State.AWAIT_HANDSHAKE) {
-                reason = "no handshake reply within " + settings.connectTimeout().toMillis() + " ms";
-                LOG.warn("XMPP component {}: {} from {}", domain, reason, peer);
-                state = State.CLOSING;
-                ctx.close();
+                fail(ctx, StreamError.of(StreamErrorCondition.CONNECTION_TIMEOUT,
+                        "no handshake reply within " + settings.connectTimeout().toMillis() + " ms"));
             }
         }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         super.channelActive(ctx);

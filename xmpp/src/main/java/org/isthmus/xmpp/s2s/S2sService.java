@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
@@ -18,6 +19,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -50,6 +52,8 @@ import org.isthmus.xmpp.stanza.IqResponder;
 import org.isthmus.xmpp.stanza.MessageCodec;
 import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stream.Namespaces;
+import org.isthmus.xmpp.stream.StreamError;
+import org.isthmus.xmpp.stream.StreamErrorCondition;
 import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.stream.XmlWriter;
 
@@ -109,6 +113,8 @@ public final class S2sService implements AutoCloseable {
     private final Context context = new Context();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Inbound connections open now, bounded by {@link S2sSettings#maxInboundStreams()}. */
+    private final AtomicInteger inboundStreams = new AtomicInteger();
     /** Event loop only: the outbound route of each (local, peer) pair. */
     private final Map<String, Route> routes = new HashMap<>();
     /** Event loop only: peer domain to the System.nanoTime() until which it gets dialback only. */
@@ -187,6 +193,12 @@ public final class S2sService implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        if (inboundStreams.get() >= settings.maxInboundStreams()) {
+                            refuseInbound(ch, directTls);
+                            return;
+                        }
+                        inboundStreams.incrementAndGet();
+                        ch.closeFuture().addListener(f -> inboundStreams.decrementAndGet());
                         channels.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         if (directTls) {
@@ -201,6 +213,27 @@ public final class S2sService implements AutoCloseable {
                     + bound.cause().getMessage(), bound.cause());
         }
         return bound.channel();
+    }
+
+    /**
+     * One connection more than {@link S2sSettings#maxInboundStreams()}: on the STARTTLS port our
+     * header, {@code <resource-constraint/>} (RFC 6120 §4.9.3.15: the server lacks the resources to
+     * serve the stream; §4.9.1.2: the header goes first) and the close; on the direct TLS port, where
+     * nothing may precede TLS (XEP-0368), the close alone. Either way it holds nothing of ours.
+     */
+    private void refuseInbound(SocketChannel ch, boolean directTls) {
+        LOG.warn("XMPP s2s: refused a connection from {}: {} inbound streams already open",
+                ch.remoteAddress(), settings.maxInboundStreams());
+        if (directTls) {
+            ch.close();
+            return;
+        }
+        String local = settings.localDomains().stream().sorted().findFirst().orElseThrow();
+        String refusal = S2sStream.header(local, Optional.empty(), Optional.empty())
+                + StreamError.of(StreamErrorCondition.RESOURCE_CONSTRAINT,
+                        "too many inbound streams (" + settings.maxInboundStreams() + ")").toXml()
+                + S2sStream.CLOSE_TAG;
+        ch.writeAndFlush(ByteBufUtil.writeUtf8(ch.alloc(), refusal)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void addStreamHandlers(ChannelPipeline p, S2sStream stream) {

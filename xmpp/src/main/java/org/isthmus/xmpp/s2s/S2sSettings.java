@@ -40,13 +40,18 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param pingInterval       after this long without a byte from the peer on an outbound stream, an
  *                           XEP-0199 ping is sent; see {@link S2sService} for when a stream without an
  *                           answer is closed
+ * @param stanzaTimeout      the longest an inbound stanza (or stream header) may take from its first
+ *                           byte to its last; a slower one ends the stream with policy-violation
+ * @param maxInboundStreams  inbound connections held at once; one more is refused with
+ *                           resource-constraint (RFC 6120 §4.9.3.15)
  */
 public record S2sSettings(Set<String> localDomains, String listenHost, int listenPort, OptionalInt directTlsPort,
                           Optional<S2sTls> tls, String dialbackSecret, PeerPolicy defaultPolicy,
                           Map<String, PeerPolicy> peerPolicies, Set<String> allowedPeers, Set<String> deniedPeers,
                           Map<String, PeerAddress> staticRoutes, boolean dnsLookups, int maxStanzaBytes,
                           Duration connectTimeout, Duration negotiationTimeout, Duration idleTimeout,
-                          int maxQueuedStanzas, Duration pingInterval) {
+                          int maxQueuedStanzas, Duration pingInterval, Duration stanzaTimeout,
+                          int maxInboundStreams) {
 
     /** The default TCP connect timeout. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -60,6 +65,8 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
     public static final Duration MIN_PING_INTERVAL = Duration.ofMillis(10);
     /** The default number of stanzas queued per peer during negotiation. */
     public static final int DEFAULT_MAX_QUEUED_STANZAS = 100;
+    /** The default number of inbound connections held at once. */
+    public static final int DEFAULT_MAX_INBOUND_STREAMS = 1000;
     /** The smallest stanza limit allowed. */
     public static final int MIN_STANZA_BYTES = 1024;
     /** The shortest dialback secret accepted: shorter ones can be guessed offline (XEP-0185 §5). */
@@ -116,6 +123,24 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
         if (pingInterval.compareTo(MIN_PING_INTERVAL) < 0) {
             throw new IllegalArgumentException("pingInterval must be at least " + MIN_PING_INTERVAL.toMillis() + " ms");
         }
+        Objects.requireNonNull(stanzaTimeout, "stanzaTimeout");
+        checkPositive(stanzaTimeout, "stanzaTimeout");
+        if (maxInboundStreams < 1) {
+            throw new IllegalArgumentException("maxInboundStreams must be positive");
+        }
+    }
+
+    /** Settings with the default stanza timeout and inbound stream limit. */
+    public S2sSettings(Set<String> localDomains, String listenHost, int listenPort, OptionalInt directTlsPort,
+                       Optional<S2sTls> tls, String dialbackSecret, PeerPolicy defaultPolicy,
+                       Map<String, PeerPolicy> peerPolicies, Set<String> allowedPeers, Set<String> deniedPeers,
+                       Map<String, PeerAddress> staticRoutes, boolean dnsLookups, int maxStanzaBytes,
+                       Duration connectTimeout, Duration negotiationTimeout, Duration idleTimeout,
+                       int maxQueuedStanzas, Duration pingInterval) {
+        this(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy, peerPolicies,
+                allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout, negotiationTimeout,
+                idleTimeout, maxQueuedStanzas, pingInterval, XmppStreamDecoder.DEFAULT_STANZA_TIMEOUT,
+                DEFAULT_MAX_INBOUND_STREAMS);
     }
 
     /** Settings with the default ping interval: the constructor before pings existed. */
@@ -147,42 +172,49 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
         routes.put(prepare(domain, "domain"), address);
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, deniedPeers, routes, false, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** A copy with another default policy. */
     public S2sSettings withDefaultPolicy(PeerPolicy policy) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, policy,
                 peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** A copy with an XEP-0368 direct TLS listener on {@code port}. */
     public S2sSettings withDirectTlsPort(int port) {
         return new S2sSettings(localDomains, listenHost, listenPort, OptionalInt.of(port), tls, dialbackSecret,
                 defaultPolicy, peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes,
-                connectTimeout, negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+                connectTimeout, negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** A copy with other limits. */
     public S2sSettings withLimits(int stanzaBytes, Duration negotiation, Duration idle) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, stanzaBytes, connectTimeout,
-                negotiation, idle, maxQueuedStanzas, pingInterval);
+                negotiation, idle, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** A copy with another XEP-0199 ping interval for outbound streams. */
     public S2sSettings withPingInterval(Duration interval) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas, interval);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, interval, stanzaTimeout, maxInboundStreams);
     }
 
     /** A copy that refuses these peer domains. */
     public S2sSettings withDeniedPeers(Set<String> denied) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
                 peerPolicies, allowedPeers, denied, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
+    }
+
+    /** A copy with another stanza timeout and inbound stream limit. */
+    public S2sSettings withBounds(Duration stanzaTimeout, int maxInboundStreams) {
+        return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
+                peerPolicies, allowedPeers, deniedPeers, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** The policy for a peer domain (prepared). */
@@ -206,7 +238,8 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
                 + ", staticRoutes=" + staticRoutes + ", dnsLookups=" + dnsLookups
                 + ", maxStanzaBytes=" + maxStanzaBytes + ", connectTimeout=" + connectTimeout
                 + ", negotiationTimeout=" + negotiationTimeout + ", idleTimeout=" + idleTimeout
-                + ", maxQueuedStanzas=" + maxQueuedStanzas + ", pingInterval=" + pingInterval + "]";
+                + ", maxQueuedStanzas=" + maxQueuedStanzas + ", pingInterval=" + pingInterval
+                + ", stanzaTimeout=" + stanzaTimeout + ", maxInboundStreams=" + maxInboundStreams + "]";
     }
 
     /** A domain name prepared as a JID domainpart, or empty when it is not one. */

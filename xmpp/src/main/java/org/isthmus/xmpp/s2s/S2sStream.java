@@ -252,7 +252,7 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
 
     static XmppStreamDecoder newDecoder(S2sSettings settings) {
         return new XmppStreamDecoder(settings.maxStanzaBytes(), XmppStreamDecoder.DEFAULT_MAX_DEPTH,
-                XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES);
+                XmppStreamDecoder.DEFAULT_MAX_ATTRIBUTES, settings.stanzaTimeout());
     }
 
     Optional<SslHandler> sslHandler() {

@@ -2,11 +2,14 @@ package org.isthmus.xmpp.stream;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.xml.XMLConstants;
 import javax.xml.stream.XMLInputFactory;
@@ -34,8 +37,16 @@ import io.netty.handler.codec.MessageToMessageDecoder;
  * {@code maxStanzaBytes}, deeper than {@code maxDepth} or with more than {@code maxAttributes}
  * attributes on one element ends it with {@code <policy-violation/>} (RFC 6120 §4.9.3.14, §13.12
  * item 4); broken XML, and bytes that are not UTF-8 (RFC 3629, checked here before the parser sees
- * them, §11.6), with {@code <not-well-formed/>} (§4.9.3.13). After a {@link StreamEvent.Failure} or
- * {@link StreamEvent.Close} the decoder discards all further input.
+ * them, §11.6), with {@code <not-well-formed/>} (§4.9.3.13). Namespace declarations count as
+ * attributes for {@code maxAttributes}, and are counted in the bytes before the parser sees them
+ * ({@link AttributeCounter}): an element with 100,000 of them is refused at the first one too many.
+ *
+ * <p>A first-level element (or the stream header) must also arrive whole within {@code stanzaTimeout}
+ * of its first byte, or the stream ends with {@code <policy-violation/>} (§4.9.3.14): a peer that
+ * trickles a stanza a byte at a time cannot hold the connection, its buffers and its slot forever
+ * (RFC 6120 §13.12 item 4 asks servers to limit the resources one peer can take). Whitespace
+ * between stanzas (keepalives, §4.6.1) starts no element and is not timed. After a
+ * {@link StreamEvent.Failure} or {@link StreamEvent.Close} the decoder discards all further input.
  *
  * <p>One instance per connection; not sharable.
  */
@@ -50,12 +61,16 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** Default limit on the attributes of one element. */
     public static final int DEFAULT_MAX_ATTRIBUTES = 64;
 
+    /** Default time a first-level element may take from its first byte to its last. */
+    public static final Duration DEFAULT_STANZA_TIMEOUT = Duration.ofSeconds(60);
+
     /** Input is fed to the parser in slices of at most this size so a limit is overshot by no more. */
     private static final int MAX_FEED_BYTES = 8 * 1024;
 
     private final int maxStanzaBytes;
     private final int maxDepth;
     private final int maxAttributes;
+    private final long stanzaTimeoutNanos;
     private final AsyncXMLStreamReader<AsyncByteBufferFeeder> reader;
 
     /** Open elements of the stanza being read, innermost first. */
@@ -67,16 +82,29 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** Byte offset where the current first-level item (header, stanza, whitespace) began. */
     private long boundary;
     private final Utf8Scanner utf8 = new Utf8Scanner();
+    private final AttributeCounter attributes;
     /** The first bytes of a UTF-8 character whose other bytes have not come yet, and how many. */
     private final byte[] held = new byte[4];
     private int heldLength;
     /** Prolog scan: the previous byte was '<' (a DTD or comment begins with "<!"). */
     private boolean prologLessThan;
     private boolean prologDone;
+    /** Offset of the last byte given to the parser that is not XML whitespace; -1 before any. */
+    private long lastNonSpace = -1;
+    /** The {@link #boundary} of the element being timed, and when its first byte came. */
+    private long timedBoundary = -1;
+    private long timedSinceNanos;
+    private boolean timerArmed;
+    private ChannelHandlerContext context;
 
     /** A decoder with the default limits. */
     public XmppStreamDecoder() {
         this(DEFAULT_MAX_STANZA_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ATTRIBUTES);
+    }
+
+    /** A decoder with the given size limits and the default {@link #DEFAULT_STANZA_TIMEOUT}. */
+    public XmppStreamDecoder(int maxStanzaBytes, int maxDepth, int maxAttributes) {
+        this(maxStanzaBytes, maxDepth, maxAttributes, DEFAULT_STANZA_TIMEOUT);
     }
 
     /**
@@ -84,15 +112,21 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
      *
      * @param maxStanzaBytes the most bytes one first-level element (or the stream header) may take
      * @param maxDepth       the deepest nesting inside a stanza, the stanza itself being depth 1
-     * @param maxAttributes  the most attributes on one element
+     * @param maxAttributes  the most attributes and namespace declarations on one element
+     * @param stanzaTimeout  the longest a first-level element (or the stream header) may take to arrive
      */
-    public XmppStreamDecoder(int maxStanzaBytes, int maxDepth, int maxAttributes) {
+    public XmppStreamDecoder(int maxStanzaBytes, int maxDepth, int maxAttributes, Duration stanzaTimeout) {
         if (maxStanzaBytes < 1 || maxDepth < 1 || maxAttributes < 1) {
             throw new IllegalArgumentException("limits must be positive");
+        }
+        if (stanzaTimeout.isNegative() || stanzaTimeout.isZero()) {
+            throw new IllegalArgumentException("stanzaTimeout must be positive");
         }
         this.maxStanzaBytes = maxStanzaBytes;
         this.maxDepth = maxDepth;
         this.maxAttributes = maxAttributes;
+        this.stanzaTimeoutNanos = stanzaTimeout.toNanos();
+        this.attributes = new AttributeCounter(maxAttributes);
         this.reader = newFactory().createAsyncForByteBuffer();
     }
 
@@ -133,6 +167,57 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
             }
         }
         in.skipBytes(in.readableBytes());
+        timeElement(ctx);
+    }
+
+    /** Whether the bytes read so far have begun a first-level element (or the header) not yet complete. */
+    private boolean insideElement() {
+        return !open.isEmpty() || lastNonSpace >= boundary;
+    }
+
+    /**
+     * Starts the clock for an element that has begun since the last call, and makes sure one timer
+     * watches it. One timer at most per decoder: when it fires early (the element it was set for
+     * ended, and another began later) it sets itself again for the one now being read.
+     */
+    private void timeElement(ChannelHandlerContext ctx) {
+        if (finished || !insideElement()) {
+            return;
+        }
+        if (timedBoundary != boundary) {
+            timedBoundary = boundary;
+            timedSinceNanos = System.nanoTime();
+        }
+        if (!timerArmed) {
+            timerArmed = true;
+            long left = stanzaTimeoutNanos - (System.nanoTime() - timedSinceNanos);
+            ctx.executor().schedule(this::checkDeadline, Math.max(0, left), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkDeadline() {
+        timerArmed = false;
+        ChannelHandlerContext ctx = context;
+        if (finished || ctx == null || !insideElement()) {
+            return;
+        }
+        if (System.nanoTime() - timedSinceNanos < stanzaTimeoutNanos) {
+            timeElement(ctx);
+            return;
+        }
+        List<Object> out = new ArrayList<>(1);
+        fail(out, StreamErrorCondition.POLICY_VIOLATION, (streamOpened ? "stanza" : "stream header")
+                + " not complete within " + TimeUnit.NANOSECONDS.toMillis(stanzaTimeoutNanos) + " ms");
+        for (Object event : out) {
+            ctx.fireChannelRead(event);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        context = ctx;
+        super.handlerAdded(ctx);
     }
 
     /**
@@ -198,10 +283,28 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
             fail(out, StreamErrorCondition.RESTRICTED_XML, "DTD or comment in the prolog (RFC 6120 §11.1)");
             return;
         }
+        int tooMany = attributes.scan(slice, slice.position(), slice.limit());
+        if (tooMany >= 0) {
+            ByteBuffer before = slice.duplicate();
+            before.limit(tooMany);
+            if (before.hasRemaining()) {
+                parse(before, out);
+            }
+            fail(out, StreamErrorCondition.POLICY_VIOLATION,
+                    "more than " + maxAttributes + " attributes and namespace declarations on an element");
+            return;
+        }
         parse(slice, out);
     }
 
     private void parse(ByteBuffer slice, List<Object> out) throws XMLStreamException {
+        for (int i = slice.limit() - 1; i >= slice.position(); i--) {
+            byte b = slice.get(i);
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                lastNonSpace = fed + (i - slice.position());
+                break;
+            }
+        }
         fed += slice.remaining();
         reader.getInputFeeder().feedInput(slice);
         // Aalto needs every event drained before it accepts the next slice.
@@ -309,8 +412,9 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** The element's attributes, or null after failing the stream for too many of them. */
     private Map<String, String> readAttributes(List<Object> out) {
         int count = reader.getAttributeCount();
-        if (count > maxAttributes) {
-            fail(out, StreamErrorCondition.POLICY_VIOLATION, "more than " + maxAttributes + " attributes on an element");
+        if (count + reader.getNamespaceCount() > maxAttributes) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION,
+                    "more than " + maxAttributes + " attributes and namespace declarations on an element");
             return null;
         }
         Map<String, String> attributes = new LinkedHashMap<>(count * 2);
@@ -381,6 +485,7 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        finished = true;
         try {
             reader.close();
         } catch (XMLStreamException e) {

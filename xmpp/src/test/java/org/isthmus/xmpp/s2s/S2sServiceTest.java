@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -532,6 +535,215 @@ class S2sServiceTest {
         }
     }
 
+    // --- resource bounds (issue 9): slow, endless and wide input, and floods of connections ---
+
+    /** Sends {@code text} a byte at a time, one every {@code gap}, until it is all out or the peer closes. */
+    private static void trickle(RawPeer peer, String text, Duration gap) throws InterruptedException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (!peer.trySend(new byte[] {bytes[i]})) {
+                return;
+            }
+            Thread.sleep(gap.toMillis());
+        }
+    }
+
+    /** A header sent a byte a second is cut by the stanza deadline, long before the whole header arrives. */
+    @Test
+    void streamHeaderSentAByteASecondEndsWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withLimits(64 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5))
+                .withBounds(Duration.ofSeconds(2), S2sSettings.DEFAULT_MAX_INBOUND_STREAMS), atA);
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            Thread slow = new Thread(() -> {
+                try {
+                    trickle(peer, header(B, A), Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            slow.start();
+            assertThat(endedWith(peer, "policy-violation")).contains("stream header not complete within 2000 ms");
+            slow.interrupt();
+            slow.join(WAIT.toMillis());
+        }
+    }
+
+    /** Whole elements that never authenticate the stream: the negotiation deadline ends it. */
+    @Test
+    void streamThatNeverNegotiatesEndsWithConnectionTimeout() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withLimits(64 * 1024, Duration.ofSeconds(2), Duration.ofMinutes(5)), atA);
+        try (RawPeer peer = openStream(a)) {
+            for (int i = 0; i < 10 && peer.trySend(" ".getBytes(StandardCharsets.US_ASCII)); i++) {
+                Thread.sleep(500);
+            }
+            endedWith(peer, "connection-timeout");
+        }
+    }
+
+    /**
+     * On an authenticated stream, a stanza sent a byte a second is cut by the stanza deadline, while
+     * whitespace keepalives at the same pace are not (RFC 6120 §4.6.1): they start no stanza.
+     */
+    @Test
+    void stanzaSentAByteASecondEndsWithPolicyViolationButKeepalivesDoNot() throws Exception {
+        S2sService a = startWithAuthoritativeB(Duration.ofSeconds(2));
+        try (RawPeer peer = rawPeerAuthenticatedAsB(a)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(peer.trySend(" ".getBytes(StandardCharsets.US_ASCII))).isTrue();
+                Thread.sleep(1000);
+            }
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'><body>after keepalives</body></message>");
+            assertThat(atA.takeMessage(WAIT).body()).contains("after keepalives");
+
+            trickle(peer, "<message from='romeo@b.test' to='juliet@a.test'><body>slow</body></message>",
+                    Duration.ofSeconds(1));
+            assertThat(endedWith(peer, "policy-violation")).contains("stanza not complete within 2000 ms");
+        }
+        assertThat(atA.pollMessage(Duration.ofMillis(200))).isNull();
+    }
+
+    /**
+     * A start tag that never ends: attribute after attribute meets the attribute limit, one attribute
+     * value that never ends meets the size limit.
+     */
+    @Test
+    void startTagThatNeverClosesEndsWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        try (RawPeer peer = openStream(a)) {
+            peer.send("<message from='romeo@b.test' to='juliet@a.test'");
+            for (int i = 0; i < 100_000 && peer.trySend((" a" + i + "='x'").getBytes(StandardCharsets.US_ASCII)); i++) {
+                // until the stream ends or 100,000 are out
+            }
+            assertThat(endedWith(peer, "policy-violation")).contains("more than 64 attributes");
+        }
+        try (RawPeer peer = openStream(a)) {
+            peer.send("<message from='romeo@b.test' to='juliet@a.test' id='");
+            byte[] chunk = "x".repeat(8192).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 1280 && peer.trySend(chunk); i++) {
+                // until the stream ends or 10 MB are out
+            }
+            assertThat(endedWith(peer, "policy-violation")).contains("larger than 65536 bytes");
+        }
+    }
+
+    /**
+     * 100,000 namespace declarations on one stanza, with a stanza limit large enough to let them all
+     * in: the limit on attributes, which counts declarations, refuses the element at the 65th, before
+     * the parser spends time on them (it binds them in quadratic time).
+     */
+    @Test
+    void hundredThousandNamespaceDeclarationsEndWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withLimits(4 * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5)), atA);
+        StringBuilder stanza = new StringBuilder("<message from='romeo@b.test' to='juliet@a.test'");
+        for (int i = 0; i < 100_000; i++) {
+            stanza.append(" xmlns:n").append(i).append("='urn:x:").append(i).append('\'');
+        }
+        stanza.append("><body>x</body></message>");
+        long heapBefore = usedHeapAfterGc();
+        try (RawPeer peer = openStream(a)) {
+            peer.trySend(stanza.toString().getBytes(StandardCharsets.US_ASCII));
+            assertThat(endedWith(peer, "policy-violation")).contains("more than 64 attributes and namespace declarations");
+        }
+        assertThat(usedHeapAfterGc() - heapBefore).as("heap kept after the stream ended").isLessThan(64L << 20);
+    }
+
+    @Test
+    void hundredThousandNamespaceDeclarationsOnTheStreamHeaderEndWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withLimits(4 * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5)), atA);
+        StringBuilder declarations = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            declarations.append(" xmlns:n").append(i).append("='urn:x:").append(i).append('\'');
+        }
+        try (RawPeer peer = new RawPeer(a.localAddress())) {
+            peer.trySend(header(B, A).replace(" version='1.0'>", declarations + " version='1.0'>").getBytes(StandardCharsets.US_ASCII));
+            endedWith(peer, "policy-violation");
+        }
+    }
+
+    @Test
+    void manyAttributesAndDeepNestingEndWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        StringBuilder wide = new StringBuilder("<message from='romeo@b.test' to='juliet@a.test'");
+        for (int i = 0; i < 1000; i++) {
+            wide.append(" a").append(i).append("='x'");
+        }
+        try (RawPeer peer = openStream(a)) {
+            peer.send(wide + "/>");
+            assertThat(endedWith(peer, "policy-violation")).contains("more than 64 attributes");
+        }
+        try (RawPeer peer = openStream(a)) {
+            peer.trySend(("<message from='romeo@b.test' to='juliet@a.test'>" + "<a>".repeat(100_000))
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(endedWith(peer, "policy-violation")).contains("nested deeper than 32");
+        }
+    }
+
+    /**
+     * A flood of connections that never negotiate: past the limit each gets our header,
+     * {@code <resource-constraint/>} and the close; the service's threads do not grow with them, and
+     * once they are gone a new peer is served again.
+     */
+    @Test
+    void connectionFloodIsRefusedWithResourceConstraintAndHoldsNoThreads() throws Exception {
+        int limit = 50;
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK)
+                .withBounds(Duration.ofSeconds(30), limit), atA);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int threadsBefore = threads.getThreadCount();
+        List<RawPeer> flood = new ArrayList<>();
+        int refused = 0;
+        try {
+            for (int i = 0; i < 250; i++) {
+                flood.add(new RawPeer(a.localAddress()));
+            }
+            for (RawPeer peer : flood.subList(limit, flood.size())) {
+                assertThat(endedWith(peer, "resource-constraint")).contains("<stream:stream");
+                refused++;
+            }
+            assertThat(threads.getThreadCount() - threadsBefore).as("threads added by 250 connections").isLessThan(10);
+        } finally {
+            flood.forEach(RawPeer::close);
+        }
+        assertThat(refused).isEqualTo(250 - limit);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        boolean served = false;
+        while (!served && System.nanoTime() < deadline) {
+            try (RawPeer peer = new RawPeer(a.localAddress())) {
+                peer.send(header(B, A));
+                served = peer.awaitText("</stream:", WAIT).contains("<stream:features");
+            }
+        }
+        assertThat(served).as("a peer is served once the flood is gone").isTrue();
+    }
+
+    /** A raw peer whose stream header {@code a} has answered with its features. */
+    private static RawPeer openStream(S2sService a) {
+        RawPeer peer = new RawPeer(a.localAddress());
+        peer.send(header(B, A));
+        peer.awaitText("</stream:features>", WAIT);
+        return peer;
+    }
+
+    /** What the peer received, once the stream ended with {@code condition} and the connection closed. */
+    private static String endedWith(RawPeer peer, String condition) {
+        String text = peer.awaitText("</stream:stream>", WAIT);
+        assertThat(text).contains("<" + condition + " ");
+        assertThat(peer.awaitClose(WAIT)).as("closed after <%s/>", condition).isTrue();
+        return text;
+    }
+
+    private static long usedHeapAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
     // --- helpers ---
 
     /**
@@ -539,12 +751,19 @@ class S2sServiceTest {
      * (XEP-0220 §2.2) and takes a.test's answers to what a raw peer sends as b.test.
      */
     private S2sService startWithAuthoritativeB() {
+        return startWithAuthoritativeB(S2sSettings.of(Set.of(A), "127.0.0.1", 0, Optional.empty(), SECRET_A)
+                .stanzaTimeout());
+    }
+
+    /** The same, with a's stanza deadline set to {@code stanzaTimeout}. */
+    private S2sService startWithAuthoritativeB(Duration stanzaTimeout) {
         int portA = freePort();
         int portB = freePort();
         start(settings(B, portB, Optional.empty(), SECRET_B, PLAIN_DIALBACK)
                 .withStaticRoute(A, PeerAddress.of("127.0.0.1", portA)), atB);
         return start(settings(A, portA, Optional.empty(), SECRET_A, PLAIN_DIALBACK)
-                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB)), atA);
+                .withStaticRoute(B, PeerAddress.of("127.0.0.1", portB))
+                .withBounds(stanzaTimeout, S2sSettings.DEFAULT_MAX_INBOUND_STREAMS), atA);
     }
 
     /** A raw peer with a stream to {@code a} on which b.test is authenticated by dialback. */
