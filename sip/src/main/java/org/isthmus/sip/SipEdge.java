@@ -84,12 +84,6 @@ public final class SipEdge implements AutoCloseable {
     /** Listener threads of the stack (per-Call-ID affinity). */
     private static final int THREAD_POOL_SIZE = 8;
 
-    /** Largest message the stack accepts over TCP (RFC 3261 §18.3 leaves it to the implementation). */
-    private static final int MAX_MESSAGE_SIZE = 65536;
-
-    /** TCP connections the stack holds at once; each costs a thread with the blocking transport. */
-    private static final int MAX_CONNECTIONS = 1024;
-
     /** How long an outbound TCP connect may take before the request fails with 503. */
     private static final int CONNECT_TIMEOUT_MS = 5000;
 
@@ -134,7 +128,7 @@ public final class SipEdge implements AutoCloseable {
         }
         SipStackImpl stack;
         try {
-            stack = new EdgeSipStack(properties(tls), tls, CONNECT_TIMEOUT_MS);
+            stack = new EdgeSipStack(properties(tls), tls, CONNECT_TIMEOUT_MS, settings.messageLimits());
         } catch (PeerUnavailableException e) {
             throw new SipException("cannot create the SIP stack: " + e.getMessage(), e);
         }
@@ -364,9 +358,13 @@ public final class SipEdge implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(THREAD_POOL_SIZE));
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
-        // Bounds on what TCP peers can hold: connections, and the pause allowed inside one message.
-        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS));
+        // RFC 3261 §18.3 leaves the largest message to the implementation; the edge's sockets refuse a
+        // larger one with an answer first (GuardedNetworkLayer), this is the stack's own backstop (TLS).
+        SipMessageLimits limits = settings.messageLimits();
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(limits.maxMessageBytes()));
+        // Bounds on what TCP peers can hold: connections (each costs two threads with the blocking
+        // transport), and the pause allowed inside one message.
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(limits.maxTcpConnections()));
         p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", Long.toString(timers.tcpReadTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_MS));
         if (tls.isPresent()) {

@@ -24,10 +24,11 @@ import java.util.TreeSet;
  * @param logBodies      whether the SIP wire trace (at TRACE) and JAIN-SIP's own debug log may show
  *                       message bodies; off by default, so that turning a debug level on to find a fault
  *                       does not record what people wrote
+ * @param messageLimits  what one received message may cost before it is parsed (size, header fields, time)
  */
 public record SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
                           String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
-                          SipPresence presence, boolean logBodies) {
+                          SipPresence presence, boolean logBodies, SipMessageLimits messageLimits) {
 
     /** The default SIP port of RFC 3261 §19.1.2. */
     public static final int DEFAULT_PORT = 5060;
@@ -48,6 +49,7 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(presence, "presence");
+        Objects.requireNonNull(messageLimits, "messageLimits");
         if (bindAddress.isBlank()) {
             throw new SipException("bindAddress is blank");
         }
@@ -86,11 +88,19 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
         }
     }
 
-    /** Settings that log no message bodies. */
+    /** Settings that log no message bodies, with the default {@link SipMessageLimits}. */
     public SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
                        String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
                        SipPresence presence) {
         this(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence, false);
+    }
+
+    /** Settings with the default {@link SipMessageLimits}. */
+    public SipSettings(String bindAddress, int port, Set<String> transports, Optional<String> advertisedHost,
+                       String userAgent, Optional<SipTls> tls, SipTrust trust, SipAuth auth, SipDns dns,
+                       SipPresence presence, boolean logBodies) {
+        this(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence, logBodies,
+                SipMessageLimits.DEFAULT);
     }
 
     /**
@@ -111,39 +121,43 @@ public record SipSettings(String bindAddress, int port, Set<String> transports, 
     /** A copy with TLS on (its transport added to the set). */
     public SipSettings withTls(SipTls tls) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, Optional.of(tls), trust, auth,
-                dns, presence,
-                logBodies);
+                dns, presence, logBodies, messageLimits);
     }
 
     /** A copy with this trust policy. */
     public SipSettings withTrust(SipTrust trust) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
-                logBodies);
+                logBodies, messageLimits);
     }
 
     /** A copy with these digest credentials. */
     public SipSettings withAuth(SipAuth auth) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
-                logBodies);
+                logBodies, messageLimits);
     }
 
     /** A copy with this DNS configuration. */
     public SipSettings withDns(SipDns dns) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
-                logBodies);
+                logBodies, messageLimits);
     }
 
     /** A copy with these presence limits. */
     public SipSettings withPresence(SipPresence presence) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns,
-                presence,
-                logBodies);
+                presence, logBodies, messageLimits);
     }
 
     /** A copy that may log message bodies, or not. */
     public SipSettings withLogBodies(boolean logBodies) {
         return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
-                logBodies);
+                logBodies, messageLimits);
+    }
+
+    /** A copy with these message limits. */
+    public SipSettings withMessageLimits(SipMessageLimits limits) {
+        return new SipSettings(bindAddress, port, transports, advertisedHost, userAgent, tls, trust, auth, dns, presence,
+                logBodies, limits);
     }
 
     /** The port a transport listens on: the TLS port for {@code tls}, {@link #port()} otherwise. */

@@ -39,6 +39,7 @@ import org.isthmus.sip.DigestCredential;
 import org.isthmus.sip.SipAuth;
 import org.isthmus.sip.SipDns;
 import org.isthmus.sip.SipHop;
+import org.isthmus.sip.SipMessageLimits;
 import org.isthmus.sip.SipPresence;
 import org.isthmus.sip.SipSettings;
 import org.isthmus.sip.SipTls;
@@ -48,6 +49,7 @@ import org.isthmus.xmpp.s2s.PeerAddress;
 import org.isthmus.xmpp.s2s.PeerPolicy;
 import org.isthmus.xmpp.s2s.S2sSettings;
 import org.isthmus.xmpp.s2s.S2sTls;
+import org.isthmus.xmpp.stream.XmppStreamDecoder;
 
 /**
  * The whole gateway configuration, read from YAML and validated. {@link #load} either returns a
@@ -91,7 +93,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
 
     /** The keys of one component link, in {@code xmpp.component} and in each item of {@code xmpp.components}. */
     private static final List<String> COMPONENT_KEYS = List.of("host", "port", "domain", "secret", "reconnect",
-            "connect-timeout", "max-stanza-bytes", "ping-interval");
+            "connect-timeout", "max-stanza-bytes", "ping-interval", "stanza-timeout");
 
     /** A component link being read: where it is in the file, its settings, and the user domains it lists. */
     private record Component(ConfigNode node, ComponentSettings settings, Set<String> domains) {
@@ -410,17 +412,20 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             int maxStanza = comp.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
             Duration ping = comp.duration("ping-interval", ComponentSettings.DEFAULT_PING_INTERVAL, Duration.ofMillis(100),
                     Duration.ofHours(1));
+            Duration stanzaTimeout = comp.duration("stanza-timeout", XmppStreamDecoder.DEFAULT_STANZA_TIMEOUT,
+                    Duration.ofSeconds(1), Duration.ofHours(1));
             if (problems.size() > before) {
                 return Optional.empty();
             }
             return Optional.of(new ComponentSettings(host, port, domain.get(), secret.get(), initial, max,
-                    connectTimeout, maxStanza, ping));
+                    connectTimeout, maxStanza, ping, stanzaTimeout));
         }
 
         private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains) {
             int before = problems.size();
             s2s.allowOnly("gateway-domain", "listen", "tls", "dialback-secret", "require-tls", "auth", "dns", "peers",
-                    "allow", "deny", "idle-timeout", "max-stanza-bytes", "ping-interval");
+                    "allow", "deny", "idle-timeout", "max-stanza-bytes", "ping-interval", "stanza-timeout",
+                    "negotiation-timeout", "max-inbound-streams");
             ConfigNode listen = s2s.object("listen");
             listen.allowOnly("address", "port", "direct-tls-port");
             String address = listen.text("address", "127.0.0.1");
@@ -465,6 +470,11 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             int maxStanza = s2s.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
             Duration ping = s2s.duration("ping-interval", S2sSettings.DEFAULT_PING_INTERVAL, Duration.ofMillis(100),
                     Duration.ofHours(1));
+            Duration stanzaTimeout = s2s.duration("stanza-timeout", XmppStreamDecoder.DEFAULT_STANZA_TIMEOUT,
+                    Duration.ofSeconds(1), Duration.ofHours(1));
+            Duration negotiation = s2s.duration("negotiation-timeout", S2sSettings.DEFAULT_NEGOTIATION_TIMEOUT,
+                    Duration.ofSeconds(1), Duration.ofMinutes(10));
+            int maxInbound = s2s.integer("max-inbound-streams", S2sSettings.DEFAULT_MAX_INBOUND_STREAMS, 1, 1_000_000);
             if (tls.isEmpty() && defaultPolicy.tlsRequired()) {
                 s2s.problem("tls", "", "is required while require-tls is true (RFC 7590); give tls.chain and tls.key, "
                         + "or set require-tls: false for loopback tests");
@@ -478,7 +488,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             try {
                 return Optional.of(new S2sSettings(localDomains, address, port, directTls, tls, secret.get(), defaultPolicy,
                         policies, allow, deny, routes, dns, maxStanza, S2sSettings.DEFAULT_CONNECT_TIMEOUT,
-                        S2sSettings.DEFAULT_NEGOTIATION_TIMEOUT, idle, S2sSettings.DEFAULT_MAX_QUEUED_STANZAS, ping));
+                        negotiation, idle, S2sSettings.DEFAULT_MAX_QUEUED_STANZAS, ping, stanzaTimeout, maxInbound));
             } catch (RuntimeException e) {
                 s2s.problem(null, "", e.getMessage());
                 return Optional.empty();
@@ -502,7 +512,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
 
         private SipSettings sipSettings(ConfigNode sip, Set<String> xmppDomains) {
             ConfigNode listen = sip.object("listen");
-            listen.allowOnly("address", "port", "transports", "advertised-host", "tls");
+            listen.allowOnly("address", "port", "transports", "advertised-host", "tls", "max-message-bytes", "max-headers",
+                    "max-header-bytes", "message-timeout", "max-tcp-connections");
             String address = listen.text("address", "127.0.0.1");
             int port = listen.integer("port", DEFAULT_SIP_PORT, 1, 65535);
             Set<String> transports = new LinkedHashSet<>();
@@ -538,6 +549,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             Optional<String> advertised = listen.text("advertised-host");
             String userAgent = sip.text("user-agent", "Isthmus/0.1");
+            SipMessageLimits limits = messageLimits(listen);
 
             ConfigNode trustNode = sip.object("trust");
             trustNode.allowOnly("peers", "tls-names");
@@ -578,7 +590,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                 // With its TLS settings from the start, so that transports may list tls (or only tls).
                 SipSettings settings = new SipSettings(address, port, transports, advertised, userAgent, tls,
                         SipTrust.NONE, SipAuth.NONE, SipDns.SYSTEM, SipPresence.DEFAULT);
-                settings = settings.withTrust(new SipTrust(xmppDomains, peers, tlsNames));
+                settings = settings.withTrust(new SipTrust(xmppDomains, peers, tlsNames)).withMessageLimits(limits);
                 if (!users.isEmpty() || !client.isEmpty()) {
                     settings = settings.withAuth(new SipAuth(users, client, nonce));
                 }
@@ -590,6 +602,24 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                 sip.problem(null, "", e.getMessage());
                 return SipSettings.of("127.0.0.1", DEFAULT_SIP_PORT, "Isthmus");
             }
+        }
+
+        /** {@code sip.listen}'s bounds on one received message (RFC 3261 §18.3 leaves them to us). */
+        private SipMessageLimits messageLimits(ConfigNode listen) {
+            SipMessageLimits d = SipMessageLimits.DEFAULT;
+            int maxMessage = listen.integer("max-message-bytes", d.maxMessageBytes(), SipMessageLimits.MIN_MESSAGE_BYTES,
+                    65536);
+            int maxHeaders = listen.integer("max-headers", d.maxHeaders(), 10, 10_000);
+            int maxHeaderBytes = listen.integer("max-header-bytes", d.maxHeaderBytes(), 256, 65536);
+            if (maxHeaderBytes > maxMessage) {
+                listen.problem("max-header-bytes", Integer.toString(maxHeaderBytes),
+                        "must not be more than max-message-bytes (" + maxMessage + ")");
+                maxHeaderBytes = maxMessage;
+            }
+            Duration timeout = listen.duration("message-timeout", d.messageTimeout(), Duration.ofSeconds(1),
+                    Duration.ofMinutes(10));
+            int connections = listen.integer("max-tcp-connections", d.maxTcpConnections(), 1, 100_000);
+            return new SipMessageLimits(maxMessage, maxHeaders, maxHeaderBytes, timeout, connections);
         }
 
         private List<DigestCredential> credentials(ConfigNode node, String key) {

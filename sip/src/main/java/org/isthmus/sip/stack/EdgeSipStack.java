@@ -7,12 +7,16 @@ import javax.net.ssl.SSLContext;
 import javax.sip.PeerUnavailableException;
 import javax.sip.header.ViaHeader;
 
+import gov.nist.core.net.DefaultNetworkLayer;
+import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.parser.ParserFactory;
 
+import org.isthmus.sip.SipMessageLimits;
+
 /**
  * The edge's JAIN-SIP stack: the reference implementation with its sockets made by a network layer that
- * holds the edge's own {@link SSLContext}. JAIN-SIP 1.3.0-91 instantiates a {@code NETWORK_LAYER} class by
+ * holds the edge's own {@link SSLContext} and keeps its message limits. JAIN-SIP 1.3.0-91 instantiates a {@code NETWORK_LAYER} class by
  * name with no arguments, which leaves no way to hand it a context but a global; setting the stack's
  * network layer right after construction, before any listening point exists, does.
  */
@@ -33,15 +37,20 @@ public final class EdgeSipStack extends SipStackImpl {
     }
 
     /**
-     * A stack from {@code properties}, with TLS sockets from {@code tls} if present.
+     * A stack from {@code properties}, with TLS sockets from {@code tls} if present, and UDP and TCP
+     * listening sockets that keep {@code limits} ({@link GuardedNetworkLayer}).
      *
      * @param connectTimeoutMillis how long an outgoing TCP or TLS connect may take
      */
-    public EdgeSipStack(Properties properties, Optional<SSLContext> tls, int connectTimeoutMillis)
-            throws PeerUnavailableException {
+    public EdgeSipStack(Properties properties, Optional<SSLContext> tls, int connectTimeoutMillis,
+                        SipMessageLimits limits) throws PeerUnavailableException {
         super(properties);
-        if (tls.isPresent()) {
-            this.networkLayer = new TlsNetworkLayer(tls.get(), connectTimeoutMillis);
-        }
+        NetworkLayer sockets = tls.isPresent() ? new TlsNetworkLayer(tls.get(), connectTimeoutMillis)
+                : this.networkLayer != null ? this.networkLayer : DefaultNetworkLayer.SINGLETON;
+        // The pause allowed inside a TCP message is the stack's READ_TIMEOUT, kept by the guard now that
+        // it holds each header section until it is whole; without one, the message deadline alone.
+        long stallMillis = Long.parseLong(properties.getProperty("gov.nist.javax.sip.READ_TIMEOUT",
+                Long.toString(limits.messageTimeout().toMillis())));
+        this.networkLayer = new GuardedNetworkLayer(sockets, limits, stallMillis);
     }
 }

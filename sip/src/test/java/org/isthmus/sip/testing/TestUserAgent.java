@@ -56,6 +56,7 @@ import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 
+import org.isthmus.sip.SipMessageLimits;
 import org.isthmus.sip.stack.EdgeSipStack;
 import org.isthmus.sip.stack.Slf4jServerLogger;
 import org.isthmus.sip.stack.Slf4jStackLogger;
@@ -122,7 +123,7 @@ public final class TestUserAgent implements AutoCloseable {
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
                     String.join(",", tls.get().getDefaultSSLParameters().getCipherSuites()));
         }
-        this.stack = new EdgeSipStack(p, tls, 5000);
+        this.stack = new EdgeSipStack(p, tls, 5000, SipMessageLimits.DEFAULT);
         ListeningPoint udp = stack.createListeningPoint(host, port, "udp");
         ListeningPoint tcp = stack.createListeningPoint(host, port, "tcp");
         this.provider = stack.createSipProvider(udp);
