@@ -2,6 +2,8 @@ package org.isthmus.gateway;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.isthmus.gateway.cli.IsthmusCommand;
@@ -20,10 +22,18 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts {@code isthmus run --config config}, its output going to {@code log}. */
     static GatewayProcess start(Path config, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new GatewayProcess(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                IsthmusCommand.class.getName(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        return start(config, log, List.of());
+    }
+
+    /** The same, with {@code jvmOptions} (e.g. system properties) before the main class. */
+    static GatewayProcess start(Path config, Path log, List<String> jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), IsthmusCommand.class.getName(), "run",
+                "--config", config.toString()));
+        return new GatewayProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start());
     }
 
     /** Sends the process a signal by name, e.g. {@code HUP}, as {@code kill -s} does. */

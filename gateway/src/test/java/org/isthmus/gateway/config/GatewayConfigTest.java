@@ -101,7 +101,7 @@ class GatewayConfigTest {
                   error-window: soon
                 """);
         assertThat(p).containsExactlyInAnyOrder(
-                "xmpp.component.reconect: unknown key; allowed here: connect-timeout, domain, host, max-stanza-bytes, ping-interval, port, reconnect, secret",
+                "xmpp.component.reconect: unknown key; allowed here: connect-timeout, domain, host, max-stanza-bytes, ping-interval, port, reconnect, secret, stanza-timeout",
                 "xmpp.component.port: '70000': out of range; allowed: 1 to 65535",
                 "xmpp.component.secret: '${NOPE}': environment variable NOPE is not set; set it or give a default as ${NOPE:-value}",
                 "xmpp.domains[1]: 'bad domain': is not a valid domain name",
@@ -182,7 +182,7 @@ class GatewayConfigTest {
                     - {domain: sip.d.test, secret: d, domains: [d.test, A.test, sip.b.test]}
                 """)).containsExactlyInAnyOrder(
                 "xmpp.components[0].domian: unknown key; allowed here: connect-timeout, domain, domains, host, "
-                        + "max-stanza-bytes, ping-interval, port, reconnect, secret",
+                        + "max-stanza-bytes, ping-interval, port, reconnect, secret, stanza-timeout",
                 "xmpp.components[1].port: '0': out of range; allowed: 1 to 65535",
                 "xmpp.components[1].secret: is required; the shared secret of the component, as set with "
                         + "component_secret in prosody.cfg.lua",
