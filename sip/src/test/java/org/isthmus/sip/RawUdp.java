@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A bare UDP socket for requests a SIP stack would not build: wrong schemes, retransmissions, no Content-Type. */
 final class RawUdp implements AutoCloseable {
@@ -28,6 +29,19 @@ final class RawUdp implements AutoCloseable {
         byte[] bytes = text.replace("%PORT%", Integer.toString(port())).replace("\n", "\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), toPort));
+    }
+
+    /** The next datagram, or empty when none comes within {@code timeout}. */
+    Optional<String> receive(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        byte[] buf = new byte[65536];
+        DatagramPacket packet = new DatagramPacket(buf, buf.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
     }
 
     /** Every datagram received until {@code quiet} passes without one. */
