@@ -65,7 +65,7 @@ class TwoNodeTakeoverTest {
         portA = TestUserAgent.freePort("127.0.0.1");
         portB = TestUserAgent.freePort("127.0.0.1");
         nodeA = GatewayProcess.start(config("a", portA), dir.resolve("a.log"));
-        xmpp.awaitConnected(WAIT);
+        xmpp.awaitConnected(Duration.ofSeconds(60)); // a JVM start: over 20 s was seen on a loaded machine
         // B's component connection is refused (conflict) while A holds the component.
         nodeB = GatewayProcess.start(config("b", portB), dir.resolve("b.log"));
     }
