@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +29,7 @@ import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
 import org.isthmus.gateway.metrics.GatewayMeters;
 import org.isthmus.gateway.metrics.RecentErrors;
+import org.isthmus.gateway.policy.PolicyGate;
 import org.isthmus.gateway.presence.MirrorRecord;
 import org.isthmus.gateway.presence.PresenceLinks;
 import org.isthmus.gateway.presence.SubscriptionMirror;
@@ -51,13 +53,16 @@ import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.sip.SipEdge;
 import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipTarget;
+import org.isthmus.sip.SipTrust;
 import org.isthmus.sip.presence.NotifyOutcome;
 import org.isthmus.sip.presence.SubscribeOutcome;
 import org.isthmus.sip.presence.SubscriptionDialog;
 import org.isthmus.xmpp.ComponentLink;
 import org.isthmus.xmpp.ComponentSettings;
 import org.isthmus.xmpp.XmppException;
+import org.isthmus.xmpp.s2s.PeerPolicy;
 import org.isthmus.xmpp.s2s.S2sService;
+import org.isthmus.xmpp.s2s.S2sSettings;
 
 /**
  * One running gateway: the XMPP side (XEP-0114 component links, one per configured component domain,
@@ -91,6 +96,8 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final AutoCloseable jvmMeters;
     private final Optional<AdminServer> admin;
+    private final PolicyGate gate;
+    private final GatewayMeters meters;
     private boolean closed;
 
     public Gateway(GatewayConfig config) {
@@ -102,6 +109,7 @@ public final class Gateway implements AutoCloseable {
         });
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMeters meters = new GatewayMeters(registry);
+        this.meters = meters;
         this.jvmMeters = meters.bindJvm();
         AddressMapper addresses = new AddressMapper(config.addresses());
         RecentErrors errors = new RecentErrors();
@@ -111,13 +119,15 @@ public final class Gateway implements AutoCloseable {
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
                 this::sendToXmpp, this::sendToSip, timer, meters, errors);
+        // Both edges hand everything up through the gate: partner policy and abuse limits first.
+        this.gate = new PolicyGate(router, router, new Replies(), config.limits(), config.partners(), meters);
         Map<String, ComponentLink> links = new LinkedHashMap<>();
         for (ComponentSettings c : config.components()) {
-            links.put(c.preparedDomain(), new ComponentLink(c, router));
+            links.put(c.preparedDomain(), new ComponentLink(c, gate));
         }
         this.components = Collections.unmodifiableMap(links);
-        this.s2s = config.s2s().map(s -> new S2sService(s, router));
-        this.sip = new SipEdge(config.sip().withLogBodies(config.logging().logBodies()), router);
+        this.s2s = config.s2s().map(s -> new S2sService(s, gate));
+        this.sip = new SipEdge(config.sip().withLogBodies(config.logging().logBodies()), gate);
         this.lanes = new Lanes(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30));
         this.membership = config.cluster().flatMap(c -> store.map(s -> new Membership(s, c, timer)));
         this.mirror = config.presence().enabled()
@@ -186,6 +196,117 @@ public final class Gateway implements AutoCloseable {
         public Mapped<SipTarget> route(SipUri contact) {
             return router.route(contact);
         }
+    }
+
+    /** The gate's error replies to refused stanzas, sent like any other stanza; a failure is only logged. */
+    private final class Replies implements PolicyGate.XmppReplies {
+        @Override
+        public void message(XmppMessage reply) {
+            logFailure(sendToXmpp(reply), "message", reply.to().toString());
+        }
+
+        @Override
+        public void presence(XmppPresence reply) {
+            String from = reply.from().domain();
+            logFailure(linkFor(from).map(link -> link.send(reply)).orElseGet(() -> noLink(from, "presence")),
+                    "presence", reply.to().toString());
+        }
+
+        @Override
+        public void subscription(XmppSubscription reply) {
+            String from = reply.from().domain();
+            logFailure(linkFor(from).map(link -> link.send(reply)).orElseGet(() -> noLink(from, "presence")),
+                    "presence", reply.to().toString());
+        }
+
+        private void logFailure(CompletableFuture<Void> sent, String kind, String to) {
+            sent.whenComplete((ok, e) -> {
+                if (e != null) {
+                    LOG.debug("error {} to {} not sent: {}", kind, to, e.getMessage());
+                }
+            });
+        }
+    }
+
+    /**
+     * What {@link #reload} did: the new partner policy, limits and SIP trust are in force; the sections
+     * listed in {@code restartNeeded} changed too, but only a restart applies them.
+     *
+     * @param restartNeeded the configuration sections whose change waits for a restart
+     */
+    public record Reload(List<String> restartNeeded) {
+        public Reload {
+            restartNeeded = List.copyOf(restartNeeded);
+        }
+    }
+
+    /**
+     * Applies a new, already validated configuration while running: the partner policy and the abuse
+     * limits (at the gate), the SIP trust ({@code sip.trust} and SIP partners), and the s2s peer
+     * policies (streams with peers no longer allowed are ended). Listen addresses and ports, TLS files,
+     * component links, domains, routes, the store and the rest are what they were at start; those that
+     * differ in {@code next} are returned as needing a restart.
+     */
+    public synchronized Reload reload(GatewayConfig next) {
+        List<String> restart = new ArrayList<>();
+        if (!config.components().equals(next.components())) {
+            restart.add("xmpp.component(s)");
+        }
+        if (!config.s2s().map(Gateway::withoutPolicy).equals(next.s2s().map(Gateway::withoutPolicy))) {
+            restart.add("xmpp.s2s (all but the peer policies)");
+        }
+        if (!config.addresses().equals(next.addresses())) {
+            restart.add("xmpp.domains and the SIP domain rules");
+        }
+        if (!config.sip().withTrust(SipTrust.NONE).equals(next.sip().withTrust(SipTrust.NONE))) {
+            restart.add("sip.listen, sip.auth, sip.dns or sip.user-agent");
+        }
+        if (!config.registrar().equals(next.registrar())) {
+            restart.add("sip.registrar");
+        }
+        if (!config.routes().equals(next.routes()) || !config.defaultRoute().equals(next.defaultRoute())) {
+            restart.add("sip.routes");
+        }
+        if (!config.messages().equals(next.messages())) {
+            restart.add("messages");
+        }
+        if (!config.store().equals(next.store())) {
+            restart.add("store");
+        }
+        if (!config.presence().equals(next.presence())) {
+            restart.add("presence");
+        }
+        if (!config.cluster().equals(next.cluster())) {
+            restart.add("cluster");
+        }
+        if (!config.admin().equals(next.admin())) {
+            restart.add("admin");
+        }
+        if (!config.logging().equals(next.logging())) {
+            restart.add("logging");
+        }
+        gate.update(next.limits(), next.partners());
+        sip.updateTrust(next.sip().trust());
+        if (s2s.isPresent() && next.s2s().isPresent()) {
+            s2s.get().updatePolicy(next.s2s().get());
+        }
+        LOG.info("configuration reloaded: partners {}, limits {}", next.partners().stream().map(p -> p.name()
+                + (p.allowed() ? "" : " (refused)")).toList(), next.limits().any() ? "set" : "none");
+        if (!restart.isEmpty()) {
+            LOG.warn("configuration reloaded, but these changes need a restart to take effect: {}", restart);
+        }
+        meters.configReload(restart.isEmpty() ? "applied" : "restart_needed");
+        return new Reload(restart);
+    }
+
+    /** A reload whose file is not valid: counted; the running configuration stays. */
+    public void reloadRefused() {
+        meters.configReload("invalid");
+    }
+
+    /** The same settings with a blank peer policy, to compare what only a restart changes. */
+    private static S2sSettings withoutPolicy(S2sSettings s) {
+        return s.withPolicies(PeerPolicy.DEFAULT, Map.of(), Set.of(), Set.of());
     }
 
     private static CompletableFuture<Void> noLink(String from, String what) {

@@ -187,6 +187,48 @@ class PresenceEndToEndTest {
         nextPresence("unsubscribed");
     }
 
+    /**
+     * Privacy (RFC 2779 §5.1 access control): a probe from a JID without a subscription gets
+     * {@code unsubscribed} from the contact's bare JID (RFC 6121 §4.3.2 rule 1), and no presence; the
+     * SIP side is not asked for what the prober may not see.
+     */
+    @Test
+    void aProbeFromAnUnsubscribedJidGetsUnsubscribedAndNoPresence() {
+        phone.answerWith(200, "OK");
+        xmpp.send("<presence type='probe' id='p1' from='mallory@xmpp.test' to='" + CONTACT + "'/>");
+        XmlElement answer = nextStanza("presence");
+        assertThat(answer.attribute("type")).contains("unsubscribed");
+        assertThat(answer.attribute("from")).contains(CONTACT);
+        assertThat(answer.attribute("to")).contains("mallory@xmpp.test");
+        assertThat(phone.nothingReceived(Duration.ofSeconds(1))).as("no SUBSCRIBE for an unauthorized prober").isTrue();
+        assertThat(xmpp.poll(Duration.ofMillis(500)).filter(e -> e.name().equals("presence"))).isEmpty();
+    }
+
+    /**
+     * Privacy: a SIP watcher nobody authorized gets 200 and NOTIFY pending without a body (RFC 3856
+     * §6.6), and nothing of the user's presence when it changes, nor from a fetch (RFC 6665 §4.4.3).
+     */
+    @Test
+    void anUnauthorizedSipWatcherNeverSeesAPresenceDocument() {
+        phone.answerWith(200, "OK");
+        assertThat(phone.send(subscribeFromPhone(600), WAIT).getStatusCode()).isEqualTo(200);
+        Request pending = awaitMethod(Request.NOTIFY);
+        assertThat(header(pending, "Subscription-State")).startsWith("pending");
+        assertThat(pending.getRawContent()).isNull();
+        nextPresence("subscribe");
+
+        // Her presence reaches the gateway (her server, or a stray stanza) before she approves anything.
+        xmpp.send("<presence from='alice@xmpp.test/laptop' to='" + CONTACT + "'><status>secret plans</status>"
+                + "</presence>");
+        assertThat(phone.nothingReceived(Duration.ofSeconds(1))).isTrue();
+
+        // A one-time fetch in a new dialog is answered without her document as well.
+        assertThat(phone.send(subscribeFromPhone(0), WAIT).getStatusCode()).isEqualTo(200);
+        Request fetched = awaitMethod(Request.NOTIFY);
+        assertThat(header(fetched, "Subscription-State")).startsWith("terminated");
+        assertThat(fetched.getRawContent()).isNull();
+    }
+
     // ---- A SIP user watches an XMPP user (RFC 8048 §5.3) ---------------------------------------------
 
     private Request subscribeFromPhone(long expires) {

@@ -93,6 +93,8 @@ public final class SipEdge implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Running running;
+    /** The trust policy in force; {@link #updateTrust} replaces it while the edge runs. */
+    private volatile SipTrust trust;
 
     public SipEdge(SipSettings settings, SipHandler handler) {
         this(settings, handler, EdgeTimers.DEFAULT);
@@ -102,6 +104,20 @@ public final class SipEdge implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.timers = Objects.requireNonNull(timers, "timers");
+        this.trust = settings.trust();
+    }
+
+    /**
+     * Replaces the trust policy of {@link SipSettings#trust()} (a configuration reload): requests
+     * received from now on are checked against {@code newTrust}.
+     */
+    public void updateTrust(SipTrust newTrust) {
+        this.trust = Objects.requireNonNull(newTrust, "newTrust");
+    }
+
+    /** The trust policy in force. */
+    public SipTrust trust() {
+        return trust;
     }
 
     /**
@@ -170,7 +186,7 @@ public final class SipEdge implements AutoCloseable {
             PresenceServer presenceServer = new PresenceServer(responder, headers, presenceClient, uac, handler,
                     settings.presence(), Clock.systemUTC());
             UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
-                    responder, presenceServer, settings, new DigestServer(settings.auth(), Clock.systemUTC()));
+                    responder, presenceServer, settings, () -> trust, new DigestServer(settings.auth(), Clock.systemUTC()));
             provider.addSipListener(new Listener(uas, uac));
             stack.start();
             running = new Running(stack, scheduler, uac, presenceClient, dns);

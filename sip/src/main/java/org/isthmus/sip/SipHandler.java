@@ -1,5 +1,6 @@
 package org.isthmus.sip;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -14,6 +15,16 @@ import org.isthmus.sip.presence.SubscribeRequest;
  * implementations don't block.
  */
 public interface SipHandler {
+
+    /**
+     * Asked for every MESSAGE, SUBSCRIBE, NOTIFY and REGISTER before the edge checks or reads it further
+     * (abuse limits and partner policy, which must cost little under a flood): empty admits it, a
+     * refusal is sent as the final response at once. Called on a JAIN-SIP thread; must not block.
+     * Admits everything unless overridden.
+     */
+    default Optional<SipRefusal> admit(SipSource source) {
+        return Optional.empty();
+    }
 
     /**
      * A MESSAGE for the gateway (RFC 3428 §7); the edge sends the final response when the stage

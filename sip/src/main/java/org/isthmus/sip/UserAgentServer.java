@@ -79,13 +79,13 @@ final class UserAgentServer {
     private final SipHandler handler;
     private final Responder responder;
     private final PresenceServer presence;
-    private final SipTrust trust;
+    private final Supplier<SipTrust> trust;
     private final SipAuth auth;
     private final DigestServer digest;
 
     UserAgentServer(SipStackImpl stack, SipProvider provider, MessageFactory messages, HeaderFactory headers,
                     AddressFactory addresses, SipHandler handler, Responder responder, PresenceServer presence,
-                    SipSettings settings, DigestServer digest) {
+                    SipSettings settings, Supplier<SipTrust> trust, DigestServer digest) {
         this.stack = stack;
         this.provider = provider;
         this.messages = messages;
@@ -94,7 +94,7 @@ final class UserAgentServer {
         this.handler = handler;
         this.responder = responder;
         this.presence = presence;
-        this.trust = settings.trust();
+        this.trust = trust;
         this.auth = settings.auth();
         this.digest = digest;
     }
@@ -144,6 +144,9 @@ final class UserAgentServer {
             // Subscription dialogs live in the gateway's store (PresenceServer asks it); other in-dialog
             // requests match no dialog (§12.2.2).
             respond(st, request, SipStatus.of(481), callId, r -> { });
+            return;
+        }
+        if (!Request.OPTIONS.equals(method) && !admitted(st, request, method, callId)) {
             return;
         }
         List<String> required = required(request);
@@ -264,6 +267,7 @@ final class UserAgentServer {
      */
     private boolean trusted(ServerTransaction st, Request request, String callId) {
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        SipTrust trust = this.trust.get();
         if (!(from.getAddress().getURI() instanceof SipURI fromUri) || !trust.serves(fromUri.getHost())) {
             return true;
         }
@@ -305,6 +309,45 @@ final class UserAgentServer {
                 verdict instanceof DigestServer.Verdict.Failed f ? LogText.safe(f.why())
                         : "authenticated user is not the From user", callId);
         respond(st, request, SipStatus.of(403), callId, r -> { });
+        return false;
+    }
+
+    /**
+     * The gateway's admission policy ({@link SipHandler#admit}), asked before anything costly: a refusal
+     * is answered at once, with Retry-After when it gives one (RFC 3261 §20.33). Returns false when the
+     * request was refused.
+     */
+    private boolean admitted(ServerTransaction st, Request request, String method, String callId) {
+        SipHop hop = source(st, request);
+        InetAddress remote = ((SIPRequest) request).getRemoteAddress();
+        List<String> identities = List.of();
+        if (hop.transport().equalsIgnoreCase("tls") && st instanceof TransactionExt ext) {
+            try {
+                identities = CertificateIdentities.of(ext.getPeerCertificates());
+            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
+                identities = List.of();
+            }
+        }
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        Optional<String> fromHost = from != null && from.getAddress().getURI() instanceof SipURI f && f.getHost() != null
+                ? Optional.of(f.getHost().toLowerCase(Locale.ROOT)) : Optional.empty();
+        Optional<String> recipient = request.getRequestURI() instanceof SipURI r && r.getUser() != null
+                && r.getHost() != null ? Optional.of(r.getUser() + "@" + r.getHost().toLowerCase(Locale.ROOT))
+                : Optional.empty();
+        SipSource source = new SipSource(method, remote != null ? remote : literal(hop.host()),
+                hop.transport().toLowerCase(Locale.ROOT), identities, fromHost, recipient);
+        Optional<SipRefusal> refusal = handler.admit(source);
+        if (refusal.isEmpty()) {
+            return true;
+        }
+        SipRefusal r = refusal.get();
+        LOG.debug("{} refused by policy with {} from {} callId={}", LogText.safe(method), r.status().code(),
+                source.address().getHostAddress(), callId);
+        respond(st, request, r.status(), callId, response -> {
+            if (r.retryAfter().isPresent()) {
+                response.addHeader(headers.createRetryAfterHeader(r.retryAfter().getAsInt()));
+            }
+        });
         return false;
     }
 

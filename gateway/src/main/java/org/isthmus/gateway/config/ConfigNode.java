@@ -72,6 +72,11 @@ final class ConfigNode {
         }
     }
 
+    /** Whether {@code key} holds a mapping (rather than a single value or a list). */
+    boolean isMapping(String key) {
+        return node.path(key).isObject();
+    }
+
     /** A nested mapping; a missing one reads as empty so its defaults apply. */
     ConfigNode object(String key) {
         JsonNode child = node.path(key);

@@ -77,12 +77,15 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param cluster      when several nodes share the store: this node's name and the takeover timing
  * @param admin        the admin HTTP server (health, metrics, sessions), if configured
  * @param logging      the log format, and whether message bodies may be logged
+ * @param limits       the abuse limits (token buckets per SIP source, XMPP domain and XMPP user)
+ * @param partners     the per-partner policy, XMPP peer domains and SIP peers, in the order written
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
                             PresenceSettings presence, Optional<ClusterSettings> cluster,
-                            Optional<AdminSettings> admin, LoggingSettings logging) {
+                            Optional<AdminSettings> admin, LoggingSettings logging, LimitSettings limits,
+                            List<Partner> partners) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -101,6 +104,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
 
     public GatewayConfig {
         components = List.copyOf(components);
+        partners = List.copyOf(partners);
         routes = Map.copyOf(routes);
     }
 
@@ -160,7 +164,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
-        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin", "logging");
+        top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin", "logging", "limits",
+                "partners");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -180,6 +185,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         }
 
         GatewayConfig read() {
+            List<Partner> partners = partners(top);
+            LimitSettings limits = limits(top.object("limits"));
             ConfigNode xmpp = top.object("xmpp");
             xmpp.allowOnly("component", "components", "s2s", "domains");
             if (xmpp.isMissing()) {
@@ -237,9 +244,9 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             if (components.isEmpty() && gatewayDomain != null) {
                 localS2sDomains.add(gatewayDomain);
             }
-            Optional<S2sSettings> s2s = s2sNode.isMissing() ? Optional.empty() : s2s(s2sNode, localS2sDomains);
+            Optional<S2sSettings> s2s = s2sNode.isMissing() ? Optional.empty() : s2s(s2sNode, localS2sDomains, partners);
 
-            SipSettings sipSettings = sipSettings(sip, xmppDomains);
+            SipSettings sipSettings = sipSettings(sip, xmppDomains, partners);
             RegistrarSettings registrar = registrar(sip.object("registrar"));
             Map<String, SipRoute> routes = new LinkedHashMap<>();
             for (ConfigNode r : sip.objects("routes")) {
@@ -292,7 +299,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
                     ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
-                    presence, cluster, admin, logging)
+                    presence, cluster, admin, logging, limits, partners)
                     : null;
         }
 
@@ -421,7 +428,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                     connectTimeout, maxStanza, ping, stanzaTimeout));
         }
 
-        private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains) {
+        private Optional<S2sSettings> s2s(ConfigNode s2s, Set<String> localDomains, List<Partner> partners) {
             int before = problems.size();
             s2s.allowOnly("gateway-domain", "listen", "tls", "dialback-secret", "require-tls", "auth", "dns", "peers",
                     "allow", "deny", "idle-timeout", "max-stanza-bytes", "ping-interval", "stanza-timeout",
@@ -465,6 +472,29 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
             Set<String> allow = domains(s2s, "allow");
             Set<String> deny = domains(s2s, "deny");
+            Set<String> peersWithPolicy = new LinkedHashSet<>();
+            for (ConfigNode peer : s2s.objects("peers")) {
+                if (peer.has("require-tls") || peer.has("auth")) {
+                    domain(peer, "domain", false).ifPresent(peersWithPolicy::add);
+                }
+            }
+            for (Partner partner : partners) {
+                if (partner.kind() != Partner.Kind.XMPP) {
+                    continue;
+                }
+                String d = partner.domain();
+                if (peersWithPolicy.contains(d) || allow.contains(d) || deny.contains(d)) {
+                    s2s.problem(null, d, "has a policy in partners and in xmpp.s2s (peers' require-tls/auth, allow "
+                            + "or deny); keep it in partners only");
+                    continue;
+                }
+                policies.put(d, partnerPolicy(partner, defaultPolicy));
+                if (!partner.allowed()) {
+                    deny.add(d);
+                } else if (!allow.isEmpty()) {
+                    allow.add(d);
+                }
+            }
             boolean dns = s2s.bool("dns", true);
             Duration idle = s2s.duration("idle-timeout", S2sSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(10), Duration.ofHours(24));
             int maxStanza = s2s.integer("max-stanza-bytes", 262_144, 10_000, 16 * 1024 * 1024);
@@ -495,6 +525,122 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             }
         }
 
+        /** The s2s policy of an XMPP partner; what it leaves out comes from {@code fallback}. */
+        private static PeerPolicy partnerPolicy(Partner partner, PeerPolicy fallback) {
+            Set<PeerPolicy.AuthMethod> methods = EnumSet.noneOf(PeerPolicy.AuthMethod.class);
+            for (String a : partner.auth()) {
+                methods.add(a.equals("external") ? PeerPolicy.AuthMethod.EXTERNAL : PeerPolicy.AuthMethod.DIALBACK);
+            }
+            boolean tls = partner.requireTls().orElse(fallback.tlsRequired());
+            return new PeerPolicy(tls ? PeerPolicy.TlsRequirement.REQUIRED : PeerPolicy.TlsRequirement.OPTIONAL,
+                    methods.isEmpty() ? fallback.methods() : methods);
+        }
+
+        /** The {@code partners} list; see {@link Partner}. */
+        private List<Partner> partners(ConfigNode top) {
+            List<Partner> out = new ArrayList<>();
+            Set<String> seen = new LinkedHashSet<>();
+            for (ConfigNode p : top.objects("partners")) {
+                p.allowOnly("xmpp", "sip", "addresses", "allowed", "require-tls", "auth", "limits");
+                boolean xmpp = p.has("xmpp");
+                if (xmpp == p.has("sip")) {
+                    p.problem(null, "", "give exactly one of xmpp: (an XMPP peer domain) or sip: (a SIP peer's domain)");
+                    continue;
+                }
+                Partner.Kind kind = xmpp ? Partner.Kind.XMPP : Partner.Kind.SIP;
+                Optional<String> d = domain(p, xmpp ? "xmpp" : "sip", true);
+                List<String> addresses = p.texts("addresses");
+                if (xmpp && !addresses.isEmpty()) {
+                    p.problem("addresses", String.join(", ", addresses), "is for SIP partners; an XMPP partner is "
+                            + "known by its domain, which it proves with SASL EXTERNAL or dialback");
+                }
+                List<String> valid = new ArrayList<>();
+                for (int i = 0; i < addresses.size(); i++) {
+                    try {
+                        new SipTrust(Set.of(), List.of(addresses.get(i)), Set.of());
+                        valid.add(addresses.get(i));
+                    } catch (RuntimeException e) {
+                        p.problem("addresses[" + i + "]", addresses.get(i), "must be an IP address or CIDR block, "
+                                + "e.g. 192.0.2.10 or 10.0.0.0/8");
+                    }
+                }
+                boolean allowed = p.bool("allowed", true);
+                Optional<Boolean> requireTls = p.has("require-tls") ? Optional.of(p.bool("require-tls", true))
+                        : Optional.empty();
+                Set<String> auth = new LinkedHashSet<>();
+                List<String> rawAuth = p.texts("auth");
+                Set<String> methods = xmpp ? Set.of("external", "dialback") : Set.of("address", "tls");
+                for (int i = 0; i < rawAuth.size(); i++) {
+                    String a = rawAuth.get(i).toLowerCase(Locale.ROOT);
+                    if (!methods.contains(a)) {
+                        p.problem("auth[" + i + "]", rawAuth.get(i), "allowed for " + (xmpp ? "an XMPP" : "a SIP")
+                                + " partner: " + String.join(", ", new java.util.TreeSet<>(methods)));
+                    } else {
+                        auth.add(a);
+                    }
+                }
+                if (!xmpp && auth.contains("address") && addresses.isEmpty()) {
+                    p.problem("auth", "address", "needs the partner's addresses (addresses: [192.0.2.10])");
+                }
+                Limits limits = limitsOf(p.object("limits"));
+                if (d.isPresent() && !seen.add(kind + " " + d.get())) {
+                    p.problem(xmpp ? "xmpp" : "sip", d.get(), "is listed twice; give each partner one entry");
+                    continue;
+                }
+                d.ifPresent(domain -> out.add(new Partner(kind, domain, xmpp ? List.of() : valid, allowed, requireTls, auth,
+                        limits)));
+            }
+            return out;
+        }
+
+        /** The {@code limits} section; without it nothing is limited. */
+        private LimitSettings limits(ConfigNode node) {
+            if (node.isMissing()) {
+                return LimitSettings.NONE;
+            }
+            node.allowOnly("sip-source", "xmpp-domain", "xmpp-user", "max-tracked");
+            Limits sip = limitsOf(node.object("sip-source"));
+            Limits domain = limitsOf(node.object("xmpp-domain"));
+            Limits user = limitsOf(node.object("xmpp-user"));
+            int max = node.integer("max-tracked", LimitSettings.DEFAULT_MAX_TRACKED, 100, 10_000_000);
+            return new LimitSettings(sip, domain, user, max);
+        }
+
+        /** One set of rates: {@code messages}, {@code subscriptions}, {@code presence}. */
+        private Limits limitsOf(ConfigNode node) {
+            node.allowOnly("messages", "subscriptions", "presence");
+            Map<Traffic, Rate> rates = new java.util.EnumMap<>(Traffic.class);
+            for (Traffic t : Traffic.values()) {
+                rate(node, t.key()).ifPresent(r -> rates.put(t, r));
+            }
+            return new Limits(rates);
+        }
+
+        /** A rate: {@code 20/s}, {@code 600/m}, {@code 3600/h}, or {@code {rate: 20/s, burst: 40}}. */
+        private Optional<Rate> rate(ConfigNode node, String key) {
+            if (!node.has(key)) {
+                return Optional.empty();
+            }
+            String hint = "must be a rate such as 20/s, 600/m or 3600/h, or {rate: 20/s, burst: 40}";
+            if (node.isMapping(key)) {
+                ConfigNode r = node.object(key);
+                r.allowOnly("rate", "burst");
+                Optional<String> text = r.requiredText("rate", "the sustained rate, e.g. 20/s");
+                Optional<Rate> rate = text.flatMap(Rate::parse);
+                if (text.isPresent() && rate.isEmpty()) {
+                    r.problem("rate", text.get(), hint);
+                }
+                int burst = r.integer("burst", rate.map(Rate::burst).orElse(1), 1, 1_000_000);
+                return rate.map(x -> x.withBurst(burst));
+            }
+            Optional<String> text = node.text(key);
+            Optional<Rate> rate = text.flatMap(Rate::parse);
+            if (text.isPresent() && rate.isEmpty()) {
+                node.problem(key, text.get(), hint);
+            }
+            return rate;
+        }
+
         private PeerPolicy policy(ConfigNode node, PeerPolicy fallback) {
             boolean requireTls = node.bool("require-tls", fallback.tlsRequired());
             List<String> auth = node.texts("auth");
@@ -510,7 +656,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                     methods.isEmpty() ? fallback.methods() : methods);
         }
 
-        private SipSettings sipSettings(ConfigNode sip, Set<String> xmppDomains) {
+        private SipSettings sipSettings(ConfigNode sip, Set<String> xmppDomains, List<Partner> partners) {
             ConfigNode listen = sip.object("listen");
             listen.allowOnly("address", "port", "transports", "advertised-host", "tls", "max-message-bytes", "max-headers",
                     "max-header-bytes", "message-timeout", "max-tcp-connections");
@@ -553,8 +699,19 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
 
             ConfigNode trustNode = sip.object("trust");
             trustNode.allowOnly("peers", "tls-names");
-            List<String> peers = trustNode.texts("peers");
+            List<String> peers = new ArrayList<>(trustNode.texts("peers"));
             Set<String> tlsNames = new LinkedHashSet<>(trustNode.texts("tls-names"));
+            for (Partner partner : partners) {
+                // A trusted SIP partner is trusted the way sip.trust trusts: by address and/or TLS name.
+                if (partner.kind() == Partner.Kind.SIP && partner.allowed()) {
+                    if (partner.auth().contains("address")) {
+                        peers.addAll(partner.addresses());
+                    }
+                    if (partner.auth().contains("tls")) {
+                        tlsNames.add(partner.domain());
+                    }
+                }
+            }
 
             ConfigNode authNode = sip.object("auth");
             authNode.allowOnly("users", "credentials-file", "client", "nonce-lifetime");

@@ -36,9 +36,12 @@ public final class LogConfiguration {
 
     /**
      * Applies {@code settings.format()} (nothing to do for text, the built-in default) and reloads the
-     * configuration on each SIGHUP from then on.
+     * configuration on each SIGHUP from then on; {@code isthmus run} later takes SIGHUP over for the
+     * whole configuration and calls {@link #reload()} from its own handler.
+     *
+     * @return the installed configuration, for {@link #reload()}
      */
-    public static void install(LoggingSettings settings) {
+    public static LogConfiguration install(LoggingSettings settings) {
         LogConfiguration configuration = new LogConfiguration(settings);
         Logger log = LoggerFactory.getLogger(LogConfiguration.class);
         Optional<String> file = Optional.ofNullable(System.getProperty(CONFIGURATION_FILE));
@@ -51,12 +54,16 @@ public final class LogConfiguration {
             }
         }
         // Without a handler the JVM takes SIGHUP for a request to exit.
-        Signal.handle(new Signal("HUP"), signal -> {
-            if (configuration.load()) {
-                LoggerFactory.getLogger(LogConfiguration.class).info("SIGHUP: logging configuration reloaded from {}",
-                        configuration.source());
-            }
-        });
+        Signal.handle(new Signal("HUP"), signal -> configuration.reload());
+        return configuration;
+    }
+
+    /** Reads the logging configuration again (on SIGHUP), and says so. */
+    public void reload() {
+        if (load()) {
+            LoggerFactory.getLogger(LogConfiguration.class).info("SIGHUP: logging configuration reloaded from {}",
+                    source());
+        }
     }
 
     /** Where the configuration comes from: the operator's file, or the built-in one for the format. */

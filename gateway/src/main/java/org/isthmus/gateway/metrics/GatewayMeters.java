@@ -57,6 +57,12 @@ public final class GatewayMeters {
     public static final String LANES_BUSY = "isthmus.lanes.busy";
     /** State store operations; tags {@code operation}, {@code outcome}. */
     public static final String STORE = "isthmus.store.operations";
+    /** Requests and stanzas refused by the partner policy or an abuse limit; tags {@code scope}, {@code kind}. */
+    public static final String POLICY_REFUSED = "isthmus.policy.refused";
+    /** Keys (sources, domains, users) with a token bucket of their own; tag {@code scope}. */
+    public static final String POLICY_KEYS = "isthmus.policy.tracked";
+    /** Configuration reloads; tag {@code outcome}: applied, restart_needed (applied in part), invalid. */
+    public static final String CONFIG_RELOADS = "isthmus.config.reloads";
 
     /** Translations take microseconds; the buckets reach from there to a pathological 50 ms. */
     private static final Duration[] TRANSLATE_BUCKETS = {Duration.ofNanos(10_000), Duration.ofNanos(25_000),
@@ -266,6 +272,34 @@ public final class GatewayMeters {
                 .tag("operation", operation).tag("outcome", outcome)
                 .serviceLevelObjectives(STORE_BUCKETS)
                 .register(registry)).record(Duration.ofNanos(nanos));
+    }
+
+    // ---- Policy and reloads -----------------------------------------------------------------------
+
+    /**
+     * A request or stanza was refused at the door.
+     *
+     * @param scope {@code sip_source}, {@code xmpp_domain}, {@code xmpp_user} (a limit) or {@code partner}
+     * @param kind  {@code messages}, {@code subscriptions}, {@code presence}, or {@code other}
+     */
+    public void policyRefused(String scope, String kind) {
+        counters.computeIfAbsent("policy|" + scope + '|' + kind, k -> Counter.builder(POLICY_REFUSED)
+                .description("Requests and stanzas refused by the partner policy or an abuse limit")
+                .tag("scope", scope).tag("kind", kind)
+                .register(registry)).increment();
+    }
+
+    /** A gauge of the keys with a bucket of their own in one scope of the limits. */
+    public void limitKeys(String scope, IntSupplier keys) {
+        Gauge.builder(POLICY_KEYS, keys::getAsInt).description("Keys the abuse limits track")
+                .tag("scope", scope).register(registry);
+    }
+
+    /** A configuration reload ended: {@code applied}, {@code restart_needed} or {@code invalid}. */
+    public void configReload(String outcome) {
+        counters.computeIfAbsent("reload|" + outcome, k -> Counter.builder(CONFIG_RELOADS)
+                .description("Configuration reloads (SIGHUP)").tag("outcome", outcome)
+                .register(registry)).increment();
     }
 
     /** The subscription counts of one moment, recounted when older than {@link #COUNT_REUSE_NANOS}. */

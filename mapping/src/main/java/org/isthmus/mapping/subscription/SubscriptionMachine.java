@@ -37,7 +37,9 @@ import org.isthmus.mapping.error.SipStatusToXmpp;
  *       <td>8048 §5.2.3 F16–F17</td></tr>
  *   <tr><td></td><td>D IDLE, RETRY_WAIT, DORMANT (A not NONE)</td><td>A NONE, D IDLE, {@code unsubscribed}</td>
  *       <td>8048 §5.2.3 F21</td></tr>
- *   <tr><td>XMPP probe</td><td>A NONE</td><td>SUBSCRIBE (fetch)</td><td>8048 §7.1</td></tr>
+ *   <tr><td>XMPP probe</td><td>A NONE</td><td>{@code unsubscribed} to U, no SUBSCRIBE: U is not
+ *       authorized, so nothing of C's presence may reach U (RFC 2779 §5.1); RFC 8048 §7.1's fetch is for
+ *       subscribed users</td><td>6121 §4.3.2 rule 1</td></tr>
  *   <tr><td></td><td>A GRANTED, D ACTIVE or PENDING</td><td>SUBSCRIBE (refresh)</td><td>8048 §5.2.2; 6665 §4.4.3</td></tr>
  *   <tr><td></td><td>A GRANTED, D IDLE</td><td>D SUBSCRIBING, SUBSCRIBE (initial)</td><td>8048 §5.2.2</td></tr>
  *   <tr><td></td><td>A GRANTED, D RETRY_WAIT</td><td>{@code unavailable} to U</td><td>6121 §4.3.2 rule 3</td></tr>
@@ -212,7 +214,11 @@ public final class SubscriptionMachine {
 
     private static void xmppProbe(Step s) {
         switch (s.a()) {
-            case NONE -> s.subscribe(SubscribeKind.FETCH);
+            case NONE -> {
+                // RFC 6121 §4.3.2 rule 1: a probe from a user without a subscription is answered
+                // unsubscribed; a fetch would only ask the SIP side for what U may not see.
+                s.xmpp(XmppSubscriptionType.UNSUBSCRIBED);
+            }
             case PENDING -> {
                 // Not authorized yet: the NOTIFY that authorizes brings the presence (RFC 8048 §5.2.1).
             }

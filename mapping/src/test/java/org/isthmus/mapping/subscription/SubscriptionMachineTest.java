@@ -329,11 +329,14 @@ class SubscriptionMachineTest {
         assertThat(r.state.isNone()).isTrue();
     }
 
-    /** RFC 8048 §7.1 Examples 22–23: a probe with no subscription is a fetch; the state does not change. */
+    /**
+     * RFC 6121 §4.3.2 rule 1 (privacy, RFC 2779 §5.1): a probe from a user without a subscription is
+     * answered unsubscribed, and nothing is asked of the SIP side; the state does not change.
+     */
     @Test
-    void rfc8048_s7_1_probeWhileNone() {
+    void rfc6121_s4_3_2_probeWhileNoneIsAnsweredUnsubscribed() {
         Run r = new Run(MirrorState.NONE);
-        assertThat(r.feed("xmpp:probe")).isEqualTo("SUBSCRIBE:fetch");
+        assertThat(r.feed("xmpp:probe")).isEqualTo("xmpp:unsubscribed");
         assertThat(r.state.isNone()).isTrue();
     }
 

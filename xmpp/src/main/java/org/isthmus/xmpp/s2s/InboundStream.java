@@ -422,6 +422,11 @@ final class InboundStream extends S2sStream {
                 StanzaError.of(rejected.condition(), rejected.text()), element.attribute("to").orElse(toDomain), true));
     }
 
+    /** The peer domains this stream has authenticated so far. */
+    Set<String> peerDomains() {
+        return Set.copyOf(authenticated);
+    }
+
     /** Whether this stream is open and has authenticated {@code peerDomain} to send to {@code local}. */
     boolean carries(String local, String peerDomain) {
         return !closing && state == State.OPEN && localDomain.equals(local) && authenticated.contains(peerDomain);

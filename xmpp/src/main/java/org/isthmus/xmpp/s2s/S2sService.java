@@ -101,7 +101,8 @@ public final class S2sService implements AutoCloseable {
      */
     static final long EXTERNAL_REFUSED_MEMORY_MILLIS = 60 * 60_000;
 
-    private final S2sSettings settings;
+    /** Replaced, policies only, by {@link #updatePolicy}; everything else stays as constructed. */
+    private volatile S2sSettings settings;
     private final XmppHandler handler;
     private final EventLoopGroup group;
     private final EventLoop loop;
@@ -327,6 +328,56 @@ public final class S2sService implements AutoCloseable {
 
     private static CompletableFuture<Void> failed(String why, StanzaErrorCondition condition) {
         return CompletableFuture.failedFuture(new XmppException(why, condition, null));
+    }
+
+    /**
+     * Applies the partner policy of {@code reloaded} (default and per-peer policies, allowed and denied
+     * peers; nothing else of it) from now on: a configuration reload. Streams with a peer that is now
+     * refused are ended with a {@code <policy-violation/>} stream error (RFC 6120 §4.9.3.14), in both
+     * directions, and the stanzas queued for it fail with {@code not-allowed}; streams with peers still
+     * allowed go on, and new ones are negotiated under the new policy.
+     */
+    public void updatePolicy(S2sSettings reloaded) {
+        Objects.requireNonNull(reloaded, "reloaded");
+        settings = settings.withPoliciesOf(reloaded);
+        if (closed.get()) {
+            return;
+        }
+        try {
+            loop.execute(this::endRefusedStreams);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("XMPP s2s: shutting down; no stream checked against the new policy");
+        }
+    }
+
+    /** Event loop: ends the streams and routes of peers the policy no longer allows. */
+    private void endRefusedStreams() {
+        S2sSettings now = settings;
+        for (Channel ch : channels) {
+            S2sStream stream = ch.pipeline().get(S2sStream.class);
+            if (stream == null || !ch.isActive()) {
+                continue;
+            }
+            Optional<String> refused = Optional.empty();
+            if (stream instanceof InboundStream in) {
+                refused = in.peerDomains().stream().filter(d -> !now.isPeerAllowed(d)).findFirst();
+            } else if (stream instanceof OutboundStream out && !now.isPeerAllowed(out.peerDomain())) {
+                refused = Optional.of(out.peerDomain());
+            }
+            if (refused.isPresent()) {
+                LOG.info("XMPP s2s: federation with {} is no longer allowed; ending its stream", refused.get());
+                stream.fail(StreamError.of(StreamErrorCondition.POLICY_VIOLATION,
+                        "federation with " + refused.get() + " is not allowed"));
+            }
+        }
+        routes.values().removeIf(route -> {
+            if (now.isPeerAllowed(route.peer)) {
+                return false;
+            }
+            route.failAll(new XmppException("federation with " + route.peer + " is not allowed",
+                    StanzaErrorCondition.NOT_ALLOWED, null));
+            return true;
+        });
     }
 
     /**

@@ -217,6 +217,22 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
                 negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
+    /**
+     * A copy with another partner policy: the default and per-peer policies and the allowed and denied
+     * peers, which a configuration reload may change while the service runs.
+     */
+    public S2sSettings withPolicies(PeerPolicy policy, Map<String, PeerPolicy> policies, Set<String> allowed,
+                                    Set<String> denied) {
+        return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, policy,
+                policies, allowed, denied, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+    }
+
+    /** This with the partner policy of {@code other} (see {@link #withPolicies}). */
+    public S2sSettings withPoliciesOf(S2sSettings other) {
+        return withPolicies(other.defaultPolicy, other.peerPolicies, other.allowedPeers, other.deniedPeers);
+    }
+
     /** The policy for a peer domain (prepared). */
     public PeerPolicy policyFor(String peerDomain) {
         return peerPolicies.getOrDefault(peerDomain, defaultPolicy);

@@ -1,0 +1,125 @@
+package org.isthmus.gateway.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import org.isthmus.gateway.EndToEnd;
+import org.isthmus.gateway.Gateway;
+
+/**
+ * Issue 9's abuse limits against real peers: SIPp sends a storm of 1,000 SUBSCRIBEs from one source
+ * address, as fast as it can up to 250 a second, to a Prosody user behind Isthmus (its XEP-0114
+ * component). The per-source limit (10 a second, burst 10) lets through what the buckets allow; every
+ * other SUBSCRIBE gets 503 with Retry-After (RFC 3261 §21.5.4, §20.33), and the admitted ones the
+ * RFC 3856 §6.6 answer for a watcher nobody authorized, NOTIFY pending without a body. The gateway's
+ * threads and subscriptions stay bounded, and /metrics counts what was refused.
+ */
+@Tag("interop")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class AbuseLimitsInteropTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final int CALLS = 1000;
+    private static final double RATE = 10;
+    private static final int BURST = 10;
+
+    private ProsodyServer prosody;
+    private Gateway gateway;
+    private int isthmusPort;
+
+    @BeforeAll
+    void start() {
+        Peers.assumeInstalled("prosody", "sipp");
+        prosody = ProsodyServer.start(Map.of("alice", "alice-pw"));
+        isthmusPort = Peers.freePort();
+        gateway = ProsodyGateway.start(prosody, isthmusPort, "", """
+                limits:
+                  sip-source: {subscriptions: {rate: 10/s, burst: 10}}
+                admin: {address: 127.0.0.1, port: 0}
+                """, WAIT);
+    }
+
+    @AfterAll
+    void stop() {
+        EndToEnd.closeAll(gateway, prosody);
+    }
+
+    @Test
+    void aSubscribeStormFromOneSourceIsCutDownTo503WithRetryAfterAndNothingLeaks() throws Exception {
+        int threadsBefore = Thread.activeCount();
+        long started = System.nanoTime();
+        Sipp.Result storm = Sipp.scenario("uac_subscribe_storm.xml").withRemote(isthmusPort)
+                .withTimeout(Duration.ofSeconds(90))
+                .withKey("to_uri", "sip:alice@" + prosody.domain()).withKey("from_domain", "phone.test")
+                .withArguments("-r", "250", "-m", Integer.toString(CALLS), "-l", "400")
+                .run();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        int threadsAfter = Thread.activeCount();
+
+        // Retransmitted SUBSCRIBEs get the same answer again: count calls, by Call-ID.
+        List<Sipp.TracedMessage> finals = storm.received().stream()
+                .filter(m -> m.status().isPresent() && m.status().getAsInt() >= 200).toList();
+        long refused = finals.stream().filter(m -> m.status().getAsInt() == 503).map(AbuseLimitsInteropTest::callId)
+                .distinct().count();
+        long admitted = finals.stream().filter(m -> m.status().getAsInt() == 200).map(AbuseLimitsInteropTest::callId)
+                .distinct().count();
+        System.out.printf("SUBSCRIBE storm: %d calls in %.1f s, %d admitted (200), %d refused (503), "
+                + "threads %d -> %d%n", CALLS, seconds, admitted, refused, threadsBefore, threadsAfter);
+
+        assertThat(storm.succeeded()).as(storm.diagnostics()).isTrue();
+        assertThat(admitted + refused).as("one final response per call").isEqualTo(CALLS);
+        // The buckets hold BURST and refill at RATE for as long as the storm lasted, no more.
+        assertThat(admitted).isGreaterThanOrEqualTo(BURST).isLessThanOrEqualTo((long) (BURST + RATE * seconds) + 1);
+        assertThat(refused).isGreaterThanOrEqualTo(CALLS - (long) (BURST + RATE * seconds) - 1);
+        assertThat(finals).filteredOn(m -> m.status().getAsInt() == 503)
+                .allSatisfy(m -> assertThat(m.text()).containsPattern("(?m)^Retry-After: *[1-9][0-9]*\\r?$"));
+        // Privacy: no admitted watcher saw a presence document (RFC 3856 §6.6, pending until authorized).
+        List<Sipp.TracedMessage> notifies = storm.received().stream()
+                .filter(m -> "NOTIFY".equals(m.method().orElse(null))).toList();
+        assertThat(notifies.stream().map(AbuseLimitsInteropTest::callId).distinct().count()).isEqualTo(admitted);
+        assertThat(notifies).allSatisfy(m -> {
+                    assertThat(m.text()).contains("Subscription-State: pending");
+                    assertThat(m.text()).doesNotContain("<presence");
+                });
+        // Bounded: a fixed set of threads, one subscription per admitted SUBSCRIBE and none for the rest.
+        assertThat(threadsAfter).isLessThanOrEqualTo(threadsBefore + 8);
+        assertThat(gateway.sessions().subscriptions("phone.test")).hasSize((int) admitted);
+
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.adminAddress().orElseThrow().getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher counted = Pattern.compile("(?m)^isthmus_policy_refused_total\\{kind=\"subscriptions\","
+                + "scope=\"sip_source\",?} (\\S+)$").matcher(metrics);
+        assertThat(counted.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(counted.group(1))).isEqualTo((double) refused);
+        Matcher tracked = Pattern.compile("(?m)^isthmus_policy_tracked\\{scope=\"sip_source\",?} (\\S+)$")
+                .matcher(metrics);
+        assertThat(tracked.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(tracked.group(1))).isEqualTo(1.0);
+    }
+
+    private static final Pattern CALL_ID = Pattern.compile("(?mi)^(?:Call-ID|i): *(\\S+)");
+
+    private static String callId(Sipp.TracedMessage message) {
+        Matcher m = CALL_ID.matcher(message.text());
+        return m.find() ? m.group(1) : "";
+    }
+}
