@@ -52,6 +52,19 @@ class S2sProsodyInteropTest {
         exchange(false, new PeerPolicy(PeerPolicy.TlsRequirement.REQUIRED, EnumSet.of(PeerPolicy.AuthMethod.DIALBACK)));
     }
 
+    /**
+     * Issue 9's reload: the peer's domain denied while its streams are up ends them with
+     * {@code <policy-violation/>} (RFC 6120 §4.9.3.14), its next message does not get through, and
+     * allowing it again lets the one after through, all without restarting the service.
+     */
+    @Test
+    void aPeerDeniedByAReloadedPolicyLosesItsStreamsUntilAllowedAgain() throws Exception {
+        reloadPolicy = true;
+        exchange(false, new PeerPolicy(PeerPolicy.TlsRequirement.REQUIRED, EnumSet.of(PeerPolicy.AuthMethod.DIALBACK)));
+    }
+
+    private boolean reloadPolicy;
+
     private void exchange(boolean secureAuth, PeerPolicy policy) throws Exception {
         Path certificates = Peers.workDirectory("s2s-certs");
         TestCertificates ca = TestCertificates.authority(certificates, "interop");
@@ -83,6 +96,20 @@ class S2sProsodyInteropTest {
                 JsonNode atAlice = alice.nextMessage(WAIT);
                 assertThat(atAlice.path("body").asText()).isEqualTo("hello from isthmus");
                 assertThat(atAlice.path("from").asText()).startsWith("bob@" + ISTHMUS);
+                if (reloadPolicy) {
+                    service.updatePolicy(settings.withDeniedPeers(Set.of(ProsodyS2sPeer.XMPP_DOMAIN)));
+                    assertThat(service.send(reply).handle((ok, e) -> e).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                            .as("a stanza to a denied peer fails").isNotNull();
+                    alice.send("bob@" + ISTHMUS, "while denied");
+                    assertThat(handler.messages.poll(3, TimeUnit.SECONDS)).as("nothing from a denied peer").isNull();
+                    assertThat(java.nio.file.Files.readString(prosody.logFile())).contains("policy-violation");
+
+                    service.updatePolicy(settings);
+                    alice.send("bob@" + ISTHMUS, "allowed again");
+                    XmppMessage again = handler.messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    assertThat(again).as("message after the peer is allowed again\n" + prosody.diagnostics()).isNotNull();
+                    assertThat(again.body()).contains("allowed again");
+                }
             }
         }
     }
