@@ -26,10 +26,12 @@ import org.isthmus.gateway.Gateway;
 /**
  * Issue 9's abuse limits against real peers: SIPp sends a storm of 1,000 SUBSCRIBEs from one source
  * address, as fast as it can up to 250 a second, to a Prosody user behind Isthmus (its XEP-0114
- * component). The per-source limit (10 a second, burst 10) lets through what the buckets allow; every
+ * component). The per-source limit (5 a second, burst 5) lets through what the buckets allow; every
  * other SUBSCRIBE gets 503 with Retry-After (RFC 3261 §21.5.4, §20.33), and the admitted ones the
  * RFC 3856 §6.6 answer for a watcher nobody authorized, NOTIFY pending without a body. The gateway's
- * threads and subscriptions stay bounded, and /metrics counts what was refused.
+ * threads and subscriptions stay bounded, and /metrics counts what was refused. The rate is low
+ * because every admitted SUBSCRIBE is for one user, whose events the mirror handles in order: what
+ * the limit lets through must be answered within the SIP edge's 10 s, even on a loaded machine.
  */
 @Tag("interop")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,8 +40,8 @@ class AbuseLimitsInteropTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int CALLS = 1000;
-    private static final double RATE = 10;
-    private static final int BURST = 10;
+    private static final double RATE = 5;
+    private static final int BURST = 5;
 
     private ProsodyServer prosody;
     private Gateway gateway;
@@ -52,7 +54,7 @@ class AbuseLimitsInteropTest {
         isthmusPort = Peers.freePort();
         gateway = ProsodyGateway.start(prosody, isthmusPort, "", """
                 limits:
-                  sip-source: {subscriptions: {rate: 10/s, burst: 10}}
+                  sip-source: {subscriptions: {rate: 5/s, burst: 5}}
                 admin: {address: 127.0.0.1, port: 0}
                 """, WAIT);
     }
@@ -69,7 +71,7 @@ class AbuseLimitsInteropTest {
         Sipp.Result storm = Sipp.scenario("uac_subscribe_storm.xml").withRemote(isthmusPort)
                 .withTimeout(Duration.ofSeconds(90))
                 .withKey("to_uri", "sip:alice@" + prosody.domain()).withKey("from_domain", "phone.test")
-                .withArguments("-r", "250", "-m", Integer.toString(CALLS), "-l", "400")
+                .withArguments("-aa", "-r", "250", "-m", Integer.toString(CALLS), "-l", "400")
                 .run();
         double seconds = (System.nanoTime() - started) / 1e9;
         int threadsAfter = Thread.activeCount();
