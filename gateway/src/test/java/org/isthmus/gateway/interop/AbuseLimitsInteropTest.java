@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -32,6 +33,8 @@ import org.isthmus.gateway.Gateway;
  * threads and subscriptions stay bounded, and /metrics counts what was refused. The rate is low
  * because every admitted SUBSCRIBE is for one user, whose events the mirror handles in order: what
  * the limit lets through must be answered within the SIP edge's 10 s, even on a loaded machine.
+ * From XMPP, a Prosody user (slixmpp) over her own message limit gets {@code resource-constraint}
+ * errors of type {@code wait} (RFC 6120 §8.3.3.18) through Prosody.
  */
 @Tag("interop")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,6 +58,7 @@ class AbuseLimitsInteropTest {
         gateway = ProsodyGateway.start(prosody, isthmusPort, "", """
                 limits:
                   sip-source: {subscriptions: {rate: 5/s, burst: 5}}
+                  xmpp-user: {messages: {rate: 1/m, burst: 2}}
                 admin: {address: 127.0.0.1, port: 0}
                 """, WAIT);
     }
@@ -116,6 +120,34 @@ class AbuseLimitsInteropTest {
                 .matcher(metrics);
         assertThat(tracked.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(tracked.group(1))).isEqualTo(1.0);
+    }
+
+    @Test
+    void anXmppUserOverHerMessageLimitGetsResourceConstraintOfTypeWait() {
+        Peers.assumePythonModule("slixmpp");
+        try (XmppClientProcess alice = prosody.login("alice")) {
+            // A SIP user of a domain without a route: what passes the limit comes back as
+            // remote-server-not-found, what does not as resource-constraint.
+            String bob = "bob\\40nowhere.test@" + prosody.componentDomain();
+            for (int i = 0; i < 6; i++) {
+                alice.send(bob, "flood " + i);
+            }
+            int limited = 0;
+            int routed = 0;
+            for (int i = 0; i < 6; i++) {
+                JsonNode reply = alice.nextMessage(WAIT);
+                assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("error");
+                if (reply.path("error").path("condition").asText().equals("resource-constraint")) {
+                    assertThat(reply.path("error").path("type").asText()).isEqualTo("wait");
+                    limited++;
+                } else {
+                    assertThat(reply.path("error").path("condition").asText()).isEqualTo("remote-server-not-found");
+                    routed++;
+                }
+            }
+            assertThat(limited).isEqualTo(4);
+            assertThat(routed).isEqualTo(2);
+        }
     }
 
     private static final Pattern CALL_ID = Pattern.compile("(?mi)^(?:Call-ID|i): *(\\S+)");
