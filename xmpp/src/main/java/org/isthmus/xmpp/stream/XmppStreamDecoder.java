@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.xml.XMLConstants;
@@ -64,6 +66,15 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** Default time a first-level element may take from its first byte to its last. */
     public static final Duration DEFAULT_STANZA_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * The most distinct names (element and attribute local names, prefixes, namespace URIs) one stream
+     * may use. Aalto keeps every name it has seen in a symbol table for the life of the parser, in time
+     * that grows faster than their number (60,000 distinct attribute names took 6 s here, twice that
+     * 20 s), so a peer inventing names could take the event loop and memory with stanzas within every
+     * other limit; real streams use a few hundred.
+     */
+    public static final int MAX_DISTINCT_NAMES = 5000;
+
     /** Input is fed to the parser in slices of at most this size so a limit is overshot by no more. */
     private static final int MAX_FEED_BYTES = 8 * 1024;
 
@@ -83,6 +94,8 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     private long boundary;
     private final Utf8Scanner utf8 = new Utf8Scanner();
     private final AttributeCounter attributes;
+    /** The distinct names the stream has used, up to {@link #MAX_DISTINCT_NAMES}. */
+    private final Set<String> names = new HashSet<>();
     /** The first bytes of a UTF-8 character whose other bytes have not come yet, and how many. */
     private final byte[] held = new byte[4];
     private int heldLength;
@@ -374,7 +387,7 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
             return;
         }
         Map<String, String> attributes = readAttributes(out);
-        if (attributes == null) {
+        if (attributes == null || !noteNames(out)) {
             return;
         }
         XmlElement.Builder element = XmlElement.builder(nullToEmpty(reader.getNamespaceURI()), reader.getLocalName());
@@ -394,7 +407,7 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
             return;
         }
         Map<String, String> attributes = readAttributes(out);
-        if (attributes == null) {
+        if (attributes == null || !noteNames(out)) {
             return;
         }
         String contentNamespace = "";
@@ -407,6 +420,30 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
         streamOpened = true;
         boundary = reader.getLocationInfo().getEndingByteOffset();
         out.add(new StreamEvent.Open(attributes, contentNamespace));
+    }
+
+    /**
+     * Adds the names of the current start tag to those the stream has used; false after failing the
+     * stream when that makes more than {@link #MAX_DISTINCT_NAMES} (RFC 6120 §4.9.3.14, §13.12 item 4).
+     */
+    private boolean noteNames(List<Object> out) {
+        names.add(reader.getLocalName());
+        names.add(nullToEmpty(reader.getPrefix()));
+        names.add(nullToEmpty(reader.getNamespaceURI()));
+        for (int i = 0; i < reader.getAttributeCount(); i++) {
+            names.add(reader.getAttributeLocalName(i));
+            names.add(nullToEmpty(reader.getAttributePrefix(i)));
+        }
+        for (int i = 0; i < reader.getNamespaceCount(); i++) {
+            names.add(nullToEmpty(reader.getNamespacePrefix(i)));
+            names.add(nullToEmpty(reader.getNamespaceURI(i)));
+        }
+        if (names.size() > MAX_DISTINCT_NAMES) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION,
+                    "more than " + MAX_DISTINCT_NAMES + " distinct names in the stream");
+            return false;
+        }
+        return true;
     }
 
     /** The element's attributes, or null after failing the stream for too many of them. */

@@ -664,6 +664,25 @@ class S2sServiceTest {
         }
     }
 
+    /**
+     * Stanzas within every size limit that keep inventing element and attribute names: the parser
+     * would keep them all, in ever more time; the stream ends once it has used too many.
+     */
+    @Test
+    void streamThatKeepsInventingNamesEndsWithPolicyViolation() throws Exception {
+        S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
+        StringBuilder stanza = new StringBuilder("<message from='romeo@b.test' to='juliet@a.test'>");
+        for (int i = 0; i < 2600; i++) {
+            stanza.append("<e").append(i).append(" a").append(i).append("='1'/>");
+        }
+        stanza.append("</message>");
+        assertThat(stanza.length()).as("within the stanza limit").isLessThan(64 * 1024);
+        try (RawPeer peer = openStream(a)) {
+            peer.trySend(stanza.toString().getBytes(StandardCharsets.US_ASCII));
+            assertThat(endedWith(peer, "policy-violation")).contains("more than 5000 distinct names");
+        }
+    }
+
     @Test
     void manyAttributesAndDeepNestingEndWithPolicyViolation() throws Exception {
         S2sService a = start(settings(A, freePort(), Optional.empty(), SECRET_A, PLAIN_DIALBACK), atA);
