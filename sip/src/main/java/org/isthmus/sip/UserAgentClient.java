@@ -319,6 +319,10 @@ final class UserAgentClient {
         if (message.subject().isPresent()) {
             request.addHeader(headers.createSubjectHeader(message.subject().get()));
         }
+        if (message.authenticationResults().isPresent()) {
+            // RFC 8601 §2.2, the gateway's signature check of an RFC 3923 object; an extension header here.
+            request.addHeader(headers.createHeader("Authentication-Results", message.authenticationResults().get()));
+        }
         request.addHeader(userAgent);
         return request;
     }

@@ -130,7 +130,8 @@ class SipEdgeInboundTest {
         assertThat(((ToHeader) response.getHeader(ToHeader.NAME)).getTag()).isNotBlank();
         // RFC 3261 §21.4.13: a 415 lists what is understood; other statuses do not.
         if (code == 415) {
-            assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim", "multipart/alternative");
+            assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim",
+                    "multipart/alternative", "multipart/signed", "application/pkcs7-mime");
         } else {
             assertThat(response.getHeader("Accept")).isNull();
         }
@@ -410,7 +411,8 @@ class SipEdgeInboundTest {
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(allowed(response)).containsExactly("MESSAGE", "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY");
-        assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim", "multipart/alternative");
+        assertThat(accepted(response)).containsExactly("text/plain", "text/html", "message/cpim",
+                "multipart/alternative", "multipart/signed", "application/pkcs7-mime");
         assertThat(response.getHeader("Server").toString()).contains("Isthmus-test/0");
     }
 

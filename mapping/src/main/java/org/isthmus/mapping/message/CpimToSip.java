@@ -68,6 +68,20 @@ public final class CpimToSip {
                 message.body().getBytes(StandardCharsets.UTF_8), message.lang(), subject);
     }
 
+    /**
+     * The MESSAGE for an end-to-end secured message: the addresses as for any message, the S/MIME
+     * object's type as the Content-Type and its octets as the body (RFC 3923 §8, RFC 3428 §11.3).
+     *
+     * @param authenticationResults the gateway's signature check to send along, if it tags messages
+     */
+    public static SipPagerMessage translate(SecuredMessage message, AddressMapper addresses,
+                                            Optional<String> authenticationResults) {
+        SipUri to = addresses.toSipUri(message.to());
+        return new SipPagerMessage(addresses.toSipUri(message.from()), to, to,
+                message.thread().filter(CpimToSip::isCallId), message.object().contentType(), message.object().body(),
+                Optional.empty(), Optional.empty(), authenticationResults.map(CpimToSip::headerSafe));
+    }
+
     /** RFC 3261 §25.1: {@code callid = word [ "@" word ]}. */
     static boolean isCallId(String s) {
         if (s.isEmpty() || s.length() > 256) {

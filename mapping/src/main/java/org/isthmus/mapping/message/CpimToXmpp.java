@@ -43,6 +43,23 @@ public final class CpimToXmpp {
                         message.xhtml(), Optional.empty()));
     }
 
+    /**
+     * Translates an end-to-end secured message for delivery to an XMPP user: the addresses as for any
+     * message, the S/MIME object as the {@code <e2e/>} payload (RFC 3923 §8), no body.
+     *
+     * @param authenticationResults the gateway's signature check to send along, if it tags messages
+     */
+    public static Mapped<XmppMessage> translate(SecuredMessage message, AddressMapper addresses, String id,
+                                                Optional<String> authenticationResults) {
+        Mapped<Jid> from = addresses.toJid(message.from(), message.to().host());
+        if (!from.isOk()) {
+            return from.map(f -> null);
+        }
+        return addresses.toJid(message.to()).map(to -> new XmppMessage(from.orThrow(), to, Optional.of(id),
+                MessageType.NORMAL, Optional.empty(), List.of(), List.of(), message.thread(), Optional.empty(),
+                Optional.empty(), Optional.of(new E2ePayload(message.object().toE2e(), authenticationResults))));
+    }
+
     private static List<LocalizedText> relative(List<LocalizedText> texts, Optional<String> stanzaLang) {
         List<LocalizedText> out = new ArrayList<>(texts.size());
         for (LocalizedText t : texts) {

@@ -88,7 +88,13 @@ public record MediaType(String type, String subtype, Map<String, String> paramet
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(type).append('/').append(subtype);
-        parameters.forEach((k, v) -> sb.append(';').append(k).append('=').append(v));
+        parameters.forEach((k, v) -> sb.append(';').append(k).append('=').append(isToken(v) ? v
+                : '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"'));
         return sb.toString();
+    }
+
+    /** RFC 2045 §5.1 {@code token}: a value with a tspecial, such as '/', must be quoted. */
+    private static boolean isToken(String v) {
+        return !v.isEmpty() && v.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?=".indexOf(c) < 0);
     }
 }

@@ -29,11 +29,31 @@ final class Multipart {
      * delimiter is refused as truncated.
      */
     static Mapped<List<MimeEntity>> split(byte[] body, String boundary, CpimDecoder decoder) {
+        Mapped<List<int[]>> ranges = partRanges(body, boundary);
+        if (ranges instanceof Mapped.Failed<List<int[]>> failed) {
+            return Mapped.rejected(failed.rejected());
+        }
+        List<MimeEntity> parts = new ArrayList<>();
+        for (int[] range : ranges.orThrow()) {
+            Mapped<MimeEntity> part = decoder.decodeMimeEntity(body, range[0], range[1] - range[0]);
+            if (part instanceof Mapped.Failed<MimeEntity> f) {
+                return Mapped.rejected(f.rejected());
+            }
+            parts.add(part.orThrow());
+        }
+        return Mapped.ok(List.copyOf(parts));
+    }
+
+    /**
+     * Where each part of a multipart body lies, as {@code [start, end)} offsets, without reading the
+     * parts: a signed part must be checked on exactly its own octets (RFC 1847 §2.1).
+     */
+    static Mapped<List<int[]>> partRanges(byte[] body, String boundary) {
         if (!isBoundary(boundary)) {
             return bad("malformed multipart boundary");
         }
         byte[] dash = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
-        List<MimeEntity> parts = new ArrayList<>();
+        List<int[]> parts = new ArrayList<>();
         int delimiter = find(body, dash, 0, true);
         if (delimiter < 0) {
             return bad("multipart body without its first boundary (RFC 2046 §5.1.1)");
@@ -60,11 +80,7 @@ final class Multipart {
                         "more than " + MAX_PARTS + " body parts", Optional.of(SipStatus.of(413))));
             }
             // The CRLF before a boundary belongs to the boundary, not to the part (§5.1.1).
-            Mapped<MimeEntity> part = decoder.decodeMimeEntity(body, partStart, next - 2 - partStart);
-            if (part instanceof Mapped.Failed<MimeEntity> f) {
-                return Mapped.rejected(f.rejected());
-            }
-            parts.add(part.orThrow());
+            parts.add(new int[] {partStart, next - 2});
             delimiter = next;
         }
     }

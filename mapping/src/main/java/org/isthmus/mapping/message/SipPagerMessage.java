@@ -19,10 +19,13 @@ import org.isthmus.mapping.address.SipUri;
  * @param body        the body bytes (copied; never shared)
  * @param language    the Content-Language, if any
  * @param subject     the Subject header, if any
+ * @param authenticationResults an RFC 8601 Authentication-Results value to send with the request: the
+ *                    gateway's check of an end-to-end signature, when it tags messages; never read
+ *                    from a received request
  */
 public record SipPagerMessage(SipUri from, SipUri to, SipUri requestUri, Optional<String> callId,
                               MediaType contentType, byte[] body, Optional<String> language,
-                              Optional<String> subject) {
+                              Optional<String> subject, Optional<String> authenticationResults) {
     public SipPagerMessage {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
@@ -31,7 +34,14 @@ public record SipPagerMessage(SipUri from, SipUri to, SipUri requestUri, Optiona
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(authenticationResults, "authenticationResults");
         body = body.clone();
+    }
+
+    /** A request without an Authentication-Results value. */
+    public SipPagerMessage(SipUri from, SipUri to, SipUri requestUri, Optional<String> callId, MediaType contentType,
+                           byte[] body, Optional<String> language, Optional<String> subject) {
+        this(from, to, requestUri, callId, contentType, body, language, subject, Optional.empty());
     }
 
     /** A copy of the body bytes. */
@@ -50,12 +60,14 @@ public record SipPagerMessage(SipUri from, SipUri to, SipUri requestUri, Optiona
         return o instanceof SipPagerMessage m && from.equals(m.from) && to.equals(m.to)
                 && requestUri.equals(m.requestUri) && callId.equals(m.callId)
                 && contentType.equals(m.contentType) && Arrays.equals(body, m.body)
-                && language.equals(m.language) && subject.equals(m.subject);
+                && language.equals(m.language) && subject.equals(m.subject)
+                && authenticationResults.equals(m.authenticationResults);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(from, to, requestUri, callId, contentType, Arrays.hashCode(body), language, subject);
+        return Objects.hash(from, to, requestUri, callId, contentType, Arrays.hashCode(body), language, subject,
+                authenticationResults);
     }
 
     @Override

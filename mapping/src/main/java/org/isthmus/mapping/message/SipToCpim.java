@@ -40,6 +40,8 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
  *       language, each in its part's Content-Language; within one language {@code text/plain} is the
  *       body and {@code text/html} gives the XHTML-IM. The primary body is the one in the MESSAGE's
  *       Content-Language, else the last, which §5.1.4 makes the preferred alternative.</li>
+ *   <li>{@code multipart/signed} and {@code application/pkcs7-mime}: an end-to-end secured object
+ *       (RFC 3923 §8), relayed untouched by {@link #translateSecured}.</li>
  *   <li>Anything else: 415 (RFC 3428 §7, RFC 3261 §21.4.13), the edge listing {@link #ACCEPT}.</li>
  * </ul>
  */
@@ -49,7 +51,8 @@ public final class SipToCpim {
      * The body types this translator reads, as the value of the Accept header the SIP edge sends with
      * a 415 (RFC 3261 §21.4.13) and in answers to OPTIONS.
      */
-    public static final String ACCEPT = "text/plain, text/html, message/cpim, multipart/alternative";
+    public static final String ACCEPT = "text/plain, text/html, message/cpim, multipart/alternative, multipart/signed, "
+            + "application/pkcs7-mime";
 
     private SipToCpim() {
     }
@@ -66,17 +69,9 @@ public final class SipToCpim {
         if (!isSupported(type)) {
             return unsupported(type);
         }
-        if (message.bodyLength() > maxBodyBytes) {
-            return reject(StanzaErrorCondition.POLICY_VIOLATION, 413,
-                    "body of " + message.bodyLength() + " bytes exceeds the limit of " + maxBodyBytes);
-        }
-        Mapped<ImUri> from = addresses.fromSip(message.from());
+        Mapped<ImUri> from = sender(message, addresses, maxBodyBytes);
         if (!from.isOk()) {
-            return reject(StanzaErrorCondition.BAD_REQUEST, 400, "From has no user part");
-        }
-        if (addresses.isXmppUser(from.orThrow())) {
-            return reject(StanzaErrorCondition.FORBIDDEN, 403,
-                    "From claims a user of XMPP domain " + from.orThrow().host());
+            return from.map(f -> null);
         }
         Mapped<ImUri> to = recipient(message, addresses);
         if (!to.isOk()) {
@@ -96,6 +91,45 @@ public final class SipToCpim {
         Content c = content.orThrow();
         return Mapped.ok(new CpimMessage(from.orThrow(), to.orThrow(), c.bodies(),
                 c.subjects().isEmpty() ? subjects : c.subjects(), message.callId(), c.xhtml()));
+    }
+
+    /**
+     * Translates a received MESSAGE whose body is an S/MIME object (RFC 3428 §11.3): the addresses as
+     * for any MESSAGE, the body relayed untouched (RFC 3923 §8).
+     *
+     * @param maxBodyBytes the largest body accepted, in bytes
+     */
+    public static Mapped<SecuredMessage> translateSecured(SipPagerMessage message, AddressMapper addresses,
+                                                          int maxBodyBytes) {
+        if (!SecuredObject.isSecured(message.contentType())) {
+            return unsupported(message.contentType());
+        }
+        if (message.bodyLength() == 0) {
+            return reject(StanzaErrorCondition.BAD_REQUEST, 400, "an S/MIME body cannot be empty");
+        }
+        return sender(message, addresses, maxBodyBytes).then(from -> recipient(message, addresses)
+                .map(to -> new SecuredMessage(from, to, new SecuredObject(message.contentType(), message.body()),
+                        message.callId())));
+    }
+
+    /**
+     * The checks every MESSAGE passes before its body is read: the body within the limit (413), and
+     * a sender that is a SIP-side user, never one of the XMPP domains the gateway serves (403).
+     */
+    private static Mapped<ImUri> sender(SipPagerMessage message, AddressMapper addresses, int maxBodyBytes) {
+        if (message.bodyLength() > maxBodyBytes) {
+            return reject(StanzaErrorCondition.POLICY_VIOLATION, 413,
+                    "body of " + message.bodyLength() + " bytes exceeds the limit of " + maxBodyBytes);
+        }
+        Mapped<ImUri> from = addresses.fromSip(message.from());
+        if (!from.isOk()) {
+            return reject(StanzaErrorCondition.BAD_REQUEST, 400, "From has no user part");
+        }
+        if (addresses.isXmppUser(from.orThrow())) {
+            return reject(StanzaErrorCondition.FORBIDDEN, 403,
+                    "From claims a user of XMPP domain " + from.orThrow().host());
+        }
+        return from;
     }
 
     /** What a body says: texts by language (primary first), the XHTML-IM of the primary, CPIM subjects. */

@@ -24,10 +24,11 @@ import org.isthmus.mapping.error.StanzaError;
  * @param thread   the {@code <thread/>} identifier, if any
  * @param xhtml    the XHTML-IM body, if any
  * @param error    the error, present exactly when {@code type} is {@link MessageType#ERROR}
+ * @param e2e      the end-to-end secured object the message carries, if any (RFC 3923 §3)
  */
 public record XmppMessage(Jid from, Jid to, Optional<String> id, MessageType type, Optional<String> lang,
                           List<LocalizedText> bodies, List<LocalizedText> subjects, Optional<String> thread,
-                          Optional<XhtmlIm> xhtml, Optional<StanzaError> error) {
+                          Optional<XhtmlIm> xhtml, Optional<StanzaError> error, Optional<E2ePayload> e2e) {
     public XmppMessage {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
@@ -39,12 +40,20 @@ public record XmppMessage(Jid from, Jid to, Optional<String> id, MessageType typ
         Objects.requireNonNull(thread, "thread");
         Objects.requireNonNull(xhtml, "xhtml");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(e2e, "e2e");
         if ((type == MessageType.ERROR) != error.isPresent()) {
             throw new IllegalArgumentException("an error message carries an error, and only it");
         }
         if (LocalizedText.hasDuplicateLanguage(bodies, lang) || LocalizedText.hasDuplicateLanguage(subjects, lang)) {
             throw new IllegalArgumentException("two bodies or two subjects in one language (RFC 6121 §5.2.3)");
         }
+    }
+
+    /** A message without an end-to-end secured object. */
+    public XmppMessage(Jid from, Jid to, Optional<String> id, MessageType type, Optional<String> lang,
+                       List<LocalizedText> bodies, List<LocalizedText> subjects, Optional<String> thread,
+                       Optional<XhtmlIm> xhtml, Optional<StanzaError> error) {
+        this(from, to, id, type, lang, bodies, subjects, thread, xhtml, error, Optional.empty());
     }
 
     /** A message with at most one body and one subject, both in the stanza's language, and no XHTML-IM. */
@@ -79,10 +88,11 @@ public record XmppMessage(Jid from, Jid to, Optional<String> id, MessageType typ
 
     /**
      * The error reply to this message (RFC 6120 §8.2): addresses swapped, the same id, and the
-     * original payload so the sender can tell which message failed.
+     * original payload, the {@code <e2e/>} object included (RFC 3923 §7, Examples 16 to 18), so the
+     * sender can tell which message failed.
      */
     public XmppMessage errorReply(StanzaError stanzaError) {
         return new XmppMessage(to, from, id, MessageType.ERROR, lang, bodies, subjects, thread, xhtml,
-                Optional.of(stanzaError));
+                Optional.of(stanzaError), e2e);
     }
 }

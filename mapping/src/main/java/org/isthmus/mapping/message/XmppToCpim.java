@@ -43,16 +43,48 @@ public final class XmppToCpim {
             return Mapped.rejected(StanzaErrorCondition.POLICY_VIOLATION,
                     "body of " + bytes + " bytes exceeds the gateway's limit of " + maxBodyBytes);
         }
+        Mapped<ImUri> from = sender(message, addresses);
+        if (!from.isOk()) {
+            return from.map(f -> null);
+        }
+        List<LocalizedText> bodies = resolved(message.bodies(), message.lang(), message.bodyLang());
+        List<LocalizedText> subjects = resolved(message.subjects(), message.lang(), message.bodyLang());
+        return recipient(message, addresses).map(to ->
+                new CpimMessage(from.orThrow(), to, bodies, subjects, message.thread(), Optional.empty()));
+    }
+
+    /**
+     * Translates a message that carries an end-to-end secured object (RFC 3923 §3, §8): the outer
+     * addresses as for any message, the {@code <e2e/>} object read but never changed; any
+     * {@code <body/>} beside it is not carried, as RFC 3923 §8 relays only the object.
+     *
+     * @param message  the stanza; must carry {@code <e2e/>}
+     * @param maxBytes the largest object accepted, in octets (RFC 7572 §6: policy-violation above it)
+     */
+    public static Mapped<SecuredMessage> translateSecured(XmppMessage message, AddressMapper addresses, int maxBytes) {
+        if (message.type() == MessageType.ERROR || message.e2e().isEmpty()) {
+            return Mapped.rejected(StanzaErrorCondition.BAD_REQUEST, "not a secured message to relay");
+        }
+        Mapped<ImUri> from = sender(message, addresses);
+        return from.then(f -> recipient(message, addresses)).then(t -> SecuredObject.fromE2e(
+                message.e2e().get().text(), maxBytes).map(o -> new SecuredMessage(from.orThrow(), t, o, message.thread())));
+    }
+
+    /** The sender's address, which must be a user of an XMPP domain the gateway serves (forbidden otherwise). */
+    private static Mapped<ImUri> sender(XmppMessage message, AddressMapper addresses) {
         Mapped<ImUri> from = addresses.fromJid(message.from());
         if (!from.isOk() || !addresses.isXmppUser(from.orThrow())) {
             return Mapped.rejected(new Rejected(StanzaErrorCondition.FORBIDDEN,
                     "sender " + message.from() + " is not a user of an XMPP domain this gateway serves"));
         }
-        List<LocalizedText> bodies = resolved(message.bodies(), message.lang(), message.bodyLang());
-        List<LocalizedText> subjects = resolved(message.subjects(), message.lang(), message.bodyLang());
+        return from;
+    }
+
+    /** The recipient's address, which must be a gateway address, not an XMPP user's (item-not-found). */
+    private static Mapped<ImUri> recipient(XmppMessage message, AddressMapper addresses) {
         return addresses.fromJid(message.to()).then(to -> addresses.isXmppUser(to)
                 ? Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND, message.to() + " is not a gateway address")
-                : Mapped.ok(new CpimMessage(from.orThrow(), to, bodies, subjects, message.thread(), Optional.empty())));
+                : Mapped.ok(to));
     }
 
     /** The texts with their languages resolved (RFC 6121 §5.2.3), the one in {@code primary} first. */

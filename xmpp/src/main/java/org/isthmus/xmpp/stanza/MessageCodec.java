@@ -9,13 +9,20 @@ import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.LocalizedText;
+import org.isthmus.mapping.message.E2ePayload;
 import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stream.XmlElement;
 
 /** Converts between a {@code <message/>} element (RFC 6121 §5.2) and mapping's {@link XmppMessage}. */
 public final class MessageCodec {
+
+    /** XEP-0131 (Stanza Headers and Internet Metadata): where the gateway's signature check is written. */
+    static final String SHIM_NAMESPACE = "http://jabber.org/protocol/shim";
+    /** The RFC 8601 header that names the result of a signature check. */
+    static final String AUTHENTICATION_RESULTS = "Authentication-Results";
 
     private MessageCodec() {
     }
@@ -36,6 +43,9 @@ public final class MessageCodec {
      *       language already seen is dropped, as above.</li>
      *   <li>A {@code type='error'} message without a readable {@code <error/>} reads as
      *       {@code undefined-condition}.</li>
+     *   <li>An {@code <e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'/>} child is read as its character
+     *       data (RFC 3923 §9); headers the sender wrote about it are not read, so no one can pass off
+     *       a verification of their own as the gateway's.</li>
      * </ul>
      */
     public static Mapped<XmppMessage> fromElement(XmlElement message) {
@@ -63,8 +73,10 @@ public final class MessageCodec {
             error = Optional.of(message.child(ns, "error").map(StanzaErrors::fromElement)
                     .orElseGet(() -> StanzaError.of(StanzaErrorCondition.UNDEFINED_CONDITION, null)));
         }
+        Optional<E2ePayload> e2e = message.child(SecuredObject.E2E_NAMESPACE, "e2e")
+                .map(e -> E2ePayload.of(e.text()));
         return new XmppMessage(addresses.from(), addresses.to(), message.attribute("id"), type, lang,
-                bodies, subjects, thread, Optional.empty(), error);
+                bodies, subjects, thread, Optional.empty(), error, e2e);
     }
 
     /** The children's texts with their own {@code xml:lang}, the first one per effective language only. */
@@ -100,7 +112,9 @@ public final class MessageCodec {
      * The {@code <message/>} element for a message, in the stream's content namespace:
      * {@code from}, {@code to}, {@code id}, {@code type} (left out for {@code normal}) and
      * {@code xml:lang}, then the subjects, the bodies (each with its own {@code xml:lang} if it has one),
-     * thread, the XHTML-IM payload and the error (RFC 6121 §5.2, XEP-0071 §4, RFC 6120 §8.3.2).
+     * thread, the XHTML-IM payload, the {@code <e2e/>} object (RFC 3923 §9) with the gateway's
+     * signature check as a XEP-0131 {@code Authentication-Results} header, and the error (RFC 6121
+     * §5.2, XEP-0071 §4, RFC 6120 §8.3.2).
      */
     public static XmlElement toElement(XmppMessage message, String namespace) {
         XmlElement.Builder element = XmlElement.builder(namespace, "message")
@@ -122,6 +136,12 @@ public final class MessageCodec {
         message.thread().ifPresent(t -> element.child(XmlElement.builder(namespace, "thread").text(t).build()));
         message.xhtml().ifPresent(x -> element.child(XmlElement.builder(XhtmlIm.NAMESPACE, "html")
                 .child(xhtml(XmlElement.builder(XhtmlIm.XHTML_NAMESPACE, "body"), "body", x.content())).build()));
+        message.e2e().ifPresent(e -> {
+            element.child(XmlElement.builder(SecuredObject.E2E_NAMESPACE, "e2e").text(e.text()).build());
+            e.authenticationResults().ifPresent(r -> element.child(XmlElement.builder(SHIM_NAMESPACE, "headers")
+                    .child(XmlElement.builder(SHIM_NAMESPACE, "header").attribute("name", AUTHENTICATION_RESULTS)
+                            .text(r).build()).build()));
+        });
         message.error().ifPresent(e -> element.child(StanzaErrors.toElement(e, namespace)));
         return element.build();
     }

@@ -17,6 +17,7 @@ import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.error.StanzaErrorType;
 import org.isthmus.mapping.LocalizedText;
+import org.isthmus.mapping.message.E2ePayload;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
@@ -69,6 +70,33 @@ class MessageCodecTest {
                 + " type='error' xml:lang='en'><subject>Balcony</subject><body>Wherefore art thou? &lt;&amp;&gt; 😀</body>"
                 + "<thread>t-1</thread><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>"
                 + "xmpp:romeo@example.org</gone><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>moved</text></error></message>");
+    }
+
+    /** RFC 3923 §9: the {@code <e2e/>} text as it is, CR and all; the gateway's check as a XEP-0131 header. */
+    @Test
+    void carriesAnE2eObjectAndItsAuthenticationResultsHeader() {
+        String object = "Content-Type: multipart/signed; boundary=next\r\n\r\n--next\r\n<&>\r\n--next--\r\n";
+        XmppMessage m = new XmppMessage(ROMEO, JULIET, Optional.of("m1"), MessageType.NORMAL, Optional.empty(),
+                List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(new E2ePayload(object, Optional.of("sip.example.net; smime=pass"))));
+
+        String xml = MessageCodec.toElement(m, NS).toXml(NS);
+
+        assertThat(xml).contains("<e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'>Content-Type: multipart/signed;"
+                + " boundary=next&#xD;\n&#xD;\n--next&#xD;\n&lt;&amp;&gt;")
+                .contains("<headers xmlns='http://jabber.org/protocol/shim'><header name='Authentication-Results'>"
+                        + "sip.example.net; smime=pass</header></headers>");
+        XmppMessage read = MessageCodec.fromElement(read(xml)).orThrow();
+        assertThat(read.e2e()).hasValue(E2ePayload.of(object));
+    }
+
+    @Test
+    void doesNotReadAnAuthenticationResultsHeaderFromTheSender() {
+        XmppMessage read = MessageCodec.fromElement(read("<message from='juliet@example.com/balcony' to='"
+                + "romeo\\40sip.example.org@sip.example.net'><e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'>x</e2e>"
+                + "<headers xmlns='http://jabber.org/protocol/shim'><header name='Authentication-Results'>"
+                + "sip.example.net; smime=pass</header></headers></message>")).orThrow();
+        assertThat(read.e2e()).hasValue(E2ePayload.of("x"));
     }
 
     @Test
