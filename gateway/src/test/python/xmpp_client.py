@@ -10,8 +10,10 @@ stdin, on a fatal error, or after --timeout seconds, whichever comes first.
         --host 127.0.0.1 --port 5222 [--resource test] [--timeout 120]
 
 Commands (stdin):
-    {"cmd": "send", "to": "carol@xmpp.test", "body": "...", "type": "chat", "id": "m1"}
-        type defaults to "chat", id to a fresh one; answered by {"event": "sent", "id": ...}
+    {"cmd": "send", "to": "carol@xmpp.test", "body": "...", "type": "chat", "id": "m1", "e2e": "..."}
+        type defaults to "chat", id to a fresh one; answered by {"event": "sent", "id": ...};
+        "e2e", if given, is the text of an <e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'/> child
+        (RFC 3923 §9), and "body" may then be left out
     {"cmd": "presence", "to": "...", "type": "subscribe", "show": "away", "status": "..."}
         every field optional: without "to" it is broadcast presence, without "type" available;
         "show" and "status" go with available presence (RFC 6121 §4.7.2)
@@ -19,8 +21,9 @@ Commands (stdin):
 
 Events (stdout):
     {"event": "ready", "jid": "alice@xmpp.test/test"}     after log-in and initial presence
-    {"event": "message", "id", "from", "to", "type", "body", "thread", "error"}
-        "error" is null or {"type", "condition", "text"}; "body" and "thread" may be null
+    {"event": "message", "id", "from", "to", "type", "body", "thread", "error", "e2e", "headers"}
+        "error" is null or {"type", "condition", "text"}; "body", "thread" and "e2e" (the text of an
+        RFC 3923 <e2e/> child) may be null; "headers" maps XEP-0131 header names to values
     {"event": "presence", "from", "to", "type", "show", "status"}
         also subscription requests: the client never answers one by itself (no auto-authorize,
         no auto-subscribe back), so the test decides with a "presence" command
@@ -37,6 +40,7 @@ import logging
 import sys
 import threading
 import uuid
+import xml.etree.ElementTree as ET
 
 from slixmpp import ClientXMPP
 from slixmpp.xmlstream.handler import Callback
@@ -44,6 +48,8 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 CLIENT_NS = "jabber:client"
 STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+E2E_NS = "urn:ietf:params:xml:ns:xmpp-e2e"
+SHIM_NS = "http://jabber.org/protocol/shim"
 
 
 def emit(event, **fields):
@@ -55,6 +61,22 @@ def emit(event, **fields):
 
 def text_or_none(value):
     return str(value) if value not in (None, "") else None
+
+
+def e2e_text(stanza):
+    """The character data of an RFC 3923 <e2e/> child, or None."""
+    e2e = stanza.xml.find("{%s}e2e" % E2E_NS)
+    return None if e2e is None else (e2e.text or "")
+
+
+def shim_headers(stanza):
+    """The XEP-0131 headers of a stanza as a dict (the first value of each name)."""
+    found = {}
+    headers = stanza.xml.find("{%s}headers" % SHIM_NS)
+    if headers is not None:
+        for header in headers.findall("{%s}header" % SHIM_NS):
+            found.setdefault(header.get("name"), header.text or "")
+    return found
 
 
 def stanza_error(stanza):
@@ -111,7 +133,9 @@ class ScriptedClient(ClientXMPP):
              type=msg.xml.get("type", "normal"),
              body=text_or_none(msg["body"]),
              thread=text_or_none(msg["thread"]),
-             error=stanza_error(msg))
+             error=stanza_error(msg),
+             e2e=e2e_text(msg),
+             headers=shim_headers(msg))
 
     def on_presence(self, pres):
         emit("presence",
@@ -129,6 +153,9 @@ class ScriptedClient(ClientXMPP):
                 msg = self.make_message(mto=cmd["to"], mbody=cmd.get("body"),
                                         mtype=cmd.get("type", "chat"))
                 msg["id"] = cmd.get("id") or uuid.uuid4().hex
+                if cmd.get("e2e") is not None:
+                    e2e = ET.SubElement(msg.xml, "{%s}e2e" % E2E_NS)
+                    e2e.text = cmd["e2e"]
                 msg.send()
                 emit("sent", id=msg["id"])
             elif kind == "presence":

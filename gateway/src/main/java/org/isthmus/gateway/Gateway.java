@@ -27,6 +27,7 @@ import org.isthmus.gateway.cluster.Membership;
 import org.isthmus.gateway.config.AdminSettings;
 import org.isthmus.gateway.config.GatewayConfig;
 import org.isthmus.gateway.config.StoreSettings;
+import org.isthmus.gateway.e2e.E2eGuard;
 import org.isthmus.gateway.metrics.GatewayMeters;
 import org.isthmus.gateway.metrics.RecentErrors;
 import org.isthmus.gateway.policy.PolicyGate;
@@ -118,7 +119,8 @@ public final class Gateway implements AutoCloseable {
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
-                this::sendToXmpp, this::sendToSip, timer, meters, errors);
+                this::sendToXmpp, this::sendToSip, timer, meters, errors,
+                new E2eGuard(config.e2e(), addresses, config.gatewayDomain(), meters));
         // Both edges hand everything up through the gate: partner policy and abuse limits first.
         this.gate = new PolicyGate(router, router, new Replies(), config.limits(), config.partners(), meters);
         Map<String, ComponentLink> links = new LinkedHashMap<>();

@@ -79,13 +79,15 @@ import org.isthmus.xmpp.stream.XmppStreamDecoder;
  * @param logging      the log format, and whether message bodies may be logged
  * @param limits       the abuse limits (token buckets per SIP source, XMPP domain and XMPP user)
  * @param partners     the per-partner policy, XMPP peer domains and SIP peers, in the order written
+ * @param e2e          what is checked of end-to-end secured objects (RFC 3923)
  */
 public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSettings> s2s, AddressRules addresses,
                             SipSettings sip, RegistrarSettings registrar, Map<String, SipRoute> routes,
                             Optional<SipRoute> defaultRoute, MessageSettings messages, Optional<StoreSettings> store,
                             PresenceSettings presence, Optional<ClusterSettings> cluster,
                             Optional<AdminSettings> admin, LoggingSettings logging, LimitSettings limits,
-                            List<Partner> partners) {
+                            List<Partner> partners,
+                            E2eSettings e2e) {
 
     static final int DEFAULT_SIP_PORT = 5060;
     static final int DEFAULT_COMPONENT_PORT = 5347;
@@ -165,7 +167,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigNode top = new ConfigNode(root, "", problems, environment);
         top.allowOnly("xmpp", "sip", "messages", "store", "presence", "cluster", "admin", "logging", "limits",
-                "partners");
+                "partners", "e2e");
         Reader reader = new Reader(top, problems);
         GatewayConfig config = reader.read();
         if (!problems.isEmpty()) {
@@ -280,6 +282,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             Optional<ClusterSettings> cluster = cluster(top.object("cluster"), store);
             Optional<AdminSettings> admin = admin(top.object("admin"));
             LoggingSettings logging = logging(top.object("logging"));
+            E2eSettings e2e = e2e(top.object("e2e"));
 
             AddressRules rules = null;
             if (problems.isEmpty()) {
@@ -299,7 +302,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             List<ComponentSettings> links = components.stream().map(Component::settings).toList();
             return problems.isEmpty()
                     ? new GatewayConfig(links, s2s, rules, sipSettings, registrar, routes, defaultRoute, messages, store,
-                    presence, cluster, admin, logging, limits, partners)
+                    presence, cluster, admin, logging, limits, partners, e2e)
                     : null;
         }
 
@@ -941,6 +944,45 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                 node.problem(null, "", "needs a store the nodes share: set store.type to redis or redis-cluster");
             }
             return id.map(i -> new ClusterSettings(i, heartbeat, takeover));
+        }
+
+        /**
+         * End-to-end objects: {@code verify} off (the default), pass, tag or reject; {@code trust-store},
+         * a PEM file of one or more certificates, required unless verify is off.
+         */
+        private E2eSettings e2e(ConfigNode node) {
+            node.allowOnly("verify", "trust-store");
+            String verify = node.choice("verify", "off", Set.of("off", "pass", "tag", "reject"));
+            E2eSettings.Verify mode = E2eSettings.Verify.valueOf(verify.toUpperCase(java.util.Locale.ROOT));
+            if (mode == E2eSettings.Verify.OFF) {
+                if (node.text("trust-store").isPresent()) {
+                    node.problem("trust-store", node.text("trust-store").get(), "is read only when verify is pass, tag "
+                            + "or reject; set verify, or remove trust-store");
+                }
+                return E2eSettings.off();
+            }
+            Optional<java.nio.file.Path> file = node.readableFile("trust-store", true,
+                    "a PEM file of the certificates trusted to sign (CA or signer certificates)");
+            if (file.isEmpty()) {
+                return E2eSettings.off();
+            }
+            List<java.security.cert.X509Certificate> certs = new ArrayList<>();
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(file.get())) {
+                for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(in)) {
+                    certs.add((java.security.cert.X509Certificate) c);
+                }
+            } catch (java.io.IOException | java.security.cert.CertificateException e) {
+                node.problem("trust-store", file.get().toString(), "is not a file of PEM certificates ("
+                        + e.getMessage() + "); give one or more -----BEGIN CERTIFICATE----- blocks");
+                return E2eSettings.off();
+            }
+            if (certs.isEmpty()) {
+                node.problem("trust-store", file.get().toString(), "holds no certificate; give one or more "
+                        + "-----BEGIN CERTIFICATE----- blocks");
+                return E2eSettings.off();
+            }
+            return new E2eSettings(mode, file, certs);
         }
 
         /** The admin HTTP server; without the section there is none. */

@@ -55,6 +55,12 @@ public final class GatewayMeters {
     public static final String SIP_UP = "isthmus.sip.up";
     /** Users with events queued or running on their lane. */
     public static final String LANES_BUSY = "isthmus.lanes.busy";
+    /**
+     * End-to-end secured objects (RFC 3923) the gateway handled; tags {@code direction}, {@code kind}
+     * (signed, opaque-signed, enveloped), {@code result} (the RFC 8601 result of the signature check, or
+     * unchecked) and {@code action} (relayed, tagged, refused).
+     */
+    public static final String E2E = "isthmus.e2e.objects";
     /** State store operations; tags {@code operation}, {@code outcome}. */
     public static final String STORE = "isthmus.store.operations";
     /** Requests and stanzas refused by the partner policy or an abuse limit; tags {@code scope}, {@code kind}. */
@@ -195,6 +201,21 @@ public final class GatewayMeters {
     /** Records one translation that started at {@code startNanos} ({@link System#nanoTime()}). */
     public void translated(Kind kind, Direction direction, long startNanos) {
         translate.get(kind).get(direction).record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * An end-to-end secured object was checked.
+     *
+     * @param kind   signed, opaque-signed or enveloped
+     * @param result the signature check's result (pass, fail, neutral, policy, none) or unchecked
+     * @param action relayed, tagged or refused
+     */
+    public void e2e(Direction direction, String kind, String result, String action) {
+        String key = "e2e|" + direction.tag() + '|' + kind + '|' + result + '|' + action;
+        counters.computeIfAbsent(key, k -> Counter.builder(E2E)
+                .description("End-to-end secured objects (RFC 3923), by the gateway's signature check and what it did")
+                .tag("direction", direction.tag()).tag("kind", kind).tag("result", result).tag("action", action)
+                .register(registry)).increment();
     }
 
     // ---- Presence ---------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.isthmus.gateway.config.E2eSettings;
 import org.isthmus.gateway.config.MessageSettings;
+import org.isthmus.gateway.e2e.E2eGuard;
 import org.isthmus.gateway.metrics.GatewayMeters;
 import org.isthmus.gateway.metrics.GatewayMeters.Direction;
 import org.isthmus.gateway.metrics.GatewayMeters.Kind;
@@ -47,6 +49,7 @@ import org.isthmus.mapping.message.CpimMessage;
 import org.isthmus.mapping.message.CpimToSip;
 import org.isthmus.mapping.message.CpimToXmpp;
 import org.isthmus.mapping.message.MessageType;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.SipToCpim;
 import org.isthmus.mapping.message.XmppMessage;
@@ -77,6 +80,9 @@ import org.isthmus.xmpp.XmppHandler;
  * domain; a failure status, a timeout or a missing route comes back as a {@code type='error'} message
  * with the RFC 7247 §7.2 condition.
  *
+ * <p>End-to-end secured messages (RFC 3923 §8), an {@code <e2e/>} payload or an S/MIME MESSAGE
+ * body, take the same paths with their object untouched, after the {@link E2eGuard} has looked at it.
+ *
  * <p>Presence and subscriptions, both ways, go to the {@link SubscriptionMirror} once one is attached;
  * until then SUBSCRIBEs get 489 and NOTIFYs 481, as for a gateway without presence.
  */
@@ -97,6 +103,7 @@ public final class Router implements SipHandler, XmppHandler {
     private final ScheduledExecutorService timer;
     private final GatewayMeters meters;
     private final RecentErrors errors;
+    private final E2eGuard e2e;
     private volatile SubscriptionMirror mirror;
 
     /** SIP messages relayed to XMPP whose final response waits for the error window. */
@@ -207,6 +214,21 @@ public final class Router implements SipHandler, XmppHandler {
                   Function<XmppMessage, CompletableFuture<Void>> toXmpp,
                   BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
                   ScheduledExecutorService timer, GatewayMeters meters, RecentErrors errors) {
+        this(addresses, settings, registrar, routes, defaultRoute, toXmpp, toSip, timer, meters, errors,
+                new E2eGuard(E2eSettings.off(), addresses, addresses.componentDomain(), meters));
+    }
+
+    /**
+     * A router that also checks end-to-end secured messages as {@code e2e} says.
+     *
+     * @param e2e what looks at end-to-end secured messages before they cross
+     */
+    public Router(AddressMapper addresses, MessageSettings settings, Registrar registrar, Map<String, SipRoute> routes,
+                  Optional<SipRoute> defaultRoute,
+                  Function<XmppMessage, CompletableFuture<Void>> toXmpp,
+                  BiFunction<SipPagerMessage, SipTarget, CompletableFuture<SipOutcome>> toSip,
+                  ScheduledExecutorService timer, GatewayMeters meters, RecentErrors errors, E2eGuard e2e) {
+        this.e2e = e2e;
         this.addresses = addresses;
         this.settings = settings;
         this.registrar = registrar;
@@ -228,9 +250,16 @@ public final class Router implements SipHandler, XmppHandler {
     public CompletionStage<SipStatus> onMessage(SipPagerMessage message) {
         String callId = message.callId().orElse("-");
         long translating = System.nanoTime();
-        Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
         String stanzaId = newStanzaId();
-        Mapped<XmppMessage> stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+        Mapped<XmppMessage> stanza;
+        if (SecuredObject.isSecured(message.contentType())) {
+            stanza = SipToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
+                    .then(s -> e2e.inspect(s, Direction.SIP_TO_XMPP)
+                            .then(tag -> CpimToXmpp.translate(s, addresses, stanzaId, tag)));
+        } else {
+            Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
+            stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+        }
         meters.translated(Kind.MESSAGE, Direction.SIP_TO_XMPP, translating);
         if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
             SipStatus status = sipStatusFor(failed.rejected());
@@ -398,15 +427,21 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         String id = message.id().orElse("-");
-        if (message.body().isEmpty()) {
+        if (message.e2e().isEmpty() && message.body().isEmpty()) {
             // Chat states and receipts without a body have no pager-mode equivalent (RFC 7573 maps them
             // inside chat sessions, not to MESSAGE); there is nothing to relay and nothing to report.
             LOG.debug("xmpp->sip nothing to relay id={} from={}: no body", id, message.from());
             return;
         }
         long translating = System.nanoTime();
-        Mapped<SipPagerMessage> translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
-                .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
+        Mapped<SipPagerMessage> translated;
+        if (message.e2e().isPresent()) {
+            translated = XmppToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
+                    .then(s -> e2e.inspect(s, Direction.XMPP_TO_SIP).map(tag -> CpimToSip.translate(s, addresses, tag)));
+        } else {
+            translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
+                    .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
+        }
         meters.translated(Kind.MESSAGE, Direction.XMPP_TO_SIP, translating);
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
             meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));

@@ -57,6 +57,8 @@ public final class Sipp {
     private final List<String> parameters;
     private final Optional<List<String>> injection;
 
+    private final java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+
     private Sipp(String scenario, int localPort, Optional<Integer> remotePort, Transport transport,
             Duration timeout, List<String> parameters, Optional<List<String>> injection) {
         this.scenario = scenario;
@@ -72,6 +74,16 @@ public final class Sipp {
     public static Sipp scenario(String name) {
         return new Sipp(name, Peers.freePort(), Optional.empty(), Transport.UDP, Duration.ofSeconds(15),
                 List.of(), Optional.empty());
+    }
+
+    /**
+     * Puts a file in SIPp's working directory before it starts, for a scenario's {@code [file name="..."]}
+     * keyword, which inserts the file's octets as they are (a binary body, say). Call it last: the other
+     * {@code with..} methods make a copy without the files.
+     */
+    public Sipp withFile(String name, byte[] content) {
+        files.put(name, content.clone());
+        return this;
     }
 
     /** The peer at 127.0.0.1:port that a UAC scenario sends to. */
@@ -157,6 +169,9 @@ public final class Sipp {
                 "-trace_msg", "-message_file", directory.resolve("messages.log").toString(),
                 "-trace_err", "-error_file", directory.resolve("errors.log").toString()));
         try {
+            for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+                Files.write(directory.resolve(f.getKey()), f.getValue());
+            }
             if (injection.isPresent()) {
                 Path csv = directory.resolve("injection.csv");
                 Files.writeString(csv, "SEQUENTIAL\n" + String.join(";", injection.get()) + "\n", StandardCharsets.UTF_8);
@@ -337,8 +352,13 @@ public final class Sipp {
         }
     }
 
-    /** One SIP message from SIPp's trace, as it was on the wire (decoded as UTF-8). */
-    public record TracedMessage(boolean received, String text) {
+    /** One SIP message from SIPp's trace, as it was on the wire: its text (decoded as UTF-8) and its octets. */
+    public record TracedMessage(boolean received, String text, byte[] raw) {
+
+        /** A message of this text, its octets the text's UTF-8. */
+        public TracedMessage(boolean received, String text) {
+            this(received, text, text.getBytes(StandardCharsets.UTF_8));
+        }
 
         private static final Pattern HEADER =
                 Pattern.compile("\\S+ message (sent|received) [(\\[](\\d+)(?:[)\\]] bytes| bytes\\)) ?:");
@@ -369,8 +389,15 @@ public final class Sipp {
                     int start = headerEnd + 2; // after the header line and the empty line
                     if (matcher.find() && start <= trace.length) {
                         int length = Math.min(Integer.parseInt(matcher.group(2)), trace.length - start);
+                        // SIPp prints a message as a C string: one with a NUL octet (a binary body) stops
+                        // there, short of its length, and the next entry follows at once.
+                        int next = indexOfEntry(trace, start, start + length);
+                        if (next >= 0) {
+                            length = next - start;
+                        }
                         messages.add(new TracedMessage("received".equals(matcher.group(1)),
-                                new String(trace, start, length, StandardCharsets.UTF_8)));
+                                new String(trace, start, length, StandardCharsets.UTF_8),
+                                java.util.Arrays.copyOfRange(trace, start, start + length)));
                         at = start + length;
                         continue;
                     }
@@ -378,6 +405,16 @@ public final class Sipp {
                 at = lineEnd + 1;
             }
             return messages;
+        }
+
+        /** Where a new trace entry (a line break, then the dashed line) starts within [from, to), or -1. */
+        private static int indexOfEntry(byte[] bytes, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == '\n' && startsWith(bytes, i + 1, SEPARATOR)) {
+                    return i + 1;
+                }
+            }
+            return -1;
         }
 
         private static int indexOf(byte[] bytes, byte wanted, int from) {
@@ -427,6 +464,16 @@ public final class Sipp {
                     .filter(line -> line.toLowerCase(Locale.ROOT).startsWith(wanted))
                     .map(line -> line.substring(wanted.length()).trim())
                     .findFirst();
+        }
+
+        /** The octets after the empty line that ends the headers, exactly as they were on the wire. */
+        public byte[] bodyBytes() {
+            for (int i = 0; i + 3 < raw.length; i++) {
+                if (raw[i] == '\r' && raw[i + 1] == '\n' && raw[i + 2] == '\r' && raw[i + 3] == '\n') {
+                    return java.util.Arrays.copyOfRange(raw, i + 4, raw.length);
+                }
+            }
+            return new byte[0];
         }
 
         /** Everything after the empty line that ends the headers. */

@@ -126,6 +126,17 @@ public final class XmppClientProcess implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Sends a {@code chat} message whose payload is an RFC 3923 {@code <e2e/>} element with this text,
+     * and no body; returns its stanza id.
+     */
+    public String sendE2e(String to, String e2eText) {
+        String id = "interop-" + UUID.randomUUID();
+        command(JSON.createObjectNode().put("cmd", "send").put("to", to).put("type", "chat").put("id", id)
+                .put("e2e", e2eText));
+        return id;
+    }
+
     /** Sends presence; {@code to} and {@code type} may be null (initial, broadcast presence). */
     public void sendPresence(String to, String type) {
         ObjectNode command = JSON.createObjectNode().put("cmd", "presence");
