@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -103,11 +103,15 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway(GatewayConfig config) {
         this.config = config;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor clock = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "isthmus-timer");
             t.setDaemon(true);
             return t;
         });
+        // A cancelled task (a presence timer set again) leaves the queue at once, not at its due time:
+        // with many subscriptions the superseded tasks would otherwise fill the heap (issue 7).
+        clock.setRemoveOnCancelPolicy(true);
+        this.timer = clock;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMeters meters = new GatewayMeters(registry);
         this.meters = meters;

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -142,6 +143,12 @@ public final class SubscriptionMirror {
         int retries;
         /** The record's version in the store; {@link StateStore#ABSENT} before its first write. */
         long version = StateStore.ABSENT;
+        /**
+         * The last scheduled task of each {@link MirrorTimer}, cancelled when the timer is set again: a
+         * superseded task would find its time gone and do nothing, but would hold its memory until then
+         * (up to the subscription's expiry, an hour) in the timer's queue.
+         */
+        final ScheduledFuture<?>[] timers = new ScheduledFuture<?>[MirrorTimer.values().length];
 
         Pair(MirrorRecord record) {
             this.record = record;
@@ -881,7 +888,7 @@ public final class SubscriptionMirror {
     private void schedule(MirrorRecord r, MirrorTimer t, Instant at) {
         String user = r.user().toString();
         String name = r.name();
-        timer.schedule(() -> lanes.submit(user, () -> {
+        ScheduledFuture<?> task = timer.schedule(() -> lanes.submit(user, () -> {
             Pair pair = pairs.get(name);
             if (pair == null || !pair.record.due(t).equals(Optional.of(at))) {
                 return CompletableFuture.completedFuture(null);
@@ -889,6 +896,14 @@ public final class SubscriptionMirror {
             pair.record = pair.record.withTimer(t, Optional.empty());
             return step(pair, t.event(), new Ctx());
         }), millisUntil(at), TimeUnit.MILLISECONDS);
+        Pair owner = pairs.get(name);
+        if (owner != null) {
+            ScheduledFuture<?> superseded = owner.timers[t.ordinal()];
+            owner.timers[t.ordinal()] = task;
+            if (superseded != null && superseded != task) {
+                superseded.cancel(false);
+            }
+        }
     }
 
     /**

@@ -48,7 +48,10 @@ public record SipUri(boolean secure, Optional<String> user, String host, Optiona
         if (user.isPresent() && user.get().isEmpty()) {
             throw new MappingException("empty user part; use Optional.empty()");
         }
-        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        // Most URIs have no parameters: one shared empty map then, not a map of its own (issue 7, memory
+        // per mirrored subscription).
+        parameters = parameters.isEmpty() ? Collections.emptyMap()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
     /** A plain {@code sip:user@host} URI. */
