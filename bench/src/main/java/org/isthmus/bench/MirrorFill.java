@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,7 +104,9 @@ public final class MirrorFill {
     }
 
     private int run(int n, Path dir) throws Exception {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fill-timer"));
+        // As the gateway builds its timer: cancelled tasks leave the queue at once.
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "fill-timer"));
+        timer.setRemoveOnCancelPolicy(true);
         Lanes lanes = new Lanes(Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(30));
         long before = heapAfterGc();
         say(String.format(Locale.ROOT, "heap after GC before the mirror: %.1f MB; store in %s", before / 1e6, dir));
@@ -113,7 +115,7 @@ public final class MirrorFill {
         try (EmbeddedStore store = EmbeddedStore.open(dir)) {
             mirror = new SubscriptionMirror(addresses, PresenceSettings.defaults(), new Links(), Optional.<StateStore>of(store),
                     lanes, timer, Clock.systemUTC(), Optional.empty());
-            long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(600, n / 200));
+            Duration bound = Duration.ofSeconds(Math.max(600, n / 50));
             status |= phase("user subscribes to contact", n, bound, notifiesAnswered::get, i ->
                     mirror.onSubscription(XmppSubscription.of(user(i), contactJid(i), XmppSubscriptionType.SUBSCRIBE,
                             Optional.of("s" + i))));
@@ -141,9 +143,13 @@ public final class MirrorFill {
         return status;
     }
 
-    /** Issues {@code action(i)} for every pair, at most {@link #WINDOW} ahead of {@code done}, then waits for all. */
-    private static int phase(String name, int n, long bound, IntSupplier done, IntConsumer action) {
+    /**
+     * Issues {@code action(i)} for every pair, at most {@link #WINDOW} ahead of {@code done}, then waits
+     * for all, within {@code limit}.
+     */
+    private static int phase(String name, int n, Duration limit, IntSupplier done, IntConsumer action) {
         long start = System.nanoTime();
+        long bound = start + limit.toNanos();
         int base = done.getAsInt();
         for (int i = 0; i < n; i++) {
             while (i - (done.getAsInt() - base) > WINDOW && System.nanoTime() < bound) {
