@@ -53,6 +53,8 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
     private final ComponentEvents events;
     private final IqResponder iqResponder;
     private State state = State.AWAIT_HEADER;
+    /** Whether the handshake succeeded on this stream, so that stanzas after our closing tag are the server's. */
+    private boolean handshaken;
     private String reason;
     private long pingCount;
     private ChannelHandlerContext context;
@@ -122,6 +124,9 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
 
     private void onEvent(ChannelHandlerContext ctx, StreamEvent event) {
         if (state == State.CLOSING && !(event instanceof StreamEvent.Close)) {
+            if (handshaken && event instanceof StreamEvent.Element element) {
+                onElementWhileClosing(element.element());
+            }
             return;
         }
         if (event instanceof StreamEvent.Open open) {
@@ -178,6 +183,7 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
         if (state == State.AWAIT_HANDSHAKE) {
             if (ours && element.name().equals("handshake")) {
                 state = State.UP;
+                handshaken = true;
                 events.handshakeAccepted(ctx.channel());
             } else {
                 fail(ctx, StreamError.of(StreamErrorCondition.NOT_AUTHORIZED, "stanza before the handshake"));
@@ -197,6 +203,40 @@ final class ComponentStreamHandler extends ChannelDuplexHandler {
             case "handshake" -> LOG.debug("XMPP component {}: ignored a second handshake", domain);
             default -> fail(ctx, StreamError.of(StreamErrorCondition.UNSUPPORTED_STANZA_TYPE,
                     "element <" + element.name() + "/>"));
+        }
+    }
+
+    /**
+     * A stanza the server sent before it read our closing tag: RFC 6120 §4.4 (2) has the closing party
+     * "continue to process data received", so a message or presence still goes to the gateway, which
+     * would otherwise never learn of it (XEP-0114 has no acknowledgements: the server counts it as
+     * delivered). Nothing can be written any more, so one that does not convert is logged, not answered.
+     */
+    private void onElementWhileClosing(XmlElement element) {
+        if (!element.namespace().equals(Namespaces.COMPONENT_ACCEPT)) {
+            return;
+        }
+        switch (element.name()) {
+            case "message" -> onStanzaWhileClosing(element, MessageCodec.fromElement(element), events::message);
+            case "presence" -> onStanzaWhileClosing(element, PresenceCodec.fromElement(element),
+                    presence -> presence.dispatch(events::presence, events::subscription));
+            default -> LOG.info("XMPP component {}: {} id={} from={} after our closing tag: not processed", domain,
+                    element.name(), id(element), attr(element, "from"));
+        }
+    }
+
+    private <T> void onStanzaWhileClosing(XmlElement element, Mapped<T> mapped, Consumer<T> deliver) {
+        if (mapped instanceof Mapped.Ok<T> ok) {
+            LOG.info("XMPP component {}: {} id={} from={} after our closing tag: processed", domain, element.name(),
+                    id(element), attr(element, "from"));
+            try {
+                deliver.accept(ok.value());
+            } catch (RuntimeException e) {
+                LOG.warn("XMPP component {}: the gateway failed on {} id={}", domain, element.name(), id(element), e);
+            }
+        } else {
+            LOG.info("XMPP component {}: discarded {} id={} from={} after our closing tag: {}", domain, element.name(),
+                    id(element), attr(element, "from"), LogText.of(((Mapped.Failed<T>) mapped).rejected().text()));
         }
     }
 

@@ -172,6 +172,26 @@ class ComponentStreamHandlerTest {
         channel.finishAndReleaseAll();
     }
 
+    /**
+     * RFC 6120 §4.4 (2): after our closing tag the stanzas the server sent before reading it are still
+     * processed; XEP-0114 has no acknowledgements, so dropping them would lose them without a trace. A bad
+     * one is not answered: nothing may follow our closing tag.
+     */
+    @Test
+    void stillDeliversWhatTheServerSentBeforeItReadOurClosingTag() {
+        EmbeddedChannel channel = upChannel();
+        channel.pipeline().get(ComponentStreamHandler.class).closeGracefully("test");
+        assertThat(sent(channel)).isEqualTo("</stream:stream>");
+        receive(channel, "<message from='a@b/c' to='d@sip.example.net' id='m1'><body>in flight</body></message>"
+                + "<presence from='a@b/c' to='d@sip.example.net' id='p1' type='available'/>"
+                + "<iq from='a@b/c' to='sip.example.net' id='i1' type='get'><ping xmlns='urn:xmpp:ping'/></iq>");
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).body()).isPresent();
+        assertThat(presences).isEmpty();
+        assertThat(sent(channel)).isEmpty();
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void deliversPresenceAndSubscriptionStanzasAndAnswersNothing() {
         EmbeddedChannel channel = upChannel();
