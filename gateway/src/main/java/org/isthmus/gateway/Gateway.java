@@ -77,6 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     /** How long past the error window shutdown waits for the last SIP messages' answers. */
     private static final Duration DRAIN_MARGIN = Duration.ofSeconds(1);
+    /** How long shutdown waits for the SIP answers to messages read while the XMPP links closed. */
+    private static final Duration LINK_CLOSE_DRAIN = Duration.ofSeconds(2);
     /** How long shutdown waits for the answers to the NOTIFYs and SUBSCRIBEs that end subscriptions. */
     private static final Duration PRESENCE_SHUTDOWN_WAIT = Duration.ofSeconds(5);
     /** The retry-after given to SIP watchers whose subscription ends on shutdown (RFC 6665 §4.2.2). */
@@ -477,14 +479,22 @@ public final class Gateway implements AutoCloseable {
         closed = true;
         LOG.info("stopping");
         try {
-            // While the links are still up: every message handed to XMPP gets its final answer, and
-            // subscriptions that nothing will carry on are ended (with a store they are kept).
+            // Stop accepting, then, while the links are still up: every message handed to the other side
+            // gets its final answer or an error to its sender, and subscriptions that nothing will carry on
+            // are ended (with a store they are kept).
+            router.stopAccepting();
             if (!router.drain(config.messages().errorWindow().plus(DRAIN_MARGIN))) {
-                LOG.warn("stopping with SIP messages still waiting for their answer");
+                LOG.warn("stopping: {} messages still waited for their answer and were failed", router.failInFlight());
             }
             mirror.ifPresent(m -> m.shutdown(PRESENCE_SHUTDOWN_WAIT, PRESENCE_RETRY_AFTER_SECONDS));
+            // What the XMPP server sent before it read our closing tag is still processed (RFC 6120 §4.4)
+            // and, with no way left to refuse it, relayed; the SIP edge stays up until it is answered.
+            router.relayWhileLinksClose();
             components.values().forEach(ComponentLink::close);
             s2s.ifPresent(S2sService::close);
+            if (!router.drain(LINK_CLOSE_DRAIN)) {
+                LOG.warn("stopping: messages read while the links closed got no SIP answer within {}", LINK_CLOSE_DRAIN);
+            }
         } finally {
             try {
                 sip.close();

@@ -71,6 +71,48 @@ class GracefulShutdownTest {
         assertThat(answer.get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(202);
     }
 
+    /**
+     * XEP-0114 acknowledges nothing: when the link ends while a message waits in its error window, the
+     * stanza may never have been read, so the answer is 503 rather than a 202 that promises delivery.
+     */
+    @Test
+    void aMessageInItsErrorWindowWhenTheLinkDropsIsAnswered503() throws Exception {
+        CompletableFuture<Response> answer = phone.sendAsync(EndToEnd.messageVia(phone, sipPort, "sip:alice@xmpp.test",
+                "text/plain;charset=UTF-8", "into the void?".getBytes(StandardCharsets.UTF_8)), WAIT);
+        assertThat(xmpp.takeElement(WAIT).name()).isEqualTo("message");
+        xmpp.dropConnection();
+        assertThat(answer.get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(503);
+    }
+
+    /**
+     * While the gateway stops, a new SIP MESSAGE gets 503 and a new XMPP message remote-server-timeout;
+     * an XMPP message whose SIP final response has not come when the drain time is up gets
+     * remote-server-timeout too, before the link closes.
+     */
+    @Test
+    void whileStoppingNewMessagesAreRefusedAndOneInFlightGetsAnError() throws Exception {
+        phone.answerWith(100, "Trying");
+        xmpp.send("<message from='alice@xmpp.test/desk' to='" + CONTACT + "' id='w1'><body>hold on</body></message>");
+        assertThat(phone.awaitRequest(WAIT).request().getMethod()).isEqualTo(Request.MESSAGE);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
+        // The drain waits for w1's answer (error window + 1 s): time enough to knock twice.
+        Thread.sleep(300);
+        CompletableFuture<Response> late = phone.sendAsync(EndToEnd.messageVia(phone, sipPort, "sip:alice@xmpp.test",
+                "text/plain;charset=UTF-8", "too late".getBytes(StandardCharsets.UTF_8)), WAIT);
+        assertThat(late.get(WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(503);
+        xmpp.send("<message from='alice@xmpp.test/desk' to='" + CONTACT + "' id='w2'><body>and this?</body></message>");
+
+        XmlElement refused = xmpp.takeElement(WAIT);
+        assertThat(refused.attribute("id")).contains("w2");
+        assertThat(refused.attribute("type")).contains("error");
+        assertThat(EndToEnd.child(EndToEnd.child(refused, "error").orElseThrow(), "remote-server-timeout")).isPresent();
+        XmlElement failed = xmpp.takeElement(WAIT);
+        assertThat(failed.attribute("id")).contains("w1");
+        assertThat(failed.attribute("type")).contains("error");
+        assertThat(EndToEnd.child(EndToEnd.child(failed, "error").orElseThrow(), "remote-server-timeout")).isPresent();
+        closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
     @Test
     void aSipWatcherIsToldToComeBackLater() {
         phone.answerWith(200, "OK");

@@ -83,6 +83,11 @@ import org.isthmus.xmpp.XmppHandler;
  * <p>End-to-end secured messages (RFC 3923 §8), an {@code <e2e/>} payload or an S/MIME MESSAGE
  * body, take the same paths with their object untouched, after the {@link E2eGuard} has looked at it.
  *
+ * <p>Nothing accepted is dropped silently: a message still in its error window when the XMPP link it went
+ * out on ends is answered 503, since XEP-0114 acknowledges nothing and the stanza may never have been read;
+ * on shutdown ({@link #stopAccepting()}, {@link #drain}, {@link #failInFlight()}) new messages are
+ * refused, those in flight finished or failed with an error to their sender.
+ *
  * <p>Presence and subscriptions, both ways, go to the {@link SubscriptionMirror} once one is attached;
  * until then SUBSCRIBEs get 489 and NOTIFYs 481, as for a gateway without presence.
  */
@@ -131,12 +136,20 @@ public final class Router implements SipHandler, XmppHandler {
     private static final long NO_SWEEP = Long.MAX_VALUE;
 
     private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original, Instant since,
-                           CompletableFuture<SipStatus> response) {
+                           CompletableFuture<SipStatus> response, String link) {
     }
 
     /** When {@code pending} is due, on {@link System#nanoTime()}'s clock. */
     private record Deadline(long due, Pending pending) {
     }
+
+    /** XMPP messages handed to SIP whose final response has not come yet, by a number of their own. */
+    private final Map<Long, XmppMessage> sending = new ConcurrentHashMap<>();
+    private final AtomicLong sendingNumbers = new AtomicLong();
+    /** Set by {@link #stopAccepting()}: new messages are refused from then on. */
+    private volatile boolean stopping;
+    /** Set by {@link #relayWhileLinksClose()}: an XMPP message can no longer be refused, so it is relayed. */
+    private volatile boolean linksClosing;
 
     /**
      * A SIP MESSAGE relayed to XMPP whose final response is still waiting for the error window.
@@ -249,6 +262,14 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public CompletionStage<SipStatus> onMessage(SipPagerMessage message) {
         String callId = message.callId().orElse("-");
+        if (stopping) {
+            // RFC 3261 §21.5.4: the gateway is going down; the sender may try again (another node, or later).
+            meters.messageFromSip(Outcome.REFUSED, 503);
+            errors.record(Direction.SIP_TO_XMPP, message.callId(), Optional.empty(), message.from().toString(),
+                    Optional.empty(), Optional.of(503), "the gateway is shutting down");
+            LOG.info("sip->xmpp refused call-id={} from={} status=503: shutting down", callId, message.from());
+            return CompletableFuture.completedFuture(new SipStatus(503, "Gateway shutting down"));
+        }
         long translating = System.nanoTime();
         String stanzaId = newStanzaId();
         Mapped<XmppMessage> stanza;
@@ -271,7 +292,8 @@ public final class Router implements SipHandler, XmppHandler {
             return CompletableFuture.completedFuture(status);
         }
         XmppMessage out = stanza.orThrow();
-        Pending p = new Pending(stanzaId, callId, out.to(), message, Instant.now(), new CompletableFuture<>());
+        Pending p = new Pending(stanzaId, callId, out.to(), message, Instant.now(), new CompletableFuture<>(),
+                out.from().domain());
         out.thread().ifPresent(t -> noteConversation(t, out.to(), message.from().addressOfRecord().toString()));
         pending.put(stanzaId, p);
         toXmpp.apply(out).whenComplete((ok, error) -> {
@@ -458,9 +480,24 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         SipTarget t = target.orThrow();
+        if (stopping && !linksClosing) {
+            // Refused while the link can still carry the error: the same condition Prosody gives once a
+            // component is gone (RFC 6120 §8.3.3.14, wait: the sender may retry).
+            meters.messageFromXmpp(Outcome.REFUSED, Optional.of(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT));
+            replyError(message, StanzaError.of(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT, "the gateway is shutting down"),
+                    Optional.empty(), Optional.empty());
+            return;
+        }
+        long number = sendingNumbers.incrementAndGet();
+        sending.put(number, message);
         message.thread().ifPresent(th -> noteConversation(th, message.from(), out.requestUri().addressOfRecord().toString()));
         LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
         toSip.apply(out, t).whenComplete((outcome, error) -> {
+            if (sending.remove(number) == null) {
+                // Shutdown has already answered it (failInFlight).
+                LOG.info("xmpp->sip outcome after shutdown failed it id={} to={}", id, t.requestUri());
+                return;
+            }
             if (error != null) {
                 LOG.warn("xmpp->sip failed id={} to={}: {}", id, t.requestUri(), rootMessage(error));
                 meters.messageFromXmpp(Outcome.FAILED, Optional.of(StanzaErrorCondition.INTERNAL_SERVER_ERROR));
@@ -530,10 +567,81 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public void onLinkStateChanged(String domain, boolean up, String reason) {
         LOG.info("xmpp link {} {}: {}", domain, up ? "up" : "down", reason);
+        if (!up) {
+            failInWindow(domain);
+        }
         SubscriptionMirror m = mirror;
         if (up && m != null) {
             m.onXmppLinkUp();
         }
+    }
+
+    /**
+     * Answers 503 to the SIP messages still in their error window that went out on the link of
+     * {@code domain}, which has just ended: XEP-0114 (like RFC 6120 without XEP-0198) acknowledges no
+     * stanza, and an error for them can no longer come back, so whether the server read them is unknown.
+     * A 202 would promise what nobody can know; the error lets the sender try again (RFC 3261 §21.5.4).
+     */
+    private void failInWindow(String domain) {
+        for (Pending p : pending.values()) {
+            if (p.link().equals(domain) && pending.remove(p.stanzaId(), p)) {
+                LOG.warn("sip->xmpp link lost in the error window call-id={} id={} to={}: answering 503", p.callId(),
+                        p.stanzaId(), p.recipient());
+                meters.messageFromSip(Outcome.FAILED, 503);
+                errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(p.stanzaId()),
+                        p.original().from().toString(), Optional.empty(), Optional.of(503),
+                        "the XMPP link ended in the error window");
+                p.response().complete(new SipStatus(503, "XMPP link lost before delivery was known"));
+            }
+        }
+    }
+
+    // ---- Shutdown ----------------------------------------------------------------------------------
+
+    /**
+     * The first step of a graceful shutdown: from now on a new SIP MESSAGE is answered 503 and a new
+     * XMPP message gets a {@code remote-server-timeout} error, while those in flight carry on.
+     */
+    public void stopAccepting() {
+        stopping = true;
+    }
+
+    /**
+     * The links are about to close: an XMPP message read from now on (the server sent it before it read
+     * our closing tag, RFC 6120 §4.4) can no longer be answered with an error, so it is relayed to SIP.
+     */
+    public void relayWhileLinksClose() {
+        linksClosing = true;
+    }
+
+    /**
+     * Fails what is still in flight after {@link #drain}: an XMPP message whose SIP final response has
+     * not come gets a {@code remote-server-timeout} error (RFC 7247 §7.2 gives a SIP timeout that
+     * condition), a SIP message still in its window a 503. Call while the links are still up.
+     *
+     * @return how many were failed
+     */
+    public int failInFlight() {
+        int failed = 0;
+        for (Long number : List.copyOf(sending.keySet())) {
+            XmppMessage message = sending.remove(number);
+            if (message != null) {
+                failed++;
+                meters.messageFromXmpp(Outcome.FAILED, Optional.of(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT));
+                replyError(message, StanzaError.of(StanzaErrorCondition.REMOTE_SERVER_TIMEOUT,
+                        "the gateway stopped before the SIP side answered"), Optional.empty(), Optional.empty());
+            }
+        }
+        for (Pending p : pending.values()) {
+            if (pending.remove(p.stanzaId(), p)) {
+                failed++;
+                meters.messageFromSip(Outcome.FAILED, 503);
+                errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(p.stanzaId()),
+                        p.original().from().toString(), Optional.empty(), Optional.of(503), "the gateway is shutting down");
+                p.response().complete(new SipStatus(503, "Gateway shutting down"));
+            }
+        }
+        return failed;
     }
 
     // ---- Presence ----------------------------------------------------------------------------------
@@ -589,22 +697,23 @@ public final class Router implements SipHandler, XmppHandler {
     }
 
     /**
-     * Waits, at most {@code max}, until no SIP message waits for the error window any more: on shutdown,
-     * every message already handed to XMPP gets its final answer before the links close.
+     * Waits, at most {@code max}, until no SIP message waits for the error window any more and no XMPP
+     * message waits for its SIP final response: on shutdown, every message already handed to the other
+     * side gets its final answer before the links close.
      *
      * @return whether none is left
      */
     public boolean drain(Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+        while (!(pending.isEmpty() && sending.isEmpty()) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return pending.isEmpty();
+                break;
             }
         }
-        return pending.isEmpty();
+        return pending.isEmpty() && sending.isEmpty();
     }
 
     /** The SIP messages whose final response waits for the error window, oldest first. */
