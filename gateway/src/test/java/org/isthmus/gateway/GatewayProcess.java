@@ -2,6 +2,7 @@ package org.isthmus.gateway;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +11,10 @@ import org.isthmus.gateway.cli.IsthmusCommand;
 
 /**
  * Isthmus as users run it, {@code isthmus run --config F}, in a process of its own on the test's class
- * path, so that a test can kill it with SIGKILL as a crash would.
+ * path, so that a test can kill it with SIGKILL as a crash would, or stop it with SIGTERM as an
+ * operator (or systemd) does.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
 
@@ -21,12 +23,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts {@code isthmus run --config config}, its output going to {@code log}. */
-    static GatewayProcess start(Path config, Path log) throws IOException {
+    public static GatewayProcess start(Path config, Path log) throws IOException {
         return start(config, log, List.of());
     }
 
-    /** The same, with {@code jvmOptions} (e.g. system properties) before the main class. */
-    static GatewayProcess start(Path config, Path log, List<String> jvmOptions) throws IOException {
+    /** The same, with {@code jvmOptions} (e.g. system properties, {@code -Xmx256m}) before the main class. */
+    public static GatewayProcess start(Path config, Path log, List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -45,16 +47,33 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Whether the process still runs. */
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Kills the process with SIGKILL and waits for it to be gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("the gateway process did not die");
         }
+    }
+
+    /**
+     * Sends SIGTERM and waits, at most {@code bound}, for the process to exit (killing it after that);
+     * returns its exit status, or -1 when it had to be killed.
+     */
+    public int terminate(Duration bound) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+        }
+        kill();
+        return -1;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -75,6 +75,17 @@ public final class ProsodyServer implements AutoCloseable {
      * {@link #componentDomain()} name); a user is a bare JID, or a name on the first host.
      */
     public static ProsodyServer start(List<Host> hosts, Map<String, String> users) {
+        return start(hosts, users, "debug");
+    }
+
+    /**
+     * As {@link #start(List, Map)}, logging from {@code logLevel} up ({@code debug}, {@code info},
+     * {@code warn}); load runs log warnings only, since debug logging would be their bottleneck.
+     */
+    public static ProsodyServer start(List<Host> hosts, Map<String, String> users, String logLevel) {
+        if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
+            throw new IllegalArgumentException("not a Prosody log level: " + logLevel);
+        }
         Peers.assumeInstalled("prosody", "prosodyctl");
         Host first = hosts.get(0);
         Path directory = Peers.workDirectory("prosody");
@@ -89,7 +100,8 @@ public final class ProsodyServer implements AutoCloseable {
                     "COMPONENT_PORT", Integer.toString(componentPort),
                     "XMPP_DOMAIN", first.domain(),
                     "COMPONENT_DOMAIN", first.componentDomain(),
-                    "COMPONENT_SECRET", first.componentSecret())));
+                    "COMPONENT_SECRET", first.componentSecret()))
+                    .replace("levels = { min = \"debug\" }", "levels = { min = \"" + logLevel + "\" }"));
             for (Host more : hosts.subList(1, hosts.size())) {
                 // The template's own host section, again for each further host.
                 text.append(render("""
