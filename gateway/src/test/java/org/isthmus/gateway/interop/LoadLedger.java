@@ -39,6 +39,12 @@ public final class LoadLedger {
 
     /** How long before a fault a message still counts as in flight at it: the error window and a margin. */
     static final long IN_FLIGHT_MICROS = LoadRun.ERROR_WINDOW.toNanos() / 1000 + 1_000_000;
+    /**
+     * How long before a fault a message may still be retransmitted by its SIP sender, so that a peer that
+     * restarts without its transaction state takes it for a new one: a non-INVITE client transaction lasts
+     * up to Timer F = 64*T1 = 32 s (RFC 3261 §17.1.2.2), and a margin.
+     */
+    static final long RETRANSMITTED_MICROS = 34_000_000;
 
     private final String direction;
     private final int count;
@@ -86,7 +92,8 @@ public final class LoadLedger {
             errors.merge(detail, 1, Integer::sum);
         }
         if (category == Category.LOST || category == Category.DUPLICATED || category == Category.NO_ANSWER) {
-            String fault = inFlightAt(sentMicros).map(LoadRun.Fault::kind).orElse("no fault");
+            String fault = inFlightAt(sentMicros, category == Category.DUPLICATED ? RETRANSMITTED_MICROS : IN_FLIGHT_MICROS)
+                    .map(LoadRun.Fault::kind).orElse("no fault");
             (category == Category.DUPLICATED ? duplicatedAt : lostAt).merge(
                     (category == Category.NO_ANSWER ? "no answer, " : "") + fault, 1, Integer::sum);
             if (samples.size() < 20) {
@@ -97,9 +104,9 @@ public final class LoadLedger {
         }
     }
 
-    /** The fault a message sent at {@code sentMicros} was in flight at, if any. */
-    Optional<LoadRun.Fault> inFlightAt(long sentMicros) {
-        return faults.stream().filter(f -> sentMicros >= f.fromMicros() - IN_FLIGHT_MICROS
+    /** The fault a message sent at {@code sentMicros} was in flight at, at most {@code before} µs before it began. */
+    Optional<LoadRun.Fault> inFlightAt(long sentMicros, long before) {
+        return faults.stream().filter(f -> sentMicros >= f.fromMicros() - before
                 && sentMicros <= f.untilMicros()).findFirst();
     }
 
