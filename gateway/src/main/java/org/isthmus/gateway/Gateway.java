@@ -37,6 +37,7 @@ import org.isthmus.gateway.presence.SubscriptionMirror;
 import org.isthmus.gateway.registrar.Registrar;
 import org.isthmus.gateway.routing.Lanes;
 import org.isthmus.gateway.routing.Router;
+import org.isthmus.gateway.routing.TestIm;
 import org.isthmus.gateway.store.EmbeddedStore;
 import org.isthmus.gateway.store.MeteredStateStore;
 import org.isthmus.gateway.store.RedisStore;
@@ -149,7 +150,8 @@ public final class Gateway implements AutoCloseable {
         meters.lanes(lanes::busyLanes);
         mirror.ifPresent(m -> meters.subscriptions(() -> m.snapshot("").stream().map(MirrorRecord::state).toList()));
         this.admin = config.admin().map(a -> new AdminServer(a, AdminServer.Limits.DEFAULTS,
-                new AdminEndpoints(sessions, sip::isListening, registry, errors, config.addresses())));
+                new AdminEndpoints(sessions, sip::isListening, registry, errors, config.addresses(), a.testIm()
+                        ? Optional.of(new TestIm(router, this::testLink)) : Optional.empty())));
     }
 
     /** Where the admin API listens, once started (with {@code admin.port: 0}, the port taken). */
@@ -167,6 +169,21 @@ public final class Gateway implements AutoCloseable {
         components.forEach((domain, link) -> out.add(new SessionTable.Link(domain, "component", link.isUp())));
         config.s2s().ifPresent(s -> out.add(new SessionTable.Link(String.join(",", s.localDomains()), "s2s", true)));
         return out;
+    }
+
+    /** For test-im: the XMPP link a stanza from {@code fromDomain} would leave by ({@link #linkFor}). */
+    private Optional<TestIm.Link> testLink(String fromDomain) {
+        ComponentLink component = components.get(fromDomain);
+        if (component != null) {
+            ComponentSettings c = config.components().stream().filter(s -> s.preparedDomain().equals(fromDomain))
+                    .findFirst().orElseThrow();
+            return Optional.of(new TestIm.Link("XEP-0114 component link " + fromDomain + " to " + c.host() + ":"
+                    + c.port(), component.isUp()));
+        }
+        if (s2s.isPresent() && config.s2s().orElseThrow().localDomains().contains(fromDomain)) {
+            return Optional.of(new TestIm.Link("server-to-server federation (RFC 6120 §13) from " + fromDomain, true));
+        }
+        return Optional.empty();
     }
 
     /** The mirror's view of the edges. */
@@ -446,8 +463,9 @@ public final class Gateway implements AutoCloseable {
         AdminSettings settings = config.admin().orElseThrow();
         InetSocketAddress at = server.start();
         String host = at.getAddress() instanceof Inet6Address ? "[" + at.getHostString() + "]" : at.getHostString();
-        LOG.info("admin API on http://{}:{}/ (/status, /health, /metrics, /api/links, ...), token {}",
-                host, at.getPort(), settings.token().isPresent() ? "required" : "not required");
+        LOG.info("admin API on http://{}:{}/ (/status, /health, /metrics, /api/links, ...), token {}, test-im {}",
+                host, at.getPort(), settings.token().isPresent() ? "required" : "not required",
+                settings.testIm() ? "on" : "off");
         if (!settings.isLoopback() && settings.token().isEmpty()) {
             LOG.warn("the admin API listens on {} without a token: whoever reaches the port reads every session; "
                     + "set admin.token", settings.address());

@@ -368,8 +368,8 @@ class AdminEndToEndTest {
         assertThat(raw("GET " + longPath + " HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 414 ");
         assertThat(raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + "p".repeat(9000) + "\r\n\r\n"))
                 .startsWith("HTTP/1.1 431 ");
-        assertThat(raw("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n"
-                + "b".repeat(2000))).startsWith("HTTP/1.1 413 ");
+        assertThat(raw("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\nConnection: close\r\n\r\n"
+                + "b".repeat(9000))).startsWith("HTTP/1.1 413 ");
         // The server is still there for the next request.
         assertThat(get("/health").statusCode()).isEqualTo(200);
     }

@@ -9,18 +9,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +37,7 @@ import org.isthmus.gateway.SessionTable;
 import org.isthmus.gateway.metrics.GatewayMeters;
 import org.isthmus.gateway.metrics.RecentErrors;
 import org.isthmus.gateway.routing.AddressReport;
+import org.isthmus.gateway.routing.TestIm;
 import org.isthmus.mapping.address.AddressRules;
 
 /**
@@ -53,10 +59,21 @@ import org.isthmus.mapping.address.AddressRules;
  *       {@code /status.css}. These hold no data (the page reads everything above through the API
  *       with the token), so they are served without the token: a browser cannot add a bearer token to
  *       a page it navigates to.</li>
+ *   <li>{@code POST /api/test-im} with {@code {"from": …, "to": …, "body": …, "timeout": seconds}}:
+ *       sends one message across the gateway ({@link TestIm}) and answers, once the far end has,
+ *       {@code {"result": …, "direction": …, "hops": [{"step", "ok", "detail"}, …]}}; 403 unless
+ *       {@code admin.test-im} is on (which needs a token).</li>
  * </ul>
  * Unknown paths get 404, unknown or repeated query parameters 400.
  */
 public final class AdminEndpoints implements AdminServer.Endpoints {
+
+    /** Where test messages are asked for. */
+    static final String TEST_IM = "/api/test-im";
+    /** The time a test message waits for the far end unless the request says otherwise. */
+    static final int DEFAULT_TEST_TIMEOUT_SECONDS = 10;
+    /** The longest a test message may wait: less than the server's idle timeout, so the answer still arrives. */
+    static final int MAX_TEST_TIMEOUT_SECONDS = 25;
 
     /** Items in a list answer unless {@code limit} asks for another number. */
     static final int DEFAULT_ITEMS = 1000;
@@ -72,6 +89,7 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
     private final RecentErrors errors;
     private final AddressRules addresses;
     private final Instant startedAt = Instant.now();
+    private final Optional<TestIm> testIm;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, AdminResponse> pages;
 
@@ -84,6 +102,17 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
      */
     public AdminEndpoints(SessionTable sessions, BooleanSupplier sipListening, PrometheusMeterRegistry registry,
                           RecentErrors errors, AddressRules addresses) {
+        this(sessions, sipListening, registry, errors, addresses, Optional.empty());
+    }
+
+    /**
+     * @param testIm what sends test messages, when {@code admin.test-im} allows them; without it
+     *               {@code POST /api/test-im} is refused
+     * @see #AdminEndpoints(SessionTable, BooleanSupplier, PrometheusMeterRegistry, RecentErrors, AddressRules)
+     */
+    public AdminEndpoints(SessionTable sessions, BooleanSupplier sipListening, PrometheusMeterRegistry registry,
+                          RecentErrors errors, AddressRules addresses, Optional<TestIm> testIm) {
+        this.testIm = Objects.requireNonNull(testIm, "testIm");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.sipListening = Objects.requireNonNull(sipListening, "sipListening");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -112,6 +141,65 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
     }
 
     @Override
+    public CompletionStage<AdminResponse> post(String path, String body) {
+        if (!path.equals(TEST_IM)) {
+            return CompletableFuture.completedFuture(get(path, Map.of()).status() == 404
+                    ? AdminResponse.error(404, "no such resource; POST goes to " + TEST_IM)
+                    : AdminResponse.error(405, "this resource is read-only; use GET").withHeader("Allow", "GET"));
+        }
+        if (testIm.isEmpty()) {
+            return CompletableFuture.completedFuture(AdminResponse.error(403, "test-im is off; to allow it, set "
+                    + "admin.test-im: true (it needs admin.token) and restart the gateway"));
+        }
+        JsonNode request;
+        try {
+            request = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.completedFuture(AdminResponse.error(400, "the body must be a JSON object such as "
+                    + "{\"from\": \"alice@xmpp.test\", \"to\": \"sip:bob@sip.test\"}"));
+        }
+        if (request == null || !request.isObject()) {
+            return CompletableFuture.completedFuture(AdminResponse.error(400, "the body must be a JSON object"));
+        }
+        Set<String> known = Set.of("from", "to", "body", "timeout");
+        for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+            if (!known.contains(names.next())) {
+                return CompletableFuture.completedFuture(AdminResponse.error(400, "unknown field; allowed: body, "
+                        + "from, timeout, to"));
+            }
+        }
+        JsonNode from = request.path("from");
+        JsonNode to = request.path("to");
+        JsonNode text = request.path("body");
+        JsonNode timeout = request.path("timeout");
+        if (!from.isTextual() || !to.isTextual() || !(text.isMissingNode() || text.isTextual())
+                || !(timeout.isMissingNode() || timeout.canConvertToExactIntegral())) {
+            return CompletableFuture.completedFuture(AdminResponse.error(400, "from and to are required strings, body "
+                    + "an optional string, timeout an optional number of seconds"));
+        }
+        int seconds = timeout.isMissingNode() ? DEFAULT_TEST_TIMEOUT_SECONDS : timeout.asInt();
+        if (seconds < 1 || seconds > MAX_TEST_TIMEOUT_SECONDS) {
+            return CompletableFuture.completedFuture(AdminResponse.error(400, "timeout must be 1 to "
+                    + MAX_TEST_TIMEOUT_SECONDS + " seconds"));
+        }
+        CompletionStage<TestIm.Report> report;
+        try {
+            report = testIm.get().send(from.asText(), to.asText(),
+                    text.isMissingNode() ? "isthmus test-im " + Instant.now() : text.asText(), Duration.ofSeconds(seconds));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(AdminResponse.error(400, e.getMessage()));
+        }
+        return report.thenApply(r -> {
+            ObjectNode out = json.createObjectNode().put("result", r.result().wireName()).put("direction", r.direction());
+            ArrayNode hops = out.putArray("hops");
+            for (TestIm.Hop h : r.hops()) {
+                hops.addObject().put("step", h.step()).put("ok", h.ok()).put("detail", h.detail());
+            }
+            return AdminResponse.json(200, write(out));
+        });
+    }
+
+    @Override
     public AdminResponse get(String path, Map<String, List<String>> query) {
         return switch (path) {
             case "/health" -> only(query, Set.of(), q -> health());
@@ -126,6 +214,7 @@ public final class AdminEndpoints implements AdminServer.Endpoints {
             case "/api/errors" -> list(query, Set.of(), q -> errors.newestFirst(), SessionJson::error);
             case "/api/status" -> only(query, Set.of(), q -> AdminResponse.json(200, write(status())));
             case "/api/translate" -> only(query, Set.of("address"), this::translate);
+            case TEST_IM -> AdminResponse.error(405, "send a test message with POST").withHeader("Allow", "POST");
             case "/" -> new AdminResponse(302, AdminResponse.JSON, "{}", Map.of("Location", "/status"));
             default -> pages.containsKey(path) ? only(query, Set.of(), q -> pages.get(path))
                     : AdminResponse.error(404, "no such resource; try /status, /health, /metrics or /api/links");

@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -31,7 +33,8 @@ import org.isthmus.xmpp.LogText;
 
 /**
  * One request at a time per connection, as the aggregator hands them over: the codec's verdict, the
- * token, the method, then the endpoint. Shared by every connection; it keeps no state of its own.
+ * token, the method, then the endpoint. A POST's answer may come later; the connection reads nothing
+ * more until it is written. Shared by every connection; it keeps no state of its own.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -64,48 +67,92 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     : "request too large"), false);
             return;
         }
-        AdminResponse response = answer(request);
-        LOG.debug("admin: {} {} from {}: {}", request.method(), LogText.of(request.uri()),
-                ctx.channel().remoteAddress(), response.status());
-        send(ctx, request.protocolVersion(), response, HttpUtil.isKeepAlive(request));
+        HttpVersion version = request.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String method = request.method().name();
+        String uri = request.uri();
+        Optional<AdminResponse> refused = refuse(request);
+        if (refused.isPresent() || request.method().equals(HttpMethod.GET)) {
+            AdminResponse response = refused.orElseGet(() -> answer(uri));
+            LOG.debug("admin: {} {} from {}: {}", method, LogText.of(uri), ctx.channel().remoteAddress(),
+                    response.status());
+            send(ctx, version, response, keepAlive);
+            return;
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        // Nothing more is read from this connection until the answer is written (HTTP/1.1 answers in order).
+        ctx.channel().config().setAutoRead(false);
+        CompletionStage<AdminResponse> later;
+        try {
+            later = path(uri).map(p -> endpoints.post(p.path(), body))
+                    .orElseGet(() -> CompletableFuture.completedFuture(AdminResponse.error(400,
+                            "the request target must be a path such as /api/test-im")));
+        } catch (RuntimeException e) {
+            LOG.warn("admin: POST {} failed: {}", LogText.of(uri), e.toString());
+            later = CompletableFuture.completedFuture(AdminResponse.error(500, "internal error"));
+        }
+        later.whenComplete((response, error) -> ctx.executor().execute(() -> {
+            AdminResponse r = response;
+            if (error != null) {
+                LOG.warn("admin: POST {} failed: {}", LogText.of(uri), error.toString());
+                r = AdminResponse.error(500, "internal error");
+            }
+            LOG.debug("admin: POST {} from {}: {}", LogText.of(uri), ctx.channel().remoteAddress(), r.status());
+            ctx.channel().config().setAutoRead(true);
+            if (ctx.channel().isActive()) {
+                send(ctx, version, r, keepAlive);
+            }
+        }));
     }
 
-    private AdminResponse answer(FullHttpRequest request) {
-        String uri = request.uri();
-        String path = null;
-        Map<String, List<String>> query = Map.of();
-        AdminResponse badTarget = null;
+    /** The path and query of a request target, if it is a valid origin-form target (RFC 9112 §3.2.1). */
+    private record Target(String path, Map<String, List<String>> query) {
+    }
+
+    private static Optional<Target> path(String uri) {
         if (!uri.startsWith("/")) {
-            badTarget = AdminResponse.error(400, "the request target must be a path such as /health");
-        } else {
-            try {
-                QueryStringDecoder decoder = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMETERS);
-                path = decoder.path();
-                query = decoder.parameters();
-            } catch (IllegalArgumentException e) {
-                badTarget = AdminResponse.error(400, "the request target is not a valid URI path and query");
-            }
+            return Optional.empty();
         }
-        // The status page's own files hold no data; every figure it shows comes through the API below.
-        boolean open = path != null && endpoints.isPublic(path);
+        try {
+            QueryStringDecoder decoder = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMETERS);
+            return Optional.of(new Target(decoder.path(), decoder.parameters()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The answer to a request refused before any endpoint sees it: no or a wrong token, or a method not served. */
+    private Optional<AdminResponse> refuse(FullHttpRequest request) {
+        // The status page's own files hold no data; every figure it shows comes through the API.
+        boolean open = request.method().equals(HttpMethod.GET)
+                && path(request.uri()).map(t -> endpoints.isPublic(t.path())).orElse(false);
         Optional<String> refusal = open ? Optional.empty()
                 : refusal(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (refusal.isPresent()) {
             // RFC 6750 §3: the challenge names the scheme, and the error when a token was presented.
-            return AdminResponse.error(401, "a bearer token is required").withHeader("WWW-Authenticate",
-                    "Bearer realm=\"isthmus\"" + refusal.get());
+            return Optional.of(AdminResponse.error(401, "a bearer token is required").withHeader("WWW-Authenticate",
+                    "Bearer realm=\"isthmus\"" + refusal.get()));
         }
-        if (!request.method().equals(HttpMethod.GET)) {
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.POST)) {
             // RFC 9110 §15.5.6: 405 lists the methods the resource supports.
-            return AdminResponse.error(405, "the admin API is read-only; use GET").withHeader("Allow", "GET");
+            return Optional.of(AdminResponse.error(405, "the admin API answers GET (and POST for /api/test-im)")
+                    .withHeader("Allow", "GET"));
         }
-        if (badTarget != null) {
-            return badTarget;
+        return Optional.empty();
+    }
+
+    private AdminResponse answer(String uri) {
+        if (!uri.startsWith("/")) {
+            return AdminResponse.error(400, "the request target must be a path such as /health");
+        }
+        Optional<Target> target = path(uri);
+        if (target.isEmpty()) {
+            return AdminResponse.error(400, "the request target is not a valid URI path and query");
         }
         try {
-            return endpoints.get(path, query);
+            return endpoints.get(target.get().path(), target.get().query());
         } catch (RuntimeException e) {
-            LOG.warn("admin: GET {} failed: {}", LogText.of(path), e.toString());
+            LOG.warn("admin: GET {} failed: {}", LogText.of(target.get().path()), e.toString());
             return AdminResponse.error(500, "internal error");
         }
     }

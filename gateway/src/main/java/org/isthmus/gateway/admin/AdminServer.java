@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +40,8 @@ import org.isthmus.gateway.config.AdminSettings;
 
 /**
  * The admin HTTP server (HTTP/1.1 on Netty's codec): authenticates each request when a token is
- * configured, allows GET only, and hands the path and query to its {@link Endpoints}.
+ * configured, and hands GETs (path and query) and POSTs (path, query and body) to its {@link Endpoints};
+ * other methods get 405.
  *
  * <p>Bounded (STYLE.md rule 6): the request line, the headers and any body have maximum sizes, an
  * idle connection is closed, and connections beyond the limit are answered 503 and closed at once.
@@ -52,8 +55,8 @@ public final class AdminServer implements AutoCloseable {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 4096;
     /** The most header bytes of one request. */
     public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
-    /** The largest request body; the API is read-only, so a GET never needs one. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 1024;
+    /** The largest request body: a GET needs none, a test-im POST a small JSON object. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 8192;
     /** How long a connection may stay silent before it is closed. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Connections open at once; a scraper and a few people need far fewer. */
@@ -103,6 +106,19 @@ public final class AdminServer implements AutoCloseable {
         /** Whether {@code path} is served without the token (a static file that holds no data). */
         default boolean isPublic(String path) {
             return false;
+        }
+
+        /**
+         * The answer to a POST, which may take a while (it runs off the server's event loop); by default
+         * 405, for a read-only API.
+         *
+         * @param path the decoded path, e.g. {@code /api/test-im}
+         * @param body the request body, decoded as UTF-8
+         */
+        default CompletionStage<AdminResponse> post(String path, String body) {
+            // RFC 9110 §15.5.6: 405 lists the methods the resource supports.
+            return CompletableFuture.completedFuture(AdminResponse.error(405, "the admin API is read-only; use GET")
+                    .withHeader("Allow", "GET"));
         }
     }
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code isthmus} command: the entry point of the runnable jar. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Isthmus: an XMPP <-> SIP/SIMPLE gateway.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, TranslateCommand.class, CertsCommand.class,
+        subcommands = {RunCommand.class, CheckConfigCommand.class, TranslateCommand.class, CertsCommand.class, TestImCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IsthmusCommand implements Runnable {
 

@@ -13,8 +13,10 @@ import java.util.Optional;
  * @param port    its TCP port; 0 takes any free port (the one taken is logged at start)
  * @param token   when present, every request must carry {@code Authorization: Bearer <token>}
  *                (RFC 6750 §2.1)
+ * @param testIm  whether {@code POST /api/test-im} may send test messages in users' names; the
+ *                configuration allows it only with a token
  */
-public record AdminSettings(String address, int port, Optional<String> token) {
+public record AdminSettings(String address, int port, Optional<String> token, boolean testIm) {
 
     /** Loopback: the API shows who talks to whom, so it is not reachable from elsewhere unless configured. */
     public static final String DEFAULT_ADDRESS = "127.0.0.1";
@@ -28,6 +30,11 @@ public record AdminSettings(String address, int port, Optional<String> token) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+    }
+
+    /** Read-only settings: no test messages. */
+    public AdminSettings(String address, int port, Optional<String> token) {
+        this(address, port, token, false);
     }
 
     /** Whether the server listens on a loopback address only. */
@@ -44,6 +51,6 @@ public record AdminSettings(String address, int port, Optional<String> token) {
     @Override
     public String toString() {
         return "AdminSettings[address=" + address + ", port=" + port + ", token=" + (token.isPresent() ? "(set)" : "none")
-                + "]";
+                + ", testIm=" + testIm + "]";
     }
 }

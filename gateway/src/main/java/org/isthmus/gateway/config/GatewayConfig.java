@@ -990,7 +990,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             if (node.isMissing()) {
                 return Optional.empty();
             }
-            node.allowOnly("address", "port", "token");
+            node.allowOnly("address", "port", "token", "test-im");
             String address = node.text("address", AdminSettings.DEFAULT_ADDRESS);
             if (!isIpLiteral(address)) {
                 node.problem("address", address, "must be an IP address: 127.0.0.1 (loopback, the default), ::1, "
@@ -1004,7 +1004,14 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
                         + "(letters, digits, - . _ ~ + /, then = padding; RFC 6750 §2.1), e.g. from openssl rand -hex 24");
                 token = Optional.empty();
             }
-            return Optional.of(new AdminSettings(address, port, token));
+            boolean testIm = node.bool("test-im", false);
+            if (testIm && token.isEmpty()) {
+                // test-im sends messages in users' names: only a holder of the token may ask for one,
+                // even on loopback, where any local account could otherwise reach the port.
+                node.problem("test-im", "true", "needs admin.token: whoever may call POST /api/test-im sends "
+                        + "messages as any user; set admin.token (e.g. from openssl rand -hex 24) or remove test-im");
+            }
+            return Optional.of(new AdminSettings(address, port, token, testIm && token.isPresent()));
         }
 
         /** The log format and the body-logging switch; without the section, text and no bodies. */

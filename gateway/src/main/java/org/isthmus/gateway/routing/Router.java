@@ -136,7 +136,19 @@ public final class Router implements SipHandler, XmppHandler {
     private static final long NO_SWEEP = Long.MAX_VALUE;
 
     private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original, Instant since,
-                           CompletableFuture<SipStatus> response, String link) {
+                           CompletableFuture<XmppAnswer> response, String link) {
+    }
+
+    /**
+     * How a SIP MESSAGE relayed to XMPP fared: the final status for its sender, and the XMPP error that
+     * caused it, if one came back within the error window.
+     *
+     * @param status   the final SIP status (202 when no error came back in the window)
+     * @param error    the XMPP error, if one came back
+     * @param stanzaId the id of the stanza sent, if it was translated
+     * @param sent     whether the stanza was handed to the XMPP stream
+     */
+    record XmppAnswer(SipStatus status, Optional<StanzaError> error, Optional<String> stanzaId, boolean sent) {
     }
 
     /** When {@code pending} is due, on {@link System#nanoTime()}'s clock. */
@@ -261,6 +273,11 @@ public final class Router implements SipHandler, XmppHandler {
 
     @Override
     public CompletionStage<SipStatus> onMessage(SipPagerMessage message) {
+        return relayToXmpp(message).thenApply(XmppAnswer::status);
+    }
+
+    /** {@link #onMessage(SipPagerMessage)}, with the XMPP error behind a failure status. */
+    CompletionStage<XmppAnswer> relayToXmpp(SipPagerMessage message) {
         String callId = message.callId().orElse("-");
         if (stopping) {
             // RFC 3261 §21.5.4: the gateway is going down; the sender may try again (another node, or later).
@@ -268,19 +285,12 @@ public final class Router implements SipHandler, XmppHandler {
             errors.record(Direction.SIP_TO_XMPP, message.callId(), Optional.empty(), message.from().toString(),
                     Optional.empty(), Optional.of(503), "the gateway is shutting down");
             LOG.info("sip->xmpp refused call-id={} from={} status=503: shutting down", callId, message.from());
-            return CompletableFuture.completedFuture(new SipStatus(503, "Gateway shutting down"));
+            return CompletableFuture.completedFuture(new XmppAnswer(new SipStatus(503, "Gateway shutting down"),
+                    Optional.empty(), Optional.empty(), false));
         }
         long translating = System.nanoTime();
         String stanzaId = newStanzaId();
-        Mapped<XmppMessage> stanza;
-        if (SecuredObject.isSecured(message.contentType())) {
-            stanza = SipToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
-                    .then(s -> e2e.inspect(s, Direction.SIP_TO_XMPP)
-                            .then(tag -> CpimToXmpp.translate(s, addresses, stanzaId, tag)));
-        } else {
-            Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
-            stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
-        }
+        Mapped<XmppMessage> stanza = toXmppMessage(message, stanzaId);
         meters.translated(Kind.MESSAGE, Direction.SIP_TO_XMPP, translating);
         if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
             SipStatus status = sipStatusFor(failed.rejected());
@@ -289,7 +299,7 @@ public final class Router implements SipHandler, XmppHandler {
                     Optional.of(failed.rejected().condition()), Optional.of(status.code()), failed.rejected().text());
             LOG.info("sip->xmpp refused call-id={} from={} to={} status={} reason={}", callId, message.from(),
                     message.requestUri(), status.code(), failed.rejected().text());
-            return CompletableFuture.completedFuture(status);
+            return CompletableFuture.completedFuture(new XmppAnswer(status, Optional.empty(), Optional.empty(), false));
         }
         XmppMessage out = stanza.orThrow();
         Pending p = new Pending(stanzaId, callId, out.to(), message, Instant.now(), new CompletableFuture<>(),
@@ -303,7 +313,8 @@ public final class Router implements SipHandler, XmppHandler {
                     meters.messageFromSip(Outcome.FAILED, 503);
                     errors.record(Direction.SIP_TO_XMPP, message.callId(), Optional.of(stanzaId),
                             message.from().toString(), Optional.empty(), Optional.of(503), rootMessage(error));
-                    p.response().complete(new SipStatus(503, "XMPP service unreachable"));
+                    p.response().complete(new XmppAnswer(new SipStatus(503, "XMPP service unreachable"),
+                            Optional.empty(), Optional.of(stanzaId), false));
                 }
                 return;
             }
@@ -376,7 +387,7 @@ public final class Router implements SipHandler, XmppHandler {
             answered.put(p.stanzaId(), p);
             memories.add(new Deadline(now + LATE_ERROR_MEMORY.toNanos(), p));
             meters.messageFromSip(Outcome.ACCEPTED, 202);
-            p.response().complete(SipStatus.of(202));
+            p.response().complete(new XmppAnswer(SipStatus.of(202), Optional.empty(), Optional.of(p.stanzaId()), true));
             // One line per message at INFO was the hottest logging of the gateway under load (bench/README.md);
             // the count is in the meters (isthmus.messages, outcome=accepted).
             LOG.debug("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
@@ -396,7 +407,7 @@ public final class Router implements SipHandler, XmppHandler {
             errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(id), p.original().from().toString(),
                     Optional.of(e.condition()), Optional.of(status.code()), "the XMPP side answered with an error"
                             + e.text().map(t -> ": " + t).orElse(""));
-            p.response().complete(status);
+            p.response().complete(new XmppAnswer(status, Optional.of(e), Optional.of(id), true));
             return;
         }
         Pending late = answered.remove(id);
@@ -456,14 +467,7 @@ public final class Router implements SipHandler, XmppHandler {
             return;
         }
         long translating = System.nanoTime();
-        Mapped<SipPagerMessage> translated;
-        if (message.e2e().isPresent()) {
-            translated = XmppToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
-                    .then(s -> e2e.inspect(s, Direction.XMPP_TO_SIP).map(tag -> CpimToSip.translate(s, addresses, tag)));
-        } else {
-            translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
-                    .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
-        }
+        Mapped<SipPagerMessage> translated = toSipMessage(message);
         meters.translated(Kind.MESSAGE, Direction.XMPP_TO_SIP, translating);
         if (translated instanceof Mapped.Failed<SipPagerMessage> failed) {
             meters.messageFromXmpp(Outcome.REFUSED, Optional.of(failed.rejected().condition()));
@@ -515,6 +519,53 @@ public final class Router implements SipHandler, XmppHandler {
                 replyError(message, mapped, out.callId(), Optional.of(outcome.status().code()));
             }
         });
+    }
+
+    /** RFC 7572 §4: the MESSAGE for an XMPP message, through the CPIM layer. */
+    Mapped<SipPagerMessage> toSipMessage(XmppMessage message) {
+        Mapped<SipPagerMessage> translated;
+        if (message.e2e().isPresent()) {
+            translated = XmppToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
+                    .then(s -> e2e.inspect(s, Direction.XMPP_TO_SIP).map(tag -> CpimToSip.translate(s, addresses, tag)));
+        } else {
+            translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
+                    .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
+        }
+        return translated;
+    }
+
+    /** RFC 7572 §5: the stanza a SIP MESSAGE becomes, through the CPIM layer, as it would be sent now. */
+    Mapped<XmppMessage> toXmppMessage(SipPagerMessage message, String stanzaId) {
+        Mapped<XmppMessage> stanza;
+        if (SecuredObject.isSecured(message.contentType())) {
+            stanza = SipToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
+                    .then(s -> e2e.inspect(s, Direction.SIP_TO_XMPP)
+                            .then(tag -> CpimToXmpp.translate(s, addresses, stanzaId, tag)));
+        } else {
+            Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
+            stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+        }
+        return stanza;
+    }
+
+    /** Sends a MESSAGE on the SIP edge, with no error reply to anyone: the caller reports the outcome. */
+    CompletableFuture<SipOutcome> sendToSip(SipPagerMessage message, SipTarget target) {
+        return toSip.apply(message, target);
+    }
+
+    /** The address rules this router maps with. */
+    AddressMapper addresses() {
+        return addresses;
+    }
+
+    /** Whether a SIP user's address has a binding in the registrar (RFC 3261 §10). */
+    boolean isRegistered(SipUri user) {
+        return !registrar.lookup(user).isEmpty();
+    }
+
+    /** The longest a SIP message relayed to XMPP waits for an XMPP error. */
+    Duration errorWindow() {
+        return settings.errorWindow();
     }
 
     /**
@@ -591,7 +642,8 @@ public final class Router implements SipHandler, XmppHandler {
                 errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(p.stanzaId()),
                         p.original().from().toString(), Optional.empty(), Optional.of(503),
                         "the XMPP link ended in the error window");
-                p.response().complete(new SipStatus(503, "XMPP link lost before delivery was known"));
+                p.response().complete(new XmppAnswer(new SipStatus(503, "XMPP link lost before delivery was known"),
+                        Optional.empty(), Optional.of(p.stanzaId()), true));
             }
         }
     }
@@ -638,7 +690,8 @@ public final class Router implements SipHandler, XmppHandler {
                 meters.messageFromSip(Outcome.FAILED, 503);
                 errors.record(Direction.SIP_TO_XMPP, p.original().callId(), Optional.of(p.stanzaId()),
                         p.original().from().toString(), Optional.empty(), Optional.of(503), "the gateway is shutting down");
-                p.response().complete(new SipStatus(503, "Gateway shutting down"));
+                p.response().complete(new XmppAnswer(new SipStatus(503, "Gateway shutting down"),
+                        Optional.empty(), Optional.of(p.stanzaId()), true));
             }
         }
         return failed;

@@ -74,4 +74,14 @@ class AdminConfigTest {
         assertThat(problems(BASE + "admin: 8080\n")).singleElement()
                 .satisfies(p -> assertThat(p).startsWith("admin"));
     }
+
+    @Test
+    void testImIsOffByDefaultAndNeedsAToken() {
+        assertThat(GatewayConfig.parse("test.yaml", BASE + "admin: {token: " + TOKEN + "}\n", name -> null)
+                .admin().orElseThrow().testIm()).isFalse();
+        assertThat(GatewayConfig.parse("test.yaml", BASE + "admin: {token: " + TOKEN + ", test-im: true}\n",
+                name -> null).admin().orElseThrow().testIm()).isTrue();
+        assertThat(problems(BASE + "admin: {test-im: true}\n")).singleElement().satisfies(p ->
+                assertThat(p).startsWith("admin.test-im").contains("needs admin.token"));
+    }
 }
