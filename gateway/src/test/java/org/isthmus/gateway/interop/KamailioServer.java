@@ -68,6 +68,7 @@ public final class KamailioServer implements AutoCloseable {
         try {
             String template = Files.readString(Peers.projectFile(TEMPLATE), StandardCharsets.UTF_8);
             Files.writeString(config, render(template, Map.of(
+                    "LISTEN_ADDRESS", Peers.LOOPBACK,
                     "SIP_PORT", Integer.toString(port),
                     "SIP_DOMAIN", SIP_DOMAIN,
                     "XMPP_DOMAIN", ProsodyServer.XMPP_DOMAIN,

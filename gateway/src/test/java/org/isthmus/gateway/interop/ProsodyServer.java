@@ -96,6 +96,7 @@ public final class ProsodyServer implements AutoCloseable {
             String template = Files.readString(Peers.projectFile(TEMPLATE), StandardCharsets.UTF_8);
             StringBuilder text = new StringBuilder(render(template, Map.of(
                     "DATA_DIR", directory.toString(),
+                    "LISTEN_ADDRESS", Peers.LOOPBACK,
                     "C2S_PORT", Integer.toString(c2sPort),
                     "COMPONENT_PORT", Integer.toString(componentPort),
                     "XMPP_DOMAIN", first.domain(),
