@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -105,6 +107,12 @@ public final class SubscriptionMirror {
 
     /** RFC 6665 §4.1.2.4: Timer N, 64*T1, the longest wait for the first NOTIFY after a SUBSCRIBE. */
     static final Duration TIMER_N = Duration.ofSeconds(32);
+
+    /**
+     * How often a long restore (loading the pairs, then the paced refreshes and probes) logs its
+     * progress: count, rate and time left, so that a large start-up is not silent.
+     */
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
     private final AddressMapper addresses;
     private final PresenceSettings settings;
@@ -916,6 +924,8 @@ public final class SubscriptionMirror {
             return CompletableFuture.completedFuture(0);
         }
         AtomicInteger restored = new AtomicInteger();
+        long started = System.nanoTime();
+        AtomicLong lastProgress = new AtomicLong(started);
         return store.get().scanAll("", 500, page -> {
             for (Versioned<MirrorRecord> v : page) {
                 MirrorRecord r = v.value();
@@ -927,6 +937,13 @@ public final class SubscriptionMirror {
                 pairs.put(r.name(), pair);
                 r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), r.name()));
                 restored.incrementAndGet();
+            }
+            long now = System.nanoTime();
+            if (now - lastProgress.get() >= PROGRESS_INTERVAL.toNanos()) {
+                // The store cannot say how many records it holds without reading them, so no time left here.
+                lastProgress.set(now);
+                LOG.info("presence: restoring from the store: {} pairs so far, {}/s", restored.get(),
+                        String.format(Locale.ROOT, "%.0f", restored.get() * 1e9 / Math.max(1, now - started)));
             }
             return CompletableFuture.completedFuture(null);
         }).thenApply(x -> {
@@ -1275,12 +1292,23 @@ public final class SubscriptionMirror {
     static final class Pacer {
         private final long gapNanos;
         private final ScheduledExecutorService timer;
+        private final long progressNanos;
         private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean running = new AtomicBoolean();
+        // The current run of paced work, read and written by tick() only, one tick at a time.
+        private long runStart;
+        private long runDone;
+        private long lastProgress;
+        private boolean progressLogged;
 
         Pacer(int perSecond, ScheduledExecutorService timer) {
+            this(perSecond, timer, PROGRESS_INTERVAL);
+        }
+
+        Pacer(int perSecond, ScheduledExecutorService timer, Duration progressInterval) {
             this.gapNanos = 1_000_000_000L / Math.max(1, perSecond);
             this.timer = timer;
+            this.progressNanos = progressInterval.toNanos();
         }
 
         void pace(Runnable task) {
@@ -1292,7 +1320,9 @@ public final class SubscriptionMirror {
 
         private void tick() {
             Runnable task = queue.poll();
+            long now = System.nanoTime();
             if (task == null) {
+                endRun(now);
                 running.set(false);
                 // A task queued between the poll and the reset would otherwise wait for the next pace().
                 if (!queue.isEmpty() && running.compareAndSet(false, true)) {
@@ -1300,12 +1330,35 @@ public final class SubscriptionMirror {
                 }
                 return;
             }
+            if (runDone == 0) {
+                runStart = now;
+                lastProgress = now;
+            }
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.warn("presence: paced task failed: {}", e.toString());
             }
+            runDone++;
+            if (now - lastProgress >= progressNanos) {
+                lastProgress = now;
+                progressLogged = true;
+                int left = queue.size();
+                double rate = runDone * 1e9 / Math.max(1, now - runStart);
+                LOG.info("presence: restoring: {} paced sends done, {} to go, {}/s, about {} s left", runDone, left,
+                        String.format(Locale.ROOT, "%.1f", rate), Math.round(left / Math.max(rate, 1e-3)));
+            }
             timer.schedule(this::tick, gapNanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** The queue ran dry: a run long enough to have reported progress says that it is over. */
+        private void endRun(long now) {
+            if (progressLogged) {
+                LOG.info("presence: restoring: done, {} paced sends in {} s", runDone,
+                        Math.round((now - runStart) / 1e9));
+            }
+            runDone = 0;
+            progressLogged = false;
         }
 
         int queued() {
