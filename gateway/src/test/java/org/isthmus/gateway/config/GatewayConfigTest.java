@@ -53,14 +53,6 @@ class GatewayConfigTest {
     }
 
     @Test
-    void theDockerComposeConfigurationIsValid() {
-        GatewayConfig c = GatewayConfig.load(Path.of("../conf/docker/gateway.yaml"), name -> null);
-        assertThat(c.component().orElseThrow().host()).isEqualTo("prosody");
-        assertThat(c.sip().bindAddress()).isEqualTo("0.0.0.0");
-        assertThat(c.sip().advertisedHost()).contains("127.0.0.1");
-    }
-
-    @Test
     void minimalConfigurationTakesDefaults() {
         GatewayConfig c = parse(MINIMAL);
         assertThat(c.component().orElseThrow().host()).isEqualTo("127.0.0.1");
