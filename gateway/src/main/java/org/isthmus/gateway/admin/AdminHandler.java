@@ -124,8 +124,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The answer to a request refused before any endpoint sees it: no or a wrong token, or a method not served. */
     private Optional<AdminResponse> refuse(FullHttpRequest request) {
         // The status page's own files hold no data; every figure it shows comes through the API.
-        boolean open = request.method().equals(HttpMethod.GET)
-                && path(request.uri()).map(t -> endpoints.isPublic(t.path())).orElse(false);
+        boolean open = path(request.uri()).map(t -> endpoints.isPublic(t.path())).orElse(false);
         Optional<String> refusal = open ? Optional.empty()
                 : refusal(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (refusal.isPresent()) {
