@@ -149,7 +149,14 @@ final class SippPeer {
             if (fields.length < 4 || !fields[0].equals("R") || mark < 0) {
                 return;
             }
-            long arrived = (long) Double.parseDouble(fields[1]) * 1_000_000 + (long) Double.parseDouble(fields[2]);
+            long arrived;
+            try {
+                arrived = (long) Double.parseDouble(fields[1]) * 1_000_000 + (long) Double.parseDouble(fields[2]);
+            } catch (NumberFormatException e) {
+                // Seen once in a warm-up ("empty String"); say which line rather than end the whole run.
+                System.err.println("SIPp UAS log line not understood, skipped: [" + line + "]");
+                return;
+            }
             deliveries.recordMarked(line, mark + "seq=".length(), arrived);
         }
 
