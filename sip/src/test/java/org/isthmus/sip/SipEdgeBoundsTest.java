@@ -1,6 +1,11 @@
 package org.isthmus.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.isthmus.sip.HostilePeer.closedByEdge;
+import static org.isthmus.sip.HostilePeer.headers;
+import static org.isthmus.sip.HostilePeer.longSubject;
+import static org.isthmus.sip.HostilePeer.usedHeapAfterGc;
+import static org.isthmus.sip.HostilePeer.writeUntilClosed;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -79,18 +84,6 @@ class SipEdgeBoundsTest {
                 + "Max-Forwards: 70\r\nFrom: <sip:romeo@sip.test>;tag=r1\r\nTo: <sip:juliet@xmpp.test>\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n"
                 + extra + "Content-Length: " + body.length() + "\r\n\r\n" + body;
-    }
-
-    private static String headers(int count) {
-        StringBuilder sb = new StringBuilder(count * 6);
-        for (int i = 0; i < count; i++) {
-            sb.append("X:").append(i % 10).append("\r\n");
-        }
-        return sb.toString();
-    }
-
-    private static String longSubject(int bytes) {
-        return "Subject: " + "a".repeat(bytes) + "\r\n";
     }
 
     // --- UDP ---
@@ -180,7 +173,7 @@ class SipEdgeBoundsTest {
             writer.start();
             String answer = readUntil(socket, "\r\n\r\n");
             assertThat(answer).startsWith("SIP/2.0 " + expected + " ").contains("Call-ID: " + callId + "\r\n");
-            assertThat(closedByEdge(socket)).as("connection closed after the " + expected).isTrue();
+            assertThat(closedByEdge(socket, WAIT)).as("connection closed after the " + expected).isTrue();
             writer.join(WAIT.toMillis());
         }
         // Not even the part of the request before the refused byte reaches the handler.
@@ -207,7 +200,7 @@ class SipEdgeBoundsTest {
             writer.setDaemon(true);
             writer.start();
             long start = System.nanoTime();
-            assertThat(closedByEdge(socket)).as("closed by the edge").isTrue();
+            assertThat(closedByEdge(socket, WAIT)).as("closed by the edge").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well before the request was all sent")
                     .isLessThan(Duration.ofSeconds(request.length() / 2));
             writer.interrupt();
@@ -277,46 +270,8 @@ class SipEdgeBoundsTest {
         socket.getOutputStream().flush();
     }
 
-    private static void writeUntilClosed(Socket socket, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        try {
-            OutputStream out = socket.getOutputStream();
-            for (int i = 0; i < bytes.length; i += 4096) {
-                out.write(bytes, i, Math.min(4096, bytes.length - i));
-            }
-            out.flush();
-        } catch (IOException closed) {
-            // The edge closed the connection before the request was all out: expected for endless input.
-        }
-    }
-
     private static String readUntil(Socket socket, String text) throws IOException {
         return SocketText.readUntil(socket, text, WAIT);
     }
 
-    /** Whether the edge closes the connection within {@link #WAIT}; what it sends meanwhile is skipped. */
-    private static boolean closedByEdge(Socket socket) throws IOException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        byte[] buffer = new byte[4096];
-        while (System.nanoTime() < deadline) {
-            socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            try {
-                if (socket.getInputStream().read(buffer) < 0) {
-                    return true;
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException reset) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long usedHeapAfterGc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 }

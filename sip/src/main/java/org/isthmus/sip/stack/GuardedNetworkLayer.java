@@ -16,11 +16,10 @@ import gov.nist.javax.sip.SipStackImpl;
 import org.isthmus.sip.SipMessageLimits;
 
 /**
- * The stack's socket factory with the edge's {@link SipMessageLimits} kept on the UDP and TCP listening
- * sockets: what they receive passes {@link MessageFraming} before JAIN-SIP reads it (see
- * {@link GuardedDatagramSocket}, {@link GuardedServerSocket}). Every other socket is the wrapped layer's.
- * The TLS listening point is not guarded here (JAIN-SIP needs its accepted sockets to be JSSE's own); its
- * messages have JAIN-SIP's {@code MAX_MESSAGE_SIZE} only.
+ * The stack's socket factory with the edge's {@link SipMessageLimits} kept on the UDP, TCP and TLS
+ * listening sockets: what they receive passes {@link MessageFraming} before JAIN-SIP reads it (see
+ * {@link GuardedDatagramSocket}, {@link GuardedServerSocket}, {@link GuardedSslServerSocket}). Every other
+ * socket is the wrapped layer's.
  */
 final class GuardedNetworkLayer implements NetworkLayer {
 
@@ -47,7 +46,7 @@ final class GuardedNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return layer.createSSLServerSocket(port, backlog, bindAddress);
+        return new GuardedSslServerSocket(layer.createSSLServerSocket(port, backlog, bindAddress), limits, stallMillis);
     }
 
     @Override
