@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end load driver of issue 7 (org.isthmus.bench.load.LoadDriver): starts its own Prosody
 # and the built Isthmus jar on loopback, drives them with SIPp and a pipelining XMPP client, and prints
-# the figures as Markdown. Needs prosody, prosodyctl and sipp on PATH (.ci/install-peers installs them).
+# the figures as Markdown. Needs prosody, prosodyctl and sipp on PATH (.ci/install-peers installs them);
+# with kamailio and kamailio-xmpp-modules installed too, it runs the same work through Kamailio's gateway.
 #
 #   bench/run-load.sh [--messages N] [--rate R] [--no-ramp] [--jfr] ...   (--help for all options)
 #

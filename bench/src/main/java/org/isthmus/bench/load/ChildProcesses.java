@@ -21,12 +21,18 @@ final class ChildProcesses {
 
     /** Starts a command in a directory with its output (stdout and stderr) appended to a file. */
     Process start(List<String> command, Path directory, Path output) {
+        return start(command, directory, output, java.util.Map.of());
+    }
+
+    /** {@link #start(List, Path, Path)} with more environment variables (e.g. LD_PRELOAD). */
+    Process start(List<String> command, Path directory, Path output, java.util.Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(directory.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getOutputStream().close();
             started.add(process);
             return process;

@@ -25,20 +25,27 @@ import java.util.Map;
  * Isthmus's start-to-ready time.
  *
  * <p>Paths: SIP→XMPP is SIPp UAC → Isthmus → Prosody → carol@xmpp.test; XMPP→SIP is
- * alice@xmpp.test → Prosody → Isthmus → SIPp UAS (a static route for {@code sip.bench}).
+ * alice@xmpp.test → Prosody → Isthmus → SIPp UAS (a static route for {@code sip.bench}). With
+ * Kamailio's xmpp module installed (or {@code --kamailio}), the same two paths through Kamailio
+ * ({@link KamailioLauncher}, a second component of the same Prosody) for the Isthmus/Kamailio ratios.
  */
 public final class LoadDriver {
 
     private static final String ALICE = "alice";
     private static final String CAROL = "carol";
+    /** Messages each way through Kamailio before measuring (at most; --warmup if smaller). */
+    private static final int KAMAILIO_WARMUP = 1_000;
     private static final Map<String, String> USERS = Map.of(ALICE, "alice-pw", CAROL, "carol-pw");
-    private static final String SIP_USER = "sip:bob@" + GatewayLauncher.SIP_DOMAIN;
+    private static final String BOB = "bob";
+    private static final String SIP_USER = "sip:" + BOB + "@" + GatewayLauncher.SIP_DOMAIN;
     /** bob@sip.bench as XMPP users see him through the component (XEP-0106 escaping, RFC 7247 §6). */
     private static final String SIP_USER_AS_JID = "bob\\40" + GatewayLauncher.SIP_DOMAIN + "@"
             + ProsodyLauncher.COMPONENT_DOMAIN;
 
     static final String SIP_TO_XMPP = "SIP→XMPP via Isthmus";
     static final String XMPP_TO_SIP = "XMPP→SIP via Isthmus";
+    static final String KAMAILIO_SIP_TO_XMPP = "SIP→XMPP via Kamailio";
+    static final String KAMAILIO_XMPP_TO_SIP = "XMPP→SIP via Kamailio";
     static final String SIPP_CEILING = "SIPp→SIPp (ceiling)";
     static final String XMPP_CEILING = "client→Prosody→client (ceiling)";
 
@@ -53,6 +60,8 @@ public final class LoadDriver {
     private PipeliningXmppClient alice;
     private PipeliningXmppClient carol;
     private int runNumber;
+    private KamailioLauncher kamailio;
+    private int kamailioUasPort;
 
     private LoadDriver(LoadOptions options, Path directory) {
         this.options = options;
@@ -145,6 +154,17 @@ public final class LoadDriver {
             new PresenceRun(options, directory, ports, children).run();
             return;
         }
+        StringBuilder noKamailio = new StringBuilder();
+        boolean kamailioInstalled = KamailioLauncher.xmppModule(noKamailio).isPresent();
+        if (options.kamailio().orElse(false) && !kamailioInstalled) {
+            throw new IllegalStateException("--kamailio, but " + noKamailio);
+        }
+        boolean withKamailio = options.kamailio().orElse(kamailioInstalled);
+        String kamailioNote = withKamailio ? "" : options.kamailio().isPresent()
+                ? "skipped (--no-kamailio)" : "skipped: " + noKamailio;
+        if (!withKamailio) {
+            say("Kamailio paths " + kamailioNote);
+        }
         SippPeer.extractScenarios(directory);
         prosody = ProsodyLauncher.start(directory.resolve("prosody"), ports, children, USERS);
         say("Prosody up: c2s 127.0.0.1:" + prosody.c2sPort() + ", component :" + prosody.componentPort());
@@ -172,10 +192,34 @@ public final class LoadDriver {
         double idleBefore = idleCpuMillisPerSecond();
         say(String.format(Locale.ROOT, "Isthmus idle (no messages, 5 s): %.1f ms CPU per second", idleBefore));
 
+        if (withKamailio) {
+            kamailioUasPort = ports.next();
+            kamailio = KamailioLauncher.start(directory, prosody, ports, children, kamailioUasPort,
+                    options.kamailioShmMb(), options.kamailioPkgMb(), options.kamailioChildren());
+            double kamailioIdle = idleCpuMillisPerSecond(() -> kamailio.cpuMillis(ticks));
+            kamailioNote = String.format(Locale.ROOT, "Kamailio %s with its xmpp module (component of Prosody as %s),"
+                    + " -m %d -M %d (MB of shared memory, and of private memory per process; its defaults are %d and"
+                    + " %d), %d UDP receiver processes, %d processes in all; idle, no messages: %.1f ms CPU per second",
+                    KamailioLauncher.version(directory, children), ProsodyLauncher.KAMAILIO_COMPONENT_DOMAIN,
+                    options.kamailioShmMb(), options.kamailioPkgMb(), KamailioLauncher.DEFAULT_SHM_MB,
+                    KamailioLauncher.DEFAULT_PKG_MB, options.kamailioChildren(), kamailio.pids().size(), kamailioIdle)
+                    + (kamailio.shimmed() ? "; its xmpp module died of SIGSEGV on Prosody's first element without the"
+                            + " driver's kamailio-expat-shim.so (LD_PRELOAD; the module reads expat's attribute list up to"
+                            + " an empty name, expat ends it with NULL), so it runs with the shim" : "");
+            say(kamailioNote);
+        }
+
         if (options.warmup() > 0) {
             say("warm-up through Isthmus: " + options.warmup() + " messages each way at " + options.rate() + "/s");
             report(sipToXmpp(options.warmup(), options.rate()), "  warm-up ");
             report(xmppToSip(options.warmup(), options.rate()), "  warm-up ");
+            if (kamailio != null) {
+                // Kamailio compiles nothing at run time; a short warm-up fills its memory pools and checks the paths.
+                int kamailioWarmup = Math.min(options.warmup(), KAMAILIO_WARMUP);
+                say("warm-up through Kamailio: " + kamailioWarmup + " messages each way at " + options.rate() + "/s");
+                report(kamailioSipToXmpp(kamailioWarmup, options.rate()), "  warm-up ");
+                report(kamailioXmppToSip(kamailioWarmup, options.rate()), "  warm-up ");
+            }
         }
 
         int n = options.messages();
@@ -207,17 +251,26 @@ public final class LoadDriver {
         }
         double idleAfter = idleCpuMillisPerSecond();
         say(String.format(Locale.ROOT, "Isthmus idle after the runs (5 s): %.1f ms CPU per second", idleAfter));
+        if (kamailio != null && !kamailio.isAlive()) {
+            kamailioNote += "; **Kamailio exited during the session** (see kamailio.log in the work directory):"
+                    + " its later runs lost everything";
+            say("Kamailio exited during the session:\n" + ChildProcesses.tail(directory.resolve("kamailio.log"), 20));
+        }
         double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
         System.out.println();
         System.out.println(LoadReport.render(options, fixed, ramps, startToReady, firstLineToReady,
-                idleBefore, idleAfter, sessionSeconds, Runtime.getRuntime().availableProcessors()));
+                idleBefore, idleAfter, sessionSeconds, Runtime.getRuntime().availableProcessors(), kamailioNote));
     }
 
-    /** The four paths, Isthmus's first, each a bounded run of (count, rate). */
+    /** The paths, Isthmus's first, then Kamailio's when it runs, each a bounded run of (count, rate). */
     private Map<String, Runner> runners() {
         Map<String, Runner> paths = new LinkedHashMap<>();
         paths.put(SIP_TO_XMPP, this::sipToXmpp);
         paths.put(XMPP_TO_SIP, this::xmppToSip);
+        if (kamailio != null) {
+            paths.put(KAMAILIO_SIP_TO_XMPP, this::kamailioSipToXmpp);
+            paths.put(KAMAILIO_XMPP_TO_SIP, this::kamailioXmppToSip);
+        }
         paths.put(SIPP_CEILING, this::sippCeiling);
         paths.put(XMPP_CEILING, this::xmppCeiling);
         return paths;
@@ -231,10 +284,15 @@ public final class LoadDriver {
     /** Isthmus's CPU time over 5 s with no messages, per second: what every run's figure includes. */
     private double idleCpuMillisPerSecond() {
         ProcessCpu cpu = new ProcessCpu(gateway.pid(), ticks);
-        long start = cpu.millis();
+        return idleCpuMillisPerSecond(cpu::millis);
+    }
+
+    /** A gateway's CPU time (ms, from the reading given) over 5 s with no messages, per second. */
+    private static double idleCpuMillisPerSecond(java.util.function.LongSupplier cpuMillis) {
+        long start = cpuMillis.getAsLong();
         long startNanos = System.nanoTime();
         ProsodyLauncher.sleep(5_000);
-        return (cpu.millis() - start) * 1e9 / (System.nanoTime() - startNanos);
+        return (cpuMillis.getAsLong() - start) * 1e9 / (System.nanoTime() - startNanos);
     }
 
     private PipeliningXmppClient login(String user) {
@@ -265,6 +323,49 @@ public final class LoadDriver {
             awaitDeliveries(deliveries, () -> uas.collect(deliveries));
             return deliveries.result(XMPP_TO_SIP, rate, cpu.gatewayPer1000(count), cpu.prosodyPer1000(count));
         }
+    }
+
+    /**
+     * SIPp UAC → Kamailio (xmpp module) → Prosody → carol: the UAC addresses carol in the module's
+     * style, {@code sip:carol*xmpp.test@kamailio-gw.bench}, and Kamailio's UDP port is its next hop.
+     */
+    private RunResult kamailioSipToXmpp(int count, int rate) {
+        String tag = "run" + (++runNumber) + "-kamailio-sip-xmpp-" + rate;
+        Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+        carol.receiveInto(deliveries);
+        Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
+        long kamailioStart = kamailio.cpuMillis(ticks);
+        SippPeer.runUac(directory, tag, ports, children, kamailio.sipPort(), SIP_USER,
+                KamailioLauncher.sipUriOfJid(CAROL, ProsodyLauncher.XMPP_DOMAIN), count, rate, drain());
+        awaitDeliveries(deliveries, () -> { });
+        return deliveries.result(KAMAILIO_SIP_TO_XMPP, rate, kamailioPer1000(kamailioStart, count),
+                cpu.prosodyPer1000(count));
+    }
+
+    /**
+     * alice → Prosody → Kamailio (xmpp module) → SIPp UAS: alice addresses bob in the module's style,
+     * {@code bob*sip.bench@kamailio.xmpp.test}; Kamailio sends the MESSAGE to its outbound proxy, this
+     * path's UAS.
+     */
+    private RunResult kamailioXmppToSip(int count, int rate) {
+        String tag = "run" + (++runNumber) + "-kamailio-xmpp-sip-" + rate;
+        try (SippPeer.Uas uas = SippPeer.startUas(directory, tag, ports, children, kamailioUasPort, bound(count, rate))) {
+            Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
+            alice.receiveInto(deliveries);
+            Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
+            long kamailioStart = kamailio.cpuMillis(ticks);
+            alice.sendPaced(KamailioLauncher.jidOfSipUser(BOB, GatewayLauncher.SIP_DOMAIN), count, rate);
+            awaitDeliveries(deliveries, () -> uas.collect(deliveries));
+            return deliveries.result(KAMAILIO_XMPP_TO_SIP, rate, kamailioPer1000(kamailioStart, count),
+                    cpu.prosodyPer1000(count));
+        }
+    }
+
+    /** Kamailio's CPU (all its processes) per 1000 messages since a reading: {total, NaN, NaN} (no JIT, no GC). */
+    private double[] kamailioPer1000(long start, int count) {
+        long end = kamailio.cpuMillis(ticks);
+        double total = start < 0 || end < 0 ? Double.NaN : (end - start) * 1000.0 / count;
+        return new double[] {total, Double.NaN, Double.NaN};
     }
 
     /** SIPp UAC → SIPp UAS, no gateway. */
@@ -319,7 +420,7 @@ public final class LoadDriver {
     private static void report(RunResult r, String prefix) {
         say(String.format(Locale.ROOT,
                 "%s%-32s offered %6.0f/s  delivered %6d/%-6d (%8.1f/s)  lost %d  dup %d  err %d  "
-                        + "p50 %.2f ms  p99 %.2f ms  max %.2f ms  Isthmus CPU %s ms/1000 (JIT %s, GC %s)",
+                        + "p50 %.2f ms  p99 %.2f ms  max %.2f ms  gateway CPU %s ms/1000 (JIT %s, GC %s)",
                 prefix, r.path(), r.offeredRate(), r.delivered(), r.sent(), r.deliveredRate(), r.lost(), r.duplicates(),
                 r.errors(), r.p50Micros() / 1e3, r.p99Micros() / 1e3, r.maxMicros() / 1e3,
                 LoadReport.number(r.cpuMillisPer1000()), LoadReport.number(r.jitMillisPer1000()),
@@ -339,6 +440,9 @@ public final class LoadDriver {
         }
         if (gateway != null) {
             gateway.stop();
+        }
+        if (kamailio != null) {
+            kamailio.stop();
         }
         children.stopAll();
     }

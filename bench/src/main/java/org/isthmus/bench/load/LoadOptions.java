@@ -24,10 +24,16 @@ import java.util.List;
  * @param storeDirectory  where the presence run's gateway keeps its embedded store (a fresh directory in it)
  * @param cds             whether to start the gateway once to write an AppCDS archive, and measure the start
  *                        that uses it
+ * @param kamailio        run the comparison paths through Kamailio's xmpp module too: TRUE or FALSE as asked
+ *                        ({@code --kamailio}, {@code --no-kamailio}), empty for "when it is installed"
+ * @param kamailioShmMb   Kamailio's shared memory, MB ({@code -m})
+ * @param kamailioPkgMb   Kamailio's private memory per process, MB ({@code -M})
+ * @param kamailioChildren Kamailio's UDP receiver processes ({@code children})
  */
 record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int stepSeconds, int drainSeconds,
         int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr, int presence, int presenceContacts,
-        java.util.Optional<Path> storeDirectory, boolean cds) {
+        java.util.Optional<Path> storeDirectory, boolean cds, java.util.Optional<Boolean> kamailio,
+        int kamailioShmMb, int kamailioPkgMb, int kamailioChildren) {
 
     static final String USAGE = """
             Usage: bench/run-load.sh [options]
@@ -51,13 +57,23 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                                   (default: the work directory; /dev/shm keeps disk waits out)
               --cds               start the gateway once with -XX:ArchiveClassesAtExit (a training start, timed
                                   too), then measure the start with -XX:SharedArchiveFile (AppCDS)
-            """;
+              --kamailio          also run the same work through Kamailio's SIP<->XMPP gateway (its xmpp
+                                  module) and print Isthmus/Kamailio ratios; fails when it is not installed
+                                  (default: on when kamailio and kamailio-xmpp-modules are installed)
+              --no-kamailio       skip the Kamailio paths
+              --kamailio-shm MB   Kamailio's shared memory, -m (default %d: 4x its default %d MB, which ran
+                                  out at 8,000 msg/s in issue 7)
+              --kamailio-pkg MB   Kamailio's private memory per process, -M (default %d, its default)
+              --kamailio-children N  Kamailio's UDP receiver processes (default %d, its default)
+            """.formatted(4 * KamailioLauncher.DEFAULT_SHM_MB, KamailioLauncher.DEFAULT_SHM_MB,
+            KamailioLauncher.DEFAULT_PKG_MB, KamailioLauncher.DEFAULT_CHILDREN);
 
     LoadOptions {
         ramp = List.copyOf(ramp);
         gatewayJavaOptions = List.copyOf(gatewayJavaOptions);
         if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10
-                || presence < 0 || presenceContacts < 1) {
+                || presence < 0 || presenceContacts < 1 || kamailioShmMb < 1 || kamailioPkgMb < 1
+                || kamailioChildren < 1) {
             throw new IllegalArgumentException("counts, rates and times must be positive\n" + USAGE);
         }
     }
@@ -77,6 +93,10 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         int presenceContacts = 100;
         Path storeDirectory = null;
         boolean cds = false;
+        Boolean kamailio = null;
+        int kamailioShmMb = 4 * KamailioLauncher.DEFAULT_SHM_MB;
+        int kamailioPkgMb = KamailioLauncher.DEFAULT_PKG_MB;
+        int kamailioChildren = KamailioLauncher.DEFAULT_CHILDREN;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -97,12 +117,18 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                 case "--presence-contacts" -> presenceContacts = Integer.parseInt(value(args, ++i, arg));
                 case "--store-dir" -> storeDirectory = Path.of(value(args, ++i, arg));
                 case "--cds" -> cds = true;
+                case "--kamailio" -> kamailio = true;
+                case "--no-kamailio" -> kamailio = false;
+                case "--kamailio-shm" -> kamailioShmMb = Integer.parseInt(value(args, ++i, arg));
+                case "--kamailio-pkg" -> kamailioPkgMb = Integer.parseInt(value(args, ++i, arg));
+                case "--kamailio-children" -> kamailioChildren = Integer.parseInt(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
         return new LoadOptions(messages, rate, warmup, ramp, stepSeconds, drainSeconds, maxSeconds, jar,
                 javaOptions, jfr, presence, presenceContacts,
-                java.util.Optional.ofNullable(storeDirectory), cds);
+                java.util.Optional.ofNullable(storeDirectory), cds, java.util.Optional.ofNullable(kamailio),
+                kamailioShmMb, kamailioPkgMb, kamailioChildren);
     }
 
     private static String value(String[] args, int i, String option) {

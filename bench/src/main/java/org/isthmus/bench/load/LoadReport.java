@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The driver's figures as Markdown tables, ready for bench/README.md: the fixed-rate runs, the ramp,
- * and issue 7's targets beside what was measured.
+ * Isthmus against Kamailio's gateway when it ran (ratios), and issue 7's targets beside what was
+ * measured.
  */
 final class LoadReport {
 
@@ -23,12 +24,12 @@ final class LoadReport {
 
     static String render(LoadOptions options, List<RunResult> fixed, Map<String, List<RunResult>> ramps,
             double startToReadyMillis, double firstLineToReadyMillis, double idleBefore, double idleAfter,
-            double sessionSeconds, int processors) {
+            double sessionSeconds, int processors, String kamailioNote) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "### Fixed rate: %d messages each way at %d/s (%d processors, session %.0f s)%n%n",
                 options.messages(), options.rate(), processors, sessionSeconds));
         out.append("| path | offered /s | delivered | lost | delivered /s | p50 ms | p99 ms | max ms"
-                + " | Isthmus CPU ms/1000 | of it JIT | of it GC | Prosody CPU ms/1000 |\n");
+                + " | gateway CPU ms/1000 | of it JIT | of it GC | Prosody CPU ms/1000 |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : fixed) {
             out.append(String.format(Locale.ROOT, "| %s | %.0f | %d/%d | %d | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s |%n",
@@ -43,7 +44,10 @@ final class LoadReport {
         out.append(String.format(Locale.ROOT, "%nIsthmus idle, no messages: %.1f ms CPU per second before the"
                 + " runs, %.1f after (included in every run's CPU figure: at %d/s that is %.1f ms per 1000)%n",
                 idleBefore, idleAfter, options.rate(), idleAfter * 1000 / options.rate()));
-        out.append(String.format(Locale.ROOT, "%nIsthmus's delivered rate as a fraction of the ceiling (the slower"
+        out.append(kamailioNote.isEmpty() ? "" : "\nKamailio: " + kamailioNote + "\n");
+        out.append("\nGateway CPU: the gateway's utime + stime from /proc, all its threads (Isthmus) or all its"
+                + " processes (Kamailio), per 1000 messages sent.\n");
+        out.append(String.format(Locale.ROOT, "%nEach gateway's delivered rate as a fraction of the ceiling (the slower"
                 + " of the two no-gateway paths, %.0f/s): ", fixedCeiling));
         out.append(String.join(", ", fixed.stream().filter(r -> !Double.isNaN(r.cpuMillisPer1000()))
                 .map(r -> String.format(Locale.ROOT, "%s %.3f", r.path(), r.deliveredRate() / fixedCeiling)).toList()));
@@ -51,6 +55,8 @@ final class LoadReport {
 
         Optional<Integer> sipSustained = Optional.empty();
         Optional<Integer> xmppSustained = Optional.empty();
+        Map<String, Integer> sustainedByPath = new java.util.HashMap<>();
+        java.util.Set<String> toppedPaths = new java.util.HashSet<>();
         if (!ramps.isEmpty()) {
             out.append(String.format(Locale.ROOT, "%n### Ramp: %s messages/s, %d s each, stop at the first loss or"
                     + " delivery below 95 %% of the offer%n%n", options.ramp(), options.stepSeconds()));
@@ -59,7 +65,11 @@ final class LoadReport {
                 List<String> steps = path.getValue().stream().map(s -> String.format(Locale.ROOT, "%.0f: %.0f, %d, %.1f%s",
                         s.offeredRate(), s.deliveredRate(), s.lost(), s.p99Micros() / 1e3, s.sustained() ? "" : " ✗")).toList();
                 int sustained = highestSustained(path.getValue());
+                sustainedByPath.put(path.getKey(), sustained);
                 boolean topped = path.getValue().size() == options.ramp().size() && path.getValue().get(path.getValue().size() - 1).sustained();
+                if (topped) {
+                    toppedPaths.add(path.getKey());
+                }
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s%d |%n", path.getKey(), String.join("; ", steps),
                         topped ? "≥ " : "", sustained));
                 if (path.getKey().equals(LoadDriver.SIP_TO_XMPP)) {
@@ -71,8 +81,32 @@ final class LoadReport {
             int ceiling = Math.min(highestSustained(ramps.getOrDefault(LoadDriver.SIPP_CEILING, List.of())),
                     highestSustained(ramps.getOrDefault(LoadDriver.XMPP_CEILING, List.of())));
             out.append(String.format(Locale.ROOT, "%nHighest sustained rate as a fraction of the ceiling (%d/s, the"
-                    + " slower no-gateway path): SIP→XMPP %.2f, XMPP→SIP %.2f%n", ceiling,
+                    + " slower no-gateway path): SIP→XMPP %.2f, XMPP→SIP %.2f", ceiling,
                     sipSustained.orElse(0) / (double) ceiling, xmppSustained.orElse(0) / (double) ceiling));
+            if (sustainedByPath.containsKey(LoadDriver.KAMAILIO_SIP_TO_XMPP)) {
+                out.append(String.format(Locale.ROOT, "; via Kamailio SIP→XMPP %.2f, XMPP→SIP %.2f",
+                        sustainedByPath.get(LoadDriver.KAMAILIO_SIP_TO_XMPP) / (double) ceiling,
+                        sustainedByPath.getOrDefault(LoadDriver.KAMAILIO_XMPP_TO_SIP, 0) / (double) ceiling));
+            }
+            out.append("\n");
+        }
+
+        Optional<RunResult> kamailioSip = find(fixed, LoadDriver.KAMAILIO_SIP_TO_XMPP);
+        Optional<RunResult> kamailioXmpp = find(fixed, LoadDriver.KAMAILIO_XMPP_TO_SIP);
+        if (kamailioSip.isPresent() || kamailioXmpp.isPresent()) {
+            out.append(String.format(Locale.ROOT, "%n### Isthmus / Kamailio: the same work through Kamailio's xmpp"
+                    + " module, same run (%d messages at %d/s%s)%n%n", options.messages(), options.rate(),
+                    ramps.isEmpty() ? "" : "; sustained from the ramp"));
+            out.append("| direction | CPU ms/1000 Isthmus | Kamailio | Isthmus / Kamailio | p99 ms Isthmus | Kamailio"
+                    + " | Isthmus / Kamailio | sustained /s Isthmus | Kamailio | Isthmus / Kamailio |\n");
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            ratioRow(out, "SIP→XMPP", find(fixed, LoadDriver.SIP_TO_XMPP), kamailioSip,
+                    sustainedByPath, toppedPaths, LoadDriver.SIP_TO_XMPP, LoadDriver.KAMAILIO_SIP_TO_XMPP);
+            ratioRow(out, "XMPP→SIP", find(fixed, LoadDriver.XMPP_TO_SIP), kamailioXmpp,
+                    sustainedByPath, toppedPaths, LoadDriver.XMPP_TO_SIP, LoadDriver.KAMAILIO_XMPP_TO_SIP);
+            out.append("\nCPU and p99: below 1 Isthmus spends less / is faster (issue 7's CPU target is at most"
+                    + " 0.5). Sustained: above 1 Isthmus carries more. A p99 ratio counts only when neither lost"
+                    + " anything; a sustained rate marked ≥ reached the top of the ramp.\n");
         }
 
         out.append("\n### Issue 7's targets\n\n| target | measured | met |\n|---|---|---|\n");
@@ -87,6 +121,14 @@ final class LoadReport {
                         yes(r.p99Micros() / 1e3 <= P99_TARGET_MILLIS && r.lost() == 0)));
             }
         }
+        for (Optional<RunResult> k : List.of(kamailioSip, kamailioXmpp)) {
+            k.ifPresent(kr -> find(fixed, kr.path().equals(LoadDriver.KAMAILIO_SIP_TO_XMPP)
+                    ? LoadDriver.SIP_TO_XMPP : LoadDriver.XMPP_TO_SIP).ifPresent(ir -> out.append(String.format(Locale.ROOT,
+                    "| %s CPU ≤ half of Kamailio's, measured in this run (%.1f ms/1000) | %.1f ms, %s of Kamailio's | %s |%n",
+                    ir.path(), kr.cpuMillisPer1000(), ir.cpuMillisPer1000(),
+                    ratio(ir.cpuMillisPer1000(), kr.cpuMillisPer1000()),
+                    yes(ir.cpuMillisPer1000() <= kr.cpuMillisPer1000() / 2)))));
+        }
         sipSustained.ifPresent(s -> out.append(String.format(Locale.ROOT, "| SIP→XMPP sustained ≥ %d/s | %d/s | %s |%n",
                 SUSTAINED_TARGET, s, yes(s >= SUSTAINED_TARGET))));
         xmppSustained.ifPresent(s -> out.append(String.format(Locale.ROOT, "| XMPP→SIP sustained ≥ %d/s | %d/s | %s |%n",
@@ -94,6 +136,38 @@ final class LoadReport {
         out.append(String.format(Locale.ROOT, "| start to ready ≤ 2 s | %.0f ms (%.0f ms from the first log line) | %s |%n",
                 startToReadyMillis, firstLineToReadyMillis, yes(startToReadyMillis <= START_TARGET_MILLIS)));
         return out.toString();
+    }
+
+    private static Optional<RunResult> find(List<RunResult> runs, String path) {
+        return runs.stream().filter(r -> r.path().equals(path)).findFirst();
+    }
+
+    private static void ratioRow(StringBuilder out, String direction, Optional<RunResult> isthmus,
+            Optional<RunResult> kamailio, Map<String, Integer> sustained, java.util.Set<String> topped,
+            String isthmusPath, String kamailioPath) {
+        if (isthmus.isEmpty() || kamailio.isEmpty()) {
+            return;
+        }
+        Integer isthmusSustained = sustained.get(isthmusPath);
+        Integer kamailioSustained = sustained.get(kamailioPath);
+        RunResult i = isthmus.get();
+        RunResult k = kamailio.get();
+        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f%s | %.2f%s | %s | %s | %s | %s |%n", direction,
+                number(i.cpuMillisPer1000()), number(k.cpuMillisPer1000()), ratio(i.cpuMillisPer1000(), k.cpuMillisPer1000()),
+                i.p99Micros() / 1e3, lostNote(i), k.p99Micros() / 1e3, lostNote(k),
+                i.lost() == 0 && k.lost() == 0 ? ratio(i.p99Micros(), k.p99Micros()) : "–",
+                isthmusSustained == null ? "–" : (topped.contains(isthmusPath) ? "≥ " : "") + isthmusSustained,
+                kamailioSustained == null ? "–" : (topped.contains(kamailioPath) ? "≥ " : "") + kamailioSustained,
+                isthmusSustained == null || kamailioSustained == null ? "–" : ratio(isthmusSustained, kamailioSustained)));
+    }
+
+    private static String lostNote(RunResult r) {
+        return r.lost() == 0 ? "" : " (" + r.lost() + " lost)";
+    }
+
+    /** a / b to two decimals, "–" when either is missing or b is zero. */
+    static String ratio(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "–" : String.format(Locale.ROOT, "%.2f", a / b);
     }
 
     private static int highestSustained(List<RunResult> steps) {

@@ -20,6 +20,8 @@ final class ProsodyLauncher {
     static final String XMPP_DOMAIN = "xmpp.test";
     static final String COMPONENT_DOMAIN = "sip.xmpp.test";
     static final String COMPONENT_SECRET = "isthmus-bench-secret";
+    /** The subdomain Kamailio's xmpp module attaches to as a second XEP-0114 component (same secret). */
+    static final String KAMAILIO_COMPONENT_DOMAIN = "kamailio.xmpp.test";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path directory;
@@ -59,6 +61,7 @@ final class ProsodyLauncher {
                     "XMPP_DOMAIN", XMPP_DOMAIN,
                     "COMPONENT_DOMAIN", COMPONENT_DOMAIN,
                     "COMPONENT_SECRET", COMPONENT_SECRET,
+                    "KAMAILIO_COMPONENT_DOMAIN", KAMAILIO_COMPONENT_DOMAIN,
                     "STORAGE", inMemory ? "memory" : "internal",
                     "ALLOW_REGISTRATION", Boolean.toString(inMemory));
             for (Map.Entry<String, String> value : values.entrySet()) {
