@@ -197,12 +197,15 @@ public final class LoadDriver {
             kamailio = KamailioLauncher.start(directory, prosody, ports, children, kamailioUasPort,
                     options.kamailioShmMb(), options.kamailioPkgMb(), options.kamailioChildren());
             double kamailioIdle = idleCpuMillisPerSecond(() -> kamailio.cpuMillis(ticks));
+            String cpuSource = kamailio.preciseCpu() ? "CPU from /proc/<pid>/schedstat, in nanoseconds"
+                    : "CPU from utime + stime in /proc/<pid>/stat, a 10 ms tick per process";
             kamailioNote = String.format(Locale.ROOT, "Kamailio %s with its xmpp module (component of Prosody as %s),"
                     + " -m %d -M %d (MB of shared memory, and of private memory per process; its defaults are %d and"
-                    + " %d), %d UDP receiver processes, %d processes in all; idle, no messages: %.1f ms CPU per second",
+                    + " %d), %d UDP receiver processes, %d processes in all (%s); idle, no messages: %.1f ms CPU per"
+                    + " second",
                     KamailioLauncher.version(directory, children), ProsodyLauncher.KAMAILIO_COMPONENT_DOMAIN,
                     options.kamailioShmMb(), options.kamailioPkgMb(), KamailioLauncher.DEFAULT_SHM_MB,
-                    KamailioLauncher.DEFAULT_PKG_MB, options.kamailioChildren(), kamailio.pids().size(), kamailioIdle)
+                    KamailioLauncher.DEFAULT_PKG_MB, options.kamailioChildren(), kamailio.pids().size(), cpuSource, kamailioIdle)
                     + (kamailio.shimmed() ? "; its xmpp module died of SIGSEGV on Prosody's first element without the"
                             + " driver's kamailio-expat-shim.so (LD_PRELOAD; the module reads expat's attribute list up to"
                             + " an empty name, expat ends it with NULL), so it runs with the shim" : "");
@@ -284,15 +287,15 @@ public final class LoadDriver {
     /** Isthmus's CPU time over 5 s with no messages, per second: what every run's figure includes. */
     private double idleCpuMillisPerSecond() {
         ProcessCpu cpu = new ProcessCpu(gateway.pid(), ticks);
-        return idleCpuMillisPerSecond(cpu::millis);
+        return idleCpuMillisPerSecond(() -> cpu.millis());
     }
 
     /** A gateway's CPU time (ms, from the reading given) over 5 s with no messages, per second. */
-    private static double idleCpuMillisPerSecond(java.util.function.LongSupplier cpuMillis) {
-        long start = cpuMillis.getAsLong();
+    private static double idleCpuMillisPerSecond(java.util.function.DoubleSupplier cpuMillis) {
+        double start = cpuMillis.getAsDouble();
         long startNanos = System.nanoTime();
         ProsodyLauncher.sleep(5_000);
-        return (cpuMillis.getAsLong() - start) * 1e9 / (System.nanoTime() - startNanos);
+        return (cpuMillis.getAsDouble() - start) * 1e9 / (System.nanoTime() - startNanos);
     }
 
     private PipeliningXmppClient login(String user) {
@@ -334,7 +337,7 @@ public final class LoadDriver {
         Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
         carol.receiveInto(deliveries);
         Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
-        long kamailioStart = kamailio.cpuMillis(ticks);
+        double kamailioStart = kamailio.cpuMillis(ticks);
         SippPeer.runUac(directory, tag, ports, children, kamailio.sipPort(), SIP_USER,
                 KamailioLauncher.sipUriOfJid(CAROL, ProsodyLauncher.XMPP_DOMAIN), count, rate, drain());
         awaitDeliveries(deliveries, () -> { });
@@ -353,7 +356,7 @@ public final class LoadDriver {
             Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
             alice.receiveInto(deliveries);
             Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
-            long kamailioStart = kamailio.cpuMillis(ticks);
+            double kamailioStart = kamailio.cpuMillis(ticks);
             alice.sendPaced(KamailioLauncher.jidOfSipUser(BOB, GatewayLauncher.SIP_DOMAIN), count, rate);
             awaitDeliveries(deliveries, () -> uas.collect(deliveries));
             return deliveries.result(KAMAILIO_XMPP_TO_SIP, rate, kamailioPer1000(kamailioStart, count),
@@ -362,8 +365,8 @@ public final class LoadDriver {
     }
 
     /** Kamailio's CPU (all its processes) per 1000 messages since a reading: {total, NaN, NaN} (no JIT, no GC). */
-    private double[] kamailioPer1000(long start, int count) {
-        long end = kamailio.cpuMillis(ticks);
+    private double[] kamailioPer1000(double start, int count) {
+        double end = kamailio.cpuMillis(ticks);
         double total = start < 0 || end < 0 ? Double.NaN : (end - start) * 1000.0 / count;
         return new double[] {total, Double.NaN, Double.NaN};
     }
