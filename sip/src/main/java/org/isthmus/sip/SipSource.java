@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param tlsIdentities  the identities of the peer's TLS certificate (RFC 5922 §7.1), empty without
  *                       TLS or without a client certificate
  * @param fromHost       the host of the From URI, lower case, if it is a SIP URI
- * @param recipient      the Request-URI as {@code user@host} (lower-case host), if it is a SIP URI with a user
+ * @param recipient      the Request-URI as {@code user@host} (lower-case host), if it is a SIP URI with a user;
+ *                       for a REGISTER the To URI, its address of record (RFC 3261 §10.2)
  */
 public record SipSource(String method, InetAddress address, String transport, List<String> tlsIdentities,
                         Optional<String> fromHost, Optional<String> recipient) {

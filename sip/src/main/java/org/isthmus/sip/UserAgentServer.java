@@ -22,6 +22,7 @@ import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -331,7 +332,10 @@ final class UserAgentServer {
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         Optional<String> fromHost = from != null && from.getAddress().getURI() instanceof SipURI f && f.getHost() != null
                 ? Optional.of(f.getHost().toLowerCase(Locale.ROOT)) : Optional.empty();
-        Optional<String> recipient = request.getRequestURI() instanceof SipURI r && r.getUser() != null
+        // A REGISTER's Request-URI names the registrar; its To is the address of record (RFC 3261 §10.2).
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        URI named = Request.REGISTER.equals(method) && to != null ? to.getAddress().getURI() : request.getRequestURI();
+        Optional<String> recipient = named instanceof SipURI r && r.getUser() != null
                 && r.getHost() != null ? Optional.of(r.getUser() + "@" + r.getHost().toLowerCase(Locale.ROOT))
                 : Optional.empty();
         SipSource source = new SipSource(method, remote != null ? remote : literal(hop.host()),

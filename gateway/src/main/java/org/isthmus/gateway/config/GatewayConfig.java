@@ -601,19 +601,26 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             if (node.isMissing()) {
                 return LimitSettings.NONE;
             }
-            node.allowOnly("sip-source", "xmpp-domain", "xmpp-user", "max-tracked");
-            Limits sip = limitsOf(node.object("sip-source"));
+            node.allowOnly("sip-source", "xmpp-domain", "xmpp-user", "sip-aor", "max-tracked");
+            Limits sip = limitsOf(node.object("sip-source"), Traffic.MESSAGES, Traffic.SUBSCRIPTIONS,
+                    Traffic.PRESENCE, Traffic.REGISTRATIONS);
             Limits domain = limitsOf(node.object("xmpp-domain"));
             Limits user = limitsOf(node.object("xmpp-user"));
+            Limits aor = limitsOf(node.object("sip-aor"), Traffic.REGISTRATIONS);
             int max = node.integer("max-tracked", LimitSettings.DEFAULT_MAX_TRACKED, 100, 10_000_000);
-            return new LimitSettings(sip, domain, user, max);
+            return new LimitSettings(sip, domain, user, aor, max);
         }
 
         /** One set of rates: {@code messages}, {@code subscriptions}, {@code presence}. */
         private Limits limitsOf(ConfigNode node) {
-            node.allowOnly("messages", "subscriptions", "presence");
+            return limitsOf(node, Traffic.MESSAGES, Traffic.SUBSCRIPTIONS, Traffic.PRESENCE);
+        }
+
+        /** One set of rates, of the kinds of traffic given. */
+        private Limits limitsOf(ConfigNode node, Traffic... kinds) {
+            node.allowOnly(java.util.Arrays.stream(kinds).map(Traffic::key).toArray(String[]::new));
             Map<Traffic, Rate> rates = new java.util.EnumMap<>(Traffic.class);
-            for (Traffic t : Traffic.values()) {
+            for (Traffic t : kinds) {
                 rate(node, t.key()).ifPresent(r -> rates.put(t, r));
             }
             return new Limits(rates);

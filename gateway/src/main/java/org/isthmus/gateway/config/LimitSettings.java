@@ -10,16 +10,18 @@ package org.isthmus.gateway.config;
  * @param sipSource  per SIP source address (or per SIP partner: all its addresses share one bucket)
  * @param xmppDomain per XMPP domain the stanzas come from
  * @param xmppUser   per XMPP user, bare JID
+ * @param sipAor     per SIP address of record a REGISTER names in its To (RFC 3261 §10.2); only
+ *                   {@code registrations}
  * @param maxTracked the most keys held per scope; past it the least recently seen idle key is
  *                   forgotten, and when none is idle new keys share one bucket, so memory stays bounded
  */
-public record LimitSettings(Limits sipSource, Limits xmppDomain, Limits xmppUser, int maxTracked) {
+public record LimitSettings(Limits sipSource, Limits xmppDomain, Limits xmppUser, Limits sipAor, int maxTracked) {
 
     /** The default of {@link #maxTracked}. */
     public static final int DEFAULT_MAX_TRACKED = 100_000;
 
     /** No limits: the gateway without a {@code limits} section. */
-    public static final LimitSettings NONE = new LimitSettings(Limits.NONE, Limits.NONE, Limits.NONE,
+    public static final LimitSettings NONE = new LimitSettings(Limits.NONE, Limits.NONE, Limits.NONE, Limits.NONE,
             DEFAULT_MAX_TRACKED);
 
     public LimitSettings {
@@ -28,8 +30,14 @@ public record LimitSettings(Limits sipSource, Limits xmppDomain, Limits xmppUser
         }
     }
 
+    /** Limits without a per address-of-record scope. */
+    public LimitSettings(Limits sipSource, Limits xmppDomain, Limits xmppUser, int maxTracked) {
+        this(sipSource, xmppDomain, xmppUser, Limits.NONE, maxTracked);
+    }
+
     /** Whether any rate is set. */
     public boolean any() {
-        return !sipSource.rates().isEmpty() || !xmppDomain.rates().isEmpty() || !xmppUser.rates().isEmpty();
+        return !sipSource.rates().isEmpty() || !xmppDomain.rates().isEmpty() || !xmppUser.rates().isEmpty()
+                || !sipAor.rates().isEmpty();
     }
 }

@@ -47,9 +47,11 @@ import org.isthmus.xmpp.XmppHandler;
  * before it reaches the router. Cheap by design: a map lookup and a token bucket per check, no I/O.
  *
  * <p>SIP ({@link #admit}, asked by the edge before it parses a request further): a refused partner,
- * or one that must use TLS and did not, gets 403 (RFC 3261 §21.4.4); a source address (or partner)
- * or an XMPP user over its rate gets 503 with Retry-After (RFC 3261 §21.5.4, §20.33). 503 rather than
- * a 4xx: the condition passes, and Retry-After tells a well-behaved client when.
+ * or one that must use TLS and did not, gets 403 (RFC 3261 §21.4.4); a source address (or partner),
+ * an XMPP user, or for a REGISTER its address of record, over its rate gets 503 with Retry-After
+ * (RFC 3261 §21.5.4, §20.33). 503 rather than a 4xx: the condition passes, and Retry-After tells a
+ * well-behaved client when. A REGISTER is limited before its digest is checked, so a storm of them
+ * costs no hashing.
  *
  * <p>XMPP: a stanza from a refused partner domain gets a {@code policy-violation} error (RFC 6120
  * §8.3.3.12); one over the rate of its domain or of its sender a {@code resource-constraint} error of
@@ -74,7 +76,7 @@ public final class PolicyGate implements SipHandler, XmppHandler {
 
     /** The scopes limits apply in, as metric tags. */
     public enum Scope {
-        SIP_SOURCE, XMPP_DOMAIN, XMPP_USER, PARTNER;
+        SIP_SOURCE, XMPP_DOMAIN, XMPP_USER, SIP_AOR, PARTNER;
 
         /** The metric tag. */
         public String tag() {
@@ -103,7 +105,7 @@ public final class PolicyGate implements SipHandler, XmppHandler {
         this.replies = Objects.requireNonNull(replies, "replies");
         this.meters = Objects.requireNonNull(meters, "meters");
         this.rules = Rules.of(limits, partners, Optional.empty());
-        for (Scope scope : List.of(Scope.SIP_SOURCE, Scope.XMPP_DOMAIN, Scope.XMPP_USER)) {
+        for (Scope scope : List.of(Scope.SIP_SOURCE, Scope.XMPP_DOMAIN, Scope.XMPP_USER, Scope.SIP_AOR)) {
             meters.limitKeys(scope.tag(), () -> rules.limiter(scope).size());
         }
     }
@@ -133,6 +135,7 @@ public final class PolicyGate implements SipHandler, XmppHandler {
             case "MESSAGE" -> Traffic.MESSAGES;
             case "SUBSCRIBE" -> Traffic.SUBSCRIPTIONS;
             case "NOTIFY" -> Traffic.PRESENCE;
+            case "REGISTER" -> Traffic.REGISTRATIONS;
             default -> null;
         };
         if (traffic == null) {
@@ -147,10 +150,12 @@ public final class PolicyGate implements SipHandler, XmppHandler {
             return busy(source, Scope.SIP_SOURCE, traffic, wait.getAsLong());
         }
         if (source.recipient().isPresent()) {
-            wait = take(r, Scope.XMPP_USER, source.recipient().get().toLowerCase(Locale.ROOT),
-                    r.limits.xmppUser().rate(traffic), now);
+            // A REGISTER's recipient is the address of record it binds (RFC 3261 §10.2), not an XMPP user.
+            Scope scope = traffic == Traffic.REGISTRATIONS ? Scope.SIP_AOR : Scope.XMPP_USER;
+            Limits limits = scope == Scope.SIP_AOR ? r.limits.sipAor() : r.limits.xmppUser();
+            wait = take(r, scope, source.recipient().get().toLowerCase(Locale.ROOT), limits.rate(traffic), now);
             if (wait.isPresent()) {
-                return busy(source, Scope.XMPP_USER, traffic, wait.getAsLong());
+                return busy(source, scope, traffic, wait.getAsLong());
             }
         }
         return Optional.empty();
@@ -285,7 +290,7 @@ public final class PolicyGate implements SipHandler, XmppHandler {
     /** The rules in force: limits, partners by key, and the buckets. */
     private record Rules(LimitSettings limits, Map<String, Partner> xmppPartners, List<SipPartner> sipPartners,
                          Set<String> refusedSipDomains, KeyedLimiter sipSources, KeyedLimiter domains,
-                         KeyedLimiter users) {
+                         KeyedLimiter users, KeyedLimiter aors) {
 
         static Rules of(LimitSettings limits, List<Partner> partners, Optional<Rules> previous) {
             Map<String, Partner> xmpp = new LinkedHashMap<>();
@@ -305,7 +310,8 @@ public final class PolicyGate implements SipHandler, XmppHandler {
             return new Rules(limits, Map.copyOf(xmpp), List.copyOf(sip), Set.copyOf(refusedDomains),
                     keep ? previous.get().sipSources : new KeyedLimiter(limits.maxTracked()),
                     keep ? previous.get().domains : new KeyedLimiter(limits.maxTracked()),
-                    keep ? previous.get().users : new KeyedLimiter(limits.maxTracked()));
+                    keep ? previous.get().users : new KeyedLimiter(limits.maxTracked()),
+                    keep ? previous.get().aors : new KeyedLimiter(limits.maxTracked()));
         }
 
         Optional<SipPartner> sipPartner(SipSource source) {
@@ -321,6 +327,7 @@ public final class PolicyGate implements SipHandler, XmppHandler {
             return switch (scope) {
                 case SIP_SOURCE -> sipSources;
                 case XMPP_DOMAIN -> domains;
+                case SIP_AOR -> aors;
                 default -> users;
             };
         }

@@ -55,6 +55,24 @@ class PolicyConfigTest {
     }
 
     @Test
+    void registrationsAreLimitedPerSourceAndPerAddressOfRecordOnly() {
+        LimitSettings l = GatewayConfig.parse("test.yaml", BASE + """
+                limits:
+                  sip-source: {registrations: 10/s}
+                  sip-aor: {registrations: {rate: 6/m, burst: 3}}
+                """, name -> null).limits();
+        assertThat(l.sipSource().rate(Traffic.REGISTRATIONS)).contains(new Rate(10, 10));
+        assertThat(l.sipAor().rate(Traffic.REGISTRATIONS)).contains(new Rate(0.1, 3));
+        assertThat(l.any()).isTrue();
+        assertThat(problems(BASE + """
+                limits:
+                  sip-aor: {messages: 5/s}
+                  xmpp-user: {registrations: 5/s}
+                """)).anySatisfy(p -> assertThat(p).startsWith("limits.sip-aor.messages"))
+                .anySatisfy(p -> assertThat(p).startsWith("limits.xmpp-user.registrations"));
+    }
+
+    @Test
     void theShippedFileHasLimitsAndIsValid() {
         GatewayConfig c = GatewayConfig.load(java.nio.file.Path.of("../conf/gateway.yaml"), name -> null);
         assertThat(c.limits().any()).isTrue();

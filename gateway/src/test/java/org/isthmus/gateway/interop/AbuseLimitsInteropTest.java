@@ -34,7 +34,9 @@ import org.isthmus.gateway.Gateway;
  * because every admitted SUBSCRIBE is for one user, whose events the mirror handles in order: what
  * the limit lets through must be answered within the SIP edge's 10 s, even on a loaded machine.
  * From XMPP, a Prosody user (slixmpp) over her own message limit gets {@code resource-constraint}
- * errors of type {@code wait} (RFC 6120 §8.3.3.18) through Prosody.
+ * errors of type {@code wait} (RFC 6120 §8.3.3.18) through Prosody. A REGISTER storm from SIPp to
+ * the built-in registrar is cut down to the per-source registration limit, and one address of record
+ * registered again and again to its own limit, each with 503 and Retry-After.
  */
 @Tag("interop")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,8 +58,10 @@ class AbuseLimitsInteropTest {
         prosody = ProsodyServer.start(Map.of("alice", "alice-pw"));
         isthmusPort = Peers.freePort();
         gateway = ProsodyGateway.start(prosody, isthmusPort, "", """
+                  registrar: {domains: [phone.test]}
                 limits:
-                  sip-source: {subscriptions: {rate: 5/s, burst: 5}}
+                  sip-source: {subscriptions: {rate: 5/s, burst: 5}, registrations: {rate: 5/s, burst: 5}}
+                  sip-aor: {registrations: {rate: 1/m, burst: 2}}
                   xmpp-user: {messages: {rate: 1/m, burst: 2}}
                 admin: {address: 127.0.0.1, port: 0}
                 """, WAIT);
@@ -155,5 +159,74 @@ class AbuseLimitsInteropTest {
     private static String callId(Sipp.TracedMessage message) {
         Matcher m = CALL_ID.matcher(message.text());
         return m.find() ? m.group(1) : "";
+    }
+
+    /** The value of a policy_refused series on /metrics, 0 before it exists. */
+    private double refusedOnMetrics(String kind, String scope) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.adminAddress().orElseThrow().getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^isthmus_policy_refused_total\\{kind=\"" + kind + "\",scope=\"" + scope
+                + "\",?} (\\S+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void aRegisterStormFromOneSourceIsCutDownTo503WithRetryAfter() throws Exception {
+        double countedBefore = refusedOnMetrics("registrations", "sip_source");
+        int calls = 300;
+        long started = System.nanoTime();
+        Sipp.Result storm = Sipp.scenario("uac_register_storm.xml").withRemote(isthmusPort)
+                .withTimeout(Duration.ofSeconds(60))
+                .withKey("user", "phone").withKey("domain", "phone.test")
+                .withArguments("-r", "250", "-m", Integer.toString(calls), "-l", "300")
+                .run();
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        List<Sipp.TracedMessage> finals = storm.received().stream()
+                .filter(m -> m.status().isPresent() && m.status().getAsInt() >= 200).toList();
+        long refused = finals.stream().filter(m -> m.status().getAsInt() == 503).map(AbuseLimitsInteropTest::callId)
+                .distinct().count();
+        long registered = finals.stream().filter(m -> m.status().getAsInt() == 200)
+                .map(AbuseLimitsInteropTest::callId).distinct().count();
+        System.out.printf("REGISTER storm: %d calls in %.1f s, %d registered (200), %d refused (503)%n", calls,
+                seconds, registered, refused);
+
+        assertThat(storm.succeeded()).as(storm.diagnostics()).isTrue();
+        assertThat(registered + refused).as("one final response per call").isEqualTo(calls);
+        assertThat(registered).isGreaterThanOrEqualTo(BURST).isLessThanOrEqualTo((long) (BURST + RATE * seconds) + 1);
+        assertThat(finals).filteredOn(m -> m.status().getAsInt() == 503)
+                .allSatisfy(m -> assertThat(m.text()).containsPattern("(?m)^Retry-After: *[1-9][0-9]*\\r?$"));
+        assertThat(refusedOnMetrics("registrations", "sip_source") - countedBefore).isEqualTo((double) refused);
+    }
+
+    @Test
+    void oneAddressOfRecordRegisteredAgainAndAgainGets503WithRetryAfterOnceItsBurstIsSpent() throws Exception {
+        double countedBefore = refusedOnMetrics("registrations", "sip_aor");
+        // Slower than the per-source rate (5/s), so only the address of record's limit (1/m, burst 2) bites.
+        Peers.sleep(Duration.ofSeconds(2));
+        List<Integer> statuses = new java.util.ArrayList<>();
+        List<String> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            // The registrar never sends to the contact: no phone needs to listen there.
+            Sipp.Result r = Sipp.scenario("uac_register.xml").withRemote(isthmusPort)
+                    .withKey("aor", "sip:bob@phone.test").withKey("registrar", "sip:phone.test")
+                    .withKey("contact", "sip:bob@127.0.0.1:9").withKey("expires", "300")
+                    .run();
+            statuses.add(r.finalStatus().orElse(0));
+            r.received().stream().filter(m -> m.status().isPresent() && m.status().getAsInt() >= 200)
+                    .findFirst().ifPresent(m -> answers.add(m.text()));
+            Peers.sleep(Duration.ofMillis(400));
+        }
+
+        assertThat(statuses).containsExactly(200, 200, 503, 503, 503);
+        // Retry-After says when bob's bucket has a token again: tens of seconds at 1 a minute, where the
+        // per-source bucket would have said 1.
+        assertThat(answers.subList(2, 5)).allSatisfy(a -> {
+            Matcher m = Pattern.compile("(?m)^Retry-After: *(\\d+)\\r?$").matcher(a);
+            assertThat(m.find()).as(a).isTrue();
+            assertThat(Integer.parseInt(m.group(1))).isBetween(2, 60);
+        });
+        assertThat(refusedOnMetrics("registrations", "sip_aor") - countedBefore).isEqualTo(3.0);
     }
 }

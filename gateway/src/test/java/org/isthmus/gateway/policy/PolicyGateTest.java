@@ -146,6 +146,38 @@ class PolicyGateTest {
         assertThat(refused("xmpp_user", "messages")).isEqualTo(1);
     }
 
+    private static SipSource register(String address, String aor) {
+        try {
+            return new SipSource("REGISTER", InetAddress.getByName(address), "udp", List.of(), Optional.of("sip.test"),
+                    Optional.of(aor));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void registerIsLimitedPerSourceAddressAndPerAddressOfRecord() {
+        PolicyGate gate = gate(new LimitSettings(limits(Traffic.REGISTRATIONS, 1, 3), Limits.NONE,
+                limits(Traffic.MESSAGES, 1, 1), limits(Traffic.REGISTRATIONS, 1, 2), 1000), List.of());
+        // Per address of record: bob from three addresses, the third over his burst of 2.
+        assertThat(gate.admit(register("192.0.2.1", "bob@sip.test"))).isEmpty();
+        assertThat(gate.admit(register("192.0.2.2", "bob@sip.test"))).isEmpty();
+        assertThat(gate.admit(register("192.0.2.3", "bob@sip.test"))).hasValueSatisfying(r -> {
+            assertThat(r.status().code()).isEqualTo(503);
+            assertThat(r.retryAfter()).hasValue(1);
+        });
+        // Per source: one address registering many AoRs, the fourth over its burst of 3 (one spent above).
+        assertThat(gate.admit(register("192.0.2.1", "carol@sip.test"))).isEmpty();
+        assertThat(gate.admit(register("192.0.2.1", "dave@sip.test"))).isEmpty();
+        assertThat(gate.admit(register("192.0.2.1", "erin@sip.test")))
+                .hasValueSatisfying(r -> assertThat(r.status().code()).isEqualTo(503));
+        // The XMPP user limit (1 MESSAGE) is not spent by a REGISTER naming the same user@host.
+        assertThat(gate.admit(register("192.0.2.9", "alice@xmpp.test"))).isEmpty();
+        assertThat(gate.admit(source("MESSAGE", "192.0.2.9", "udp", "sip.test"))).isEmpty();
+        assertThat(refused("sip_aor", "registrations")).isEqualTo(1);
+        assertThat(refused("sip_source", "registrations")).isEqualTo(1);
+    }
+
     @Test
     void aRefusedSipPartnerGets403ByAddressOrFromDomainAndOneThatMustUseTlsGets403WithoutIt() {
         Partner refused = new Partner(Partner.Kind.SIP, "bad.example", List.of("198.51.100.0/24"), false,
