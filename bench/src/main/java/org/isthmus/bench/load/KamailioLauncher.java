@@ -323,6 +323,23 @@ final class KamailioLauncher {
         return "(version unknown)";
     }
 
+    /**
+     * Lines of Kamailio's log so far that say it could not allocate memory (tm's "could not allocate
+     * shared memory from shm pool", the core's "out of memory" and "no more ... memory"): each is a
+     * request it could not build or keep, i.e. a message lost for want of {@code -m} (issue 7's author saw
+     * the default pool run out at 8,000/s). Read whole; the log holds warnings and errors only.
+     */
+    long memoryFailures(Path log) {
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.map(line -> line.toLowerCase(Locale.ROOT))
+                    .filter(line -> line.contains("could not allocate shared memory") || line.contains("out of memory")
+                            || line.contains("out of mem") || line.contains("no more shm") || line.contains("no more pkg"))
+                    .count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     /** Whether Kamailio runs with kamailio-expat-shim.so preloaded (its xmpp module crashed without). */
     boolean shimmed() {
         return shimmed;

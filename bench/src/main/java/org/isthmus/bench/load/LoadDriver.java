@@ -62,6 +62,8 @@ public final class LoadDriver {
     private int runNumber;
     private KamailioLauncher kamailio;
     private int kamailioUasPort;
+    /** Per Kamailio run that logged memory failures: "path at rate/s: count". */
+    private final List<String> kamailioMemoryFailures = new ArrayList<>();
 
     private LoadDriver(LoadOptions options, Path directory) {
         this.options = options;
@@ -254,10 +256,17 @@ public final class LoadDriver {
         }
         double idleAfter = idleCpuMillisPerSecond();
         say(String.format(Locale.ROOT, "Isthmus idle after the runs (5 s): %.1f ms CPU per second", idleAfter));
+        if (!kamailioMemoryFailures.isEmpty()) {
+            kamailioNote += "; **Kamailio logged failures to allocate memory** (kamailio.log; each a message it could"
+                    + " not build or keep, raise --kamailio-shm): " + String.join(", ", kamailioMemoryFailures);
+        }
         if (kamailio != null && !kamailio.isAlive()) {
-            kamailioNote += "; **Kamailio exited during the session** (see kamailio.log in the work directory):"
-                    + " its later runs lost everything";
-            say("Kamailio exited during the session:\n" + ChildProcesses.tail(directory.resolve("kamailio.log"), 20));
+            String death = ChildProcesses.tail(kamailioLog(), 400).lines()
+                    .filter(line -> line.contains("exited by a signal")).findFirst()
+                    .map(line -> " (its log: \"" + line.substring(line.indexOf("child process")) + "\")").orElse("");
+            kamailioNote += "; **Kamailio exited during the session**" + death + " (see kamailio.log in the work"
+                    + " directory): its later runs lost everything";
+            say("Kamailio exited during the session:\n" + ChildProcesses.tail(kamailioLog(), 20));
         }
         double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
         System.out.println();
@@ -338,11 +347,14 @@ public final class LoadDriver {
         carol.receiveInto(deliveries);
         Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
         double kamailioStart = kamailio.cpuMillis(ticks);
+        long memoryFailures = kamailio.memoryFailures(kamailioLog());
         SippPeer.runUac(directory, tag, ports, children, kamailio.sipPort(), SIP_USER,
                 KamailioLauncher.sipUriOfJid(CAROL, ProsodyLauncher.XMPP_DOMAIN), count, rate, drain());
         awaitDeliveries(deliveries, () -> { });
-        return deliveries.result(KAMAILIO_SIP_TO_XMPP, rate, kamailioPer1000(kamailioStart, count),
+        RunResult result = deliveries.result(KAMAILIO_SIP_TO_XMPP, rate, kamailioPer1000(kamailioStart, count),
                 cpu.prosodyPer1000(count));
+        noteMemoryFailures(result, memoryFailures);
+        return result;
     }
 
     /**
@@ -357,10 +369,27 @@ public final class LoadDriver {
             alice.receiveInto(deliveries);
             Cpu cpu = Cpu.start(-1, prosody.pid(), ticks);
             double kamailioStart = kamailio.cpuMillis(ticks);
+            long memoryFailures = kamailio.memoryFailures(kamailioLog());
             alice.sendPaced(KamailioLauncher.jidOfSipUser(BOB, GatewayLauncher.SIP_DOMAIN), count, rate);
             awaitDeliveries(deliveries, () -> uas.collect(deliveries));
-            return deliveries.result(KAMAILIO_XMPP_TO_SIP, rate, kamailioPer1000(kamailioStart, count),
+            RunResult result = deliveries.result(KAMAILIO_XMPP_TO_SIP, rate, kamailioPer1000(kamailioStart, count),
                     cpu.prosodyPer1000(count));
+            noteMemoryFailures(result, memoryFailures);
+            return result;
+        }
+    }
+
+    private Path kamailioLog() {
+        return directory.resolve("kamailio.log");
+    }
+
+    /** Says, and keeps for the report, how many memory failures Kamailio logged during a run. */
+    private void noteMemoryFailures(RunResult result, long before) {
+        long failures = kamailio.memoryFailures(kamailioLog()) - before;
+        if (failures > 0) {
+            String entry = String.format(Locale.ROOT, "%s at %.0f/s: %d", result.path(), result.offeredRate(), failures);
+            kamailioMemoryFailures.add(entry);
+            say("  Kamailio logged memory allocation failures during this run: " + entry);
         }
     }
 
