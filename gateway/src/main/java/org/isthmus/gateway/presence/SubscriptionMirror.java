@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +45,7 @@ import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.Basic;
+import org.isthmus.mapping.document.pidf.PidfWriter;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.error.StanzaError;
@@ -130,36 +131,63 @@ public final class SubscriptionMirror {
 
     /** Every pair by store name; each {@link Pair} is touched only on its user's lane. */
     private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
-    /** The pair of each subscriber dialog the gateway holds, for NOTIFYs (which name only the dialog). */
-    private final Map<DialogKey, String> bySubscriberDialog = new ConcurrentHashMap<>();
+    /**
+     * The pair of each subscriber dialog the gateway holds, for NOTIFYs (which name only the dialog): by a
+     * 64-bit hash of the dialog's key, the pair's name, or an array of names when keys collide; a
+     * lookup checks the pair's dialog, so a collision never finds the wrong pair.
+     */
+    private final Map<Long, Object> bySubscriberDialog = new ConcurrentHashMap<>();
+    /** The in-memory form of the pairs' records. */
+    private final PackedRecords packs = new PackedRecords();
+    /** The pairs' timers: one deadline a pair, the earliest of its record's, on one scheduled task. */
+    private final DeadlineQueue<Pair> deadlines;
 
-    /** One pair's durable record and what is kept of it in memory only. */
-    private static final class Pair {
+    /**
+     * One pair's durable record and what is kept of it in memory only. An idle pair is its name, its record
+     * packed by {@link PackedRecords} and a few numbers (issue 7: memory per mirrored subscription); the
+     * record is decoded when an event touches the pair, on its lane.
+     */
+    private final class Pair extends DeadlineQueue.Slot {
+        /** The store name, also the key in {@link #pairs}. */
+        final String name;
         /** Written on the pair's lane only; read by the session view from any thread. */
-        volatile MirrorRecord record;
-        /** The XMPP user's presence for this contact, one tuple per resource (RFC 8048 §6.2). */
-        CpimPresence userPresence;
-        /** The last document sent to the watcher, and when. */
-        Optional<PresenceDocument> lastSent = Optional.empty();
-        Instant lastNotifyAt = Instant.EPOCH;
+        private volatile byte[] packed;
+        /** The XMPP user's presence for this contact, one tuple per resource (RFC 8048 §6.2), packed; or null. */
+        private byte[] userPresence;
+        /** A hash of the last document sent to the watcher ({@link #documentHash}), 0 for none. */
+        long lastSent;
+        /** When the last document was sent to the watcher, in nanoseconds since the epoch. */
+        long lastNotifyAt;
         boolean flushScheduled;
         /** The contact's presence from its last NOTIFY, for probes (RFC 6121 §4.3.2). */
         List<XmppPresence> contactPresence = List.of();
-        /** The id of the user's last {@code subscribe}, for an error reply (RFC 3922 §6.1). */
-        Optional<String> subscribeId = Optional.empty();
+        /** The id of the user's last {@code subscribe}, for an error reply (RFC 3922 §6.1); null for none. */
+        String subscribeId;
         boolean fetchInFlight;
         int retries;
         /** The record's version in the store; {@link StateStore#ABSENT} before its first write. */
         long version = StateStore.ABSENT;
-        /**
-         * The last scheduled task of each {@link MirrorTimer}, cancelled when the timer is set again: a
-         * superseded task would find its time gone and do nothing, but would hold its memory until then
-         * (up to the subscription's expiry, an hour) in the timer's queue.
-         */
-        final ScheduledFuture<?>[] timers = new ScheduledFuture<?>[MirrorTimer.values().length];
 
         Pair(MirrorRecord record) {
-            this.record = record;
+            this.name = record.name();
+            this.packed = packs.pack(record);
+        }
+
+        MirrorRecord record() {
+            return packs.unpack(packed);
+        }
+
+        void record(MirrorRecord record) {
+            packed = packs.pack(record);
+        }
+
+        /** The user's presence for this contact, or null before the first. */
+        CpimPresence userPresence() {
+            return userPresence == null ? null : PackedPresence.unpack(userPresence);
+        }
+
+        void userPresence(CpimPresence presence) {
+            userPresence = PackedPresence.pack(presence);
         }
     }
 
@@ -211,6 +239,7 @@ public final class SubscriptionMirror {
         this.timer = Objects.requireNonNull(timer, "timer");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.pacer = new Pacer(settings.restoreRate(), timer);
+        this.deadlines = new DeadlineQueue<>(timer, this::onDeadline);
         this.membership = Objects.requireNonNull(membership, "membership");
         this.nodeId = membership.map(Membership::nodeId).orElse("");
         this.meters = Objects.requireNonNull(meters, "meters");
@@ -241,7 +270,7 @@ public final class SubscriptionMirror {
         MirrorRecord f = fresh.orThrow();
         submit(f, pair -> {
             if (stanza.type() == XmppSubscriptionType.SUBSCRIBE) {
-                pair.subscribeId = stanza.id();
+                pair.subscribeId = stanza.id().orElse(null);
             }
             return step(pair, event.get(), new Ctx());
         });
@@ -278,13 +307,13 @@ public final class SubscriptionMirror {
             return;
         }
         existing(fresh.orThrow(), pair -> {
-            if (pair.record.state().inbound() != AuthorizationState.GRANTED) {
+            if (pair.record().state().inbound() != AuthorizationState.GRANTED) {
                 // RFC 6121 §3.1.3 step 3: presence before the user approves, such as the "unavailable" by
                 // which her server acknowledges the request, says nothing about her; on approval her server
                 // sends her real presence (§3.1.5).
                 return CompletableFuture.completedFuture(null);
             }
-            pair.userPresence = merge(pair.userPresence, cpim.orThrow(), presence.from().isBare());
+            pair.userPresence(merge(pair.userPresence(), cpim.orThrow(), presence.from().isBare()));
             return step(pair, new MirrorEvent.XmppPresenceChanged(), new Ctx());
         });
     }
@@ -316,7 +345,7 @@ public final class SubscriptionMirror {
     public void onXmppLinkUp() {
         int n = 0;
         for (Pair pair : pairs.values()) {
-            MirrorRecord r = pair.record;
+            MirrorRecord r = pair.record();
             if (r.state().notifier() == NotifierDialog.ACTIVE) {
                 pacer.pace(() -> send(XmppSubscription.of(r.contactJid(), r.user(), XmppSubscriptionType.PROBE,
                         Optional.of(newId()))));
@@ -354,7 +383,7 @@ public final class SubscriptionMirror {
                 event = ctx.fetch ? new MirrorEvent.FetchReceived(pair.userPresence != null)
                         : new MirrorEvent.SubscribeReceived(request.expires());
             } else {
-                Optional<SubscriptionDialog> stored = pair.record.notifier();
+                Optional<SubscriptionDialog> stored = pair.record().notifier();
                 if (stored.isEmpty() || !stored.get().key().equals(request.existing().get())) {
                     ctx.decision.complete(SubscribeDecision.refuse(SipStatus.of(481)));
                     return CompletableFuture.completedFuture(null);
@@ -380,7 +409,7 @@ public final class SubscriptionMirror {
 
     /** A NOTIFY in a subscription the gateway holds for an XMPP user (RFC 6665 §4.1.3, RFC 8048 §5.2). */
     public CompletionStage<SipStatus> onNotify(NotifyRequest request) {
-        String name = bySubscriberDialog.get(request.key());
+        String name = pairOfDialog(request.key());
         Optional<MirrorRecord> fresh = Optional.empty();
         if (name == null && request.pending().isPresent()) {
             SubscriptionDialog p = request.pending().get();
@@ -396,7 +425,7 @@ public final class SubscriptionMirror {
         }
         Ctx ctx = new Ctx();
         ctx.notifyAnswer = new CompletableFuture<>();
-        MirrorRecord pairRecord = fresh.orElseGet(() -> known.record);
+        MirrorRecord pairRecord = fresh.orElseGet(() -> known.record());
         CompletableFuture<Void> done = lanes.submit(pairRecord.user().toString(), () ->
                 pairFor(pairRecord, true).thenCompose(pair -> pair.isEmpty()
                         ? CompletableFuture.<Void>completedFuture(null).thenRun(() ->
@@ -411,7 +440,8 @@ public final class SubscriptionMirror {
     }
 
     private CompletionStage<Void> onNotifyInLane(Pair pair, NotifyRequest request, Ctx ctx) {
-        Optional<SubscriptionDialog> stored = pair.record.subscriber();
+        MirrorRecord record = pair.record();
+        Optional<SubscriptionDialog> stored = record.subscriber();
         Optional<SubscriptionDialog> dialog;
         if (stored.isPresent() && stored.get().key().equals(request.key())) {
             dialog = request.dialogFor(stored.get());
@@ -420,7 +450,7 @@ public final class SubscriptionMirror {
                 return CompletableFuture.completedFuture(null);
             }
         } else if (request.pending().isPresent() && stored.isEmpty()
-                && pair.record.state().subscriber() == SubscriberDialog.SUBSCRIBING) {
+                && record.state().subscriber() == SubscriberDialog.SUBSCRIBING) {
             // RFC 6665 §4.1.2.4: the NOTIFY came before the SUBSCRIBE's 2xx; it creates the dialog.
             dialog = request.dialogFor(request.pending().get());
         } else if (request.pending().isPresent() && pair.fetchInFlight) {
@@ -453,7 +483,7 @@ public final class SubscriptionMirror {
      */
     private CompletionStage<Void> step(Pair pair, MirrorEvent event, Ctx ctx) {
         Instant now = clock.instant();
-        MirrorRecord before = pair.record;
+        MirrorRecord before = pair.record();
         Transition t = SubscriptionMachine.next(before.state(), event);
         MirrorRecord after = before.withState(t.state());
         if (ctx.subscriberDialog.isPresent()) {
@@ -486,10 +516,10 @@ public final class SubscriptionMirror {
                 } else if (after.notifier().isPresent()) {
                     Optional<PresenceDocument> doc = document(pair, n.body());
                     if (event instanceof MirrorEvent.XmppPresenceChanged) {
-                        if (doc.equals(pair.lastSent)) {
+                        if (documentHash(doc) == pair.lastSent) {
                             continue;
                         }
-                        if (pair.lastNotifyAt.plus(settings.coalesce()).isAfter(now)) {
+                        if (instant(pair.lastNotifyAt).plus(settings.coalesce()).isAfter(now)) {
                             heldForCoalescing = true;
                             continue;
                         }
@@ -498,7 +528,7 @@ public final class SubscriptionMirror {
                     after = after.withNotifier(Optional.of(used.next()));
                     noteSent(pair, n.body(), doc, now);
                     String name = before.name();
-                    sends.add(() -> sendNotify(name, pair.record.user(), used, n, doc));
+                    sends.add(() -> sendNotify(name, pair.record().user(), used, n, doc));
                 } else {
                     LOG.warn("presence: no notifier dialog for {} to send {}", before.name(), n.state());
                 }
@@ -518,7 +548,7 @@ public final class SubscriptionMirror {
                 }
             } else if (action instanceof MirrorAction.SendXmppError e) {
                 MirrorRecord r = after;
-                Optional<String> id = pair.subscribeId;
+                Optional<String> id = Optional.ofNullable(pair.subscribeId);
                 sends.add(() -> send(new XmppSubscription(r.contactJid(), r.user(), XmppSubscriptionType.ERROR, id,
                         Optional.of(e.error()))));
             } else if (action instanceof MirrorAction.ForwardNotifyPresence) {
@@ -554,7 +584,7 @@ public final class SubscriptionMirror {
         after = tidy(before, after, now);
         if (heldForCoalescing && !pair.flushScheduled) {
             pair.flushScheduled = true;
-            scheduleFlush(pair, pair.lastNotifyAt.plus(settings.coalesce()));
+            scheduleFlush(pair, instant(pair.lastNotifyAt).plus(settings.coalesce()));
         }
         if (ctx.decision != null && decision == null) {
             decision = SubscribeDecision.refuse(new SipStatus(500, "No decision"));
@@ -566,11 +596,12 @@ public final class SubscriptionMirror {
             if (error != null) {
                 LOG.warn("presence: {} not stored, event {} refused: {}", before.name(),
                         event.getClass().getSimpleName(), error.toString());
-                pair.record = before;
+                pair.record(before);
                 if (rootCause(error) instanceof TakenOver) {
                     // A sibling holds the pair now (its write won): this node forgets it.
-                    pairs.remove(before.name(), pair);
-                    before.subscriber().ifPresent(d -> bySubscriberDialog.remove(d.key(), before.name()));
+                    pairs.remove(pair.name, pair);
+                    before.subscriber().ifPresent(d -> unindexDialog(d.key(), pair.name));
+                    deadlines.disarm(pair);
                 }
                 if (ctx.decision != null) {
                     ctx.decision.complete(SubscribeDecision.refuse(new SipStatus(500, "Subscription not stored")));
@@ -580,12 +611,12 @@ public final class SubscriptionMirror {
                 }
                 return null;
             }
-            pair.record = next;
-            reindex(before, next);
+            pair.record(next);
+            reindex(pair.name, before, next);
             if (next.isEmpty()) {
-                pairs.remove(next.name(), pair);
+                pairs.remove(pair.name, pair);
             }
-            scheduleTimers(before, next);
+            arm(pair, next);
             if (ctx.decision != null) {
                 ctx.decision.complete(answer);
             }
@@ -673,7 +704,7 @@ public final class SubscriptionMirror {
             }
             return CompletableFuture.completedFuture(null);
         }
-        if (pair == null || pair.record.generation() != generation) {
+        if (pair == null || pair.record().generation() != generation) {
             if (success && kind == SubscribeKind.INITIAL && outcome.dialog().isPresent()) {
                 // A superseded subscription that the notifier accepted after all: end it (RFC 6665 §4.1.2.3).
                 links.refresh(outcome.dialog().get(), 0);
@@ -681,7 +712,7 @@ public final class SubscriptionMirror {
             return CompletableFuture.completedFuture(null);
         }
         Ctx ctx = new Ctx();
-        Optional<SubscriptionDialog> current = pair.record.subscriber();
+        Optional<SubscriptionDialog> current = pair.record().subscriber();
         if (outcome.dialog().isPresent() && (kind == SubscribeKind.INITIAL
                 || current.map(c -> c.key().equals(outcome.dialog().get().key())).orElse(false))) {
             SubscriptionDialog d = outcome.dialog().get();
@@ -697,8 +728,8 @@ public final class SubscriptionMirror {
             event = new MirrorEvent.SubscribeAccepted(left);
         } else {
             event = new MirrorEvent.SubscribeFailed(outcome.outcome().status(), OptionalLong.empty(), OptionalLong.empty());
-            LOG.info("presence: SUBSCRIBE {} {} -> {} failed: {} {}", kind, pair.record.userUri(),
-                    pair.record.contactUri(), outcome.outcome().status().code(), outcome.outcome().status().reason());
+            MirrorRecord r = pair.record();
+            LOG.info("presence: SUBSCRIBE {} {} -> {} failed: {} {}", kind, r.userUri(), r.contactUri(), outcome.outcome().status().code(), outcome.outcome().status().reason());
         }
         return step(pair, event, ctx);
     }
@@ -715,7 +746,7 @@ public final class SubscriptionMirror {
             LOG.info("presence: NOTIFY to {} failed: {} {}", dialog.remoteUri(), status.code(), status.reason());
             lanes.submit(user.toString(), () -> {
                 Pair pair = pairs.get(name);
-                if (pair == null || pair.record.notifier().map(d -> !d.key().equals(dialog.key())).orElse(true)) {
+                if (pair == null || pair.record().notifier().map(d -> !d.key().equals(dialog.key())).orElse(true)) {
                     return CompletableFuture.completedFuture(null);
                 }
                 return step(pair, new MirrorEvent.NotifyFailed(status), new Ctx());
@@ -736,7 +767,7 @@ public final class SubscriptionMirror {
         List<XmppPresence> list = new ArrayList<>();
         for (XmppPresence p : stanzas.orThrow()) {
             // RFC 6121 §4.2.2: presence goes to the user's bare JID; the server delivers it to every resource.
-            list.add(new XmppPresence(p.from(), pair.record.user(), p.id(), p.type(), p.lang(), p.show(),
+            list.add(new XmppPresence(p.from(), pair.record().user(), p.id(), p.type(), p.lang(), p.show(),
                     p.statuses(), p.priority(), p.delay(), p.error()));
         }
         pair.contactPresence = List.copyOf(list);
@@ -750,7 +781,7 @@ public final class SubscriptionMirror {
         Optional<PresenceDocument> doc = switch (body) {
             case NONE -> Optional.empty();
             case CURRENT -> pair.userPresence == null ? Optional.empty()
-                    : Optional.of(CpimPresenceToSip.translate(pair.userPresence, addresses).document());
+                    : Optional.of(CpimPresenceToSip.translate(pair.userPresence(), addresses).document());
             case CLOSED -> Optional.of(CpimPresenceToSip.translate(closed(pair), addresses).document());
         };
         if (doc.isPresent()) {
@@ -761,8 +792,8 @@ public final class SubscriptionMirror {
 
     /** RFC 8048 §5.3.3 step 1: the user's presence with every endpoint closed. */
     private CpimPresence closed(Pair pair) {
-        MirrorRecord r = pair.record;
-        CpimPresence base = pair.userPresence;
+        MirrorRecord r = pair.record();
+        CpimPresence base = pair.userPresence();
         List<CpimTuple> tuples = new ArrayList<>();
         if (base != null) {
             for (CpimTuple t : base.tuples()) {
@@ -781,16 +812,32 @@ public final class SubscriptionMirror {
 
     private static void noteSent(Pair pair, NotifyBody body, Optional<PresenceDocument> doc, Instant now) {
         if (body == NotifyBody.CURRENT) {
-            pair.lastSent = doc;
-            pair.lastNotifyAt = now;
+            pair.lastSent = documentHash(doc);
+            pair.lastNotifyAt = nanos(now);
         } else {
-            pair.lastSent = Optional.empty();
+            pair.lastSent = 0;
         }
     }
 
+    /**
+     * A 64-bit hash of a document's PIDF text (RFC 3863), 0 for none: what the pair keeps of the last
+     * document sent, instead of the document, to leave out a NOTIFY that would say the same again.
+     */
+    static long documentHash(Optional<PresenceDocument> doc) {
+        if (doc.isEmpty()) {
+            return 0;
+        }
+        String xml = PidfWriter.toXml(doc.get());
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < xml.length(); i++) {
+            h = (h ^ xml.charAt(i)) * 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
+    }
+
     private void scheduleFlush(Pair pair, Instant at) {
-        String user = pair.record.user().toString();
-        String name = pair.record.name();
+        String name = pair.name;
+        String user = userOf(name);
         timer.schedule(() -> lanes.submit(user, () -> {
             Pair p = pairs.get(name);
             if (p == null) {
@@ -875,43 +922,134 @@ public final class SubscriptionMirror {
         return c;
     }
 
-    private void reindex(MirrorRecord before, MirrorRecord after) {
+    private void reindex(String name, MirrorRecord before, MirrorRecord after) {
         Optional<DialogKey> old = before.subscriber().map(SubscriptionDialog::key);
         Optional<DialogKey> now = after.subscriber().map(SubscriptionDialog::key);
         if (!old.equals(now)) {
-            old.ifPresent(k -> bySubscriberDialog.remove(k, before.name()));
+            old.ifPresent(k -> unindexDialog(k, name));
         }
-        now.ifPresent(k -> bySubscriberDialog.put(k, after.name()));
+        now.ifPresent(k -> indexDialog(k, name));
     }
 
-    private void scheduleTimers(MirrorRecord before, MirrorRecord after) {
-        for (MirrorTimer t : MirrorTimer.values()) {
-            Optional<Instant> at = after.due(t);
-            if (at.isPresent() && !at.equals(before.due(t))) {
-                schedule(after, t, at.get());
+    private static long dialogHash(DialogKey key) {
+        long h = 0xcbf29ce484222325L;
+        for (String part : new String[] {key.callId(), key.localTag(), key.remoteTag()}) {
+            for (int i = 0; i < part.length(); i++) {
+                h = (h ^ part.charAt(i)) * 0x100000001b3L;
             }
+            // A separator no part contains (RFC 3261 §25.1: Call-IDs and tags are words and tokens).
+            h = (h ^ 0x1f) * 0x100000001b3L;
         }
+        return h;
     }
 
-    private void schedule(MirrorRecord r, MirrorTimer t, Instant at) {
-        String user = r.user().toString();
-        String name = r.name();
-        ScheduledFuture<?> task = timer.schedule(() -> lanes.submit(user, () -> {
+    private void indexDialog(DialogKey key, String name) {
+        bySubscriberDialog.compute(dialogHash(key), (h, v) -> {
+            if (v == null || v.equals(name)) {
+                return name;
+            }
+            String[] names = v instanceof String one ? new String[] {one} : (String[]) v;
+            for (String n : names) {
+                if (n.equals(name)) {
+                    return v;
+                }
+            }
+            String[] more = Arrays.copyOf(names, names.length + 1);
+            more[names.length] = name;
+            return more;
+        });
+    }
+
+    private void unindexDialog(DialogKey key, String name) {
+        bySubscriberDialog.computeIfPresent(dialogHash(key), (h, v) -> {
+            if (v instanceof String one) {
+                return one.equals(name) ? null : v;
+            }
+            String[] names = (String[]) v;
+            List<String> left = new ArrayList<>(List.of(names));
+            left.remove(name);
+            return left.isEmpty() ? null : left.size() == 1 ? left.get(0) : left.toArray(new String[0]);
+        });
+    }
+
+    /** The name of the pair whose subscriber dialog is {@code key}, or null. */
+    private String pairOfDialog(DialogKey key) {
+        Object v = bySubscriberDialog.get(dialogHash(key));
+        if (v == null) {
+            return null;
+        }
+        for (String name : v instanceof String one ? new String[] {one} : (String[]) v) {
             Pair pair = pairs.get(name);
-            if (pair == null || !pair.record.due(t).equals(Optional.of(at))) {
-                return CompletableFuture.completedFuture(null);
-            }
-            pair.record = pair.record.withTimer(t, Optional.empty());
-            return step(pair, t.event(), new Ctx());
-        }), millisUntil(at), TimeUnit.MILLISECONDS);
-        Pair owner = pairs.get(name);
-        if (owner != null) {
-            ScheduledFuture<?> superseded = owner.timers[t.ordinal()];
-            owner.timers[t.ordinal()] = task;
-            if (superseded != null && superseded != task) {
-                superseded.cancel(false);
+            if (pair != null && pair.record().subscriber().map(d -> d.key().equals(key)).orElse(false)) {
+                return name;
             }
         }
+        return null;
+    }
+
+    /**
+     * Arms the pair's clock for the earliest of its record's timers (nothing when it has none or has left
+     * the mirror); each timer fires when its time comes, as {@link #onDeadline} says.
+     */
+    private void arm(Pair pair, MirrorRecord r) {
+        Instant first = null;
+        for (MirrorTimer t : MirrorTimer.values()) {
+            Optional<Instant> at = r.due(t);
+            if (at.isPresent() && (first == null || at.get().isBefore(first))) {
+                first = at.get();
+            }
+        }
+        if (first == null || pairs.get(pair.name) != pair) {
+            deadlines.disarm(pair);
+            return;
+        }
+        long delay = millisUntil(first);
+        deadlines.arm(pair, nanos(first), delay > Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : delay * 1_000_000);
+    }
+
+    /** A pair's deadline has come (on the timer's thread): its due timers run on its lane. */
+    private void onDeadline(Pair pair, long deadline) {
+        lanes.submit(userOf(pair.name), () -> fireTimers(pair, deadline, 0));
+    }
+
+    /**
+     * On the pair's lane: each timer due by {@code deadline} is cleared and its event stepped, in
+     * {@link MirrorTimer} order, each at most once (a timer that a step sets again for the same time waits
+     * for its own turn); then the clock is armed for what is left.
+     */
+    private CompletionStage<Void> fireTimers(Pair pair, long deadline, int fired) {
+        if (pairs.get(pair.name) != pair) {
+            return CompletableFuture.completedFuture(null);
+        }
+        MirrorRecord r = pair.record();
+        for (MirrorTimer t : MirrorTimer.values()) {
+            Optional<Instant> at = r.due(t);
+            int bit = 1 << t.ordinal();
+            if ((fired & bit) == 0 && at.isPresent() && nanos(at.get()) <= deadline) {
+                pair.record(r.withTimer(t, Optional.empty()));
+                return step(pair, t.event(), new Ctx()).thenCompose(x -> fireTimers(pair, deadline, fired | bit));
+            }
+        }
+        arm(pair, r);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Nanoseconds since the epoch, saturated (a deadline centuries away is as good as never). */
+    static long nanos(Instant at) {
+        try {
+            return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+        } catch (ArithmeticException e) {
+            return at.getEpochSecond() < 0 ? Long.MIN_VALUE + 1 : Long.MAX_VALUE;
+        }
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(0, nanos);
+    }
+
+    /** The user's part of a pair's store name ({@link MirrorRecord#name}): the lane key of its events. */
+    private static String userOf(String name) {
+        return name.substring(0, name.indexOf(' '));
     }
 
     /**
@@ -934,8 +1072,8 @@ public final class SubscriptionMirror {
                 }
                 Pair pair = new Pair(r);
                 pair.version = v.version();
-                pairs.put(r.name(), pair);
-                r.subscriber().ifPresent(s -> bySubscriberDialog.put(s.key(), r.name()));
+                pairs.put(pair.name, pair);
+                r.subscriber().ifPresent(s -> indexDialog(s.key(), pair.name));
                 restored.incrementAndGet();
             }
             long now = System.nanoTime();
@@ -970,7 +1108,7 @@ public final class SubscriptionMirror {
         int paced = 0;
         Instant now = clock.instant().plusNanos(pacer.gapNanos * pacer.queued());
         for (Pair pair : resumed) {
-            MirrorRecord r = pair.record;
+            MirrorRecord r = pair.record();
             SubscriberDialog d = r.state().subscriber();
             MirrorEvent event = null;
             if (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING || d == SubscriberDialog.ACTIVE) {
@@ -987,12 +1125,9 @@ public final class SubscriptionMirror {
                 if (r.subscriberDeadline().isPresent() && r.subscriberDeadline().get().isBefore(turn)) {
                     r = r.withTimer(MirrorTimer.SUBSCRIBER_DEADLINE, Optional.of(turn));
                 }
-                pair.record = r;
+                pair.record(r);
             }
-            MirrorRecord scheduled = r;
-            for (MirrorTimer t : MirrorTimer.values()) {
-                r.due(t).ifPresent(at -> schedule(scheduled, t, at));
-            }
+            arm(pair, r);
             if (event == null) {
                 continue;
             }
@@ -1006,9 +1141,9 @@ public final class SubscriptionMirror {
                     return CompletableFuture.completedFuture(null);
                 }
                 if (due instanceof MirrorEvent.RetryDue
-                        && p.record.state().subscriber() == SubscriberDialog.SUBSCRIBING) {
-                    p.record = p.record.withState(p.record.state().withOutbound(p.record.state().outbound(),
-                            SubscriberDialog.RETRY_WAIT));
+                        && p.record().state().subscriber() == SubscriberDialog.SUBSCRIBING) {
+                    MirrorRecord r0 = p.record();
+                    p.record(r0.withState(r0.state().withOutbound(r0.state().outbound(), SubscriberDialog.RETRY_WAIT)));
                 }
                 Ctx ctx = new Ctx();
                 ctx.paced = true;
@@ -1063,7 +1198,7 @@ public final class SubscriptionMirror {
                     int refreshed = resume(taken);
                     int probed = 0;
                     for (Pair p : taken) {
-                        MirrorRecord r = p.record;
+                        MirrorRecord r = p.record();
                         if (r.state().notifier() == NotifierDialog.ACTIVE) {
                             pacer.pace(() -> send(XmppSubscription.of(r.contactJid(), r.user(),
                                     XmppSubscriptionType.PROBE, Optional.of(newId()))));
@@ -1128,9 +1263,7 @@ public final class SubscriptionMirror {
                 Pair pair = new Pair(stored.get().value());
                 pair.version = stored.get().version();
                 adopt(pair);
-                for (MirrorTimer t : MirrorTimer.values()) {
-                    pair.record.due(t).ifPresent(at -> schedule(pair.record, t, at));
-                }
+                arm(pair, stored.get().value());
                 return Optional.of(pair);
             }
             return create ? Optional.of(adopt(new Pair(fresh))) : Optional.empty();
@@ -1138,8 +1271,8 @@ public final class SubscriptionMirror {
     }
 
     private Pair adopt(Pair pair) {
-        pairs.put(pair.record.name(), pair);
-        pair.record.subscriber().ifPresent(d -> bySubscriberDialog.put(d.key(), pair.record.name()));
+        pairs.put(pair.name, pair);
+        pair.record().subscriber().ifPresent(d -> indexDialog(d.key(), pair.name));
         return pair;
     }
 
@@ -1250,7 +1383,7 @@ public final class SubscriptionMirror {
                 Optional.of(TerminationReason.PROBATION.token()),
                 OptionalLong.of(retryAfter));
         for (Pair pair : pairs.values()) {
-            MirrorRecord r = pair.record;
+            MirrorRecord r = pair.record();
             r.notifier().ifPresent(d -> ends.add(links.notify(d, probation, Optional.empty())));
             SubscriberDialog d = r.state().subscriber();
             if (r.subscriber().isPresent() && (d == SubscriberDialog.NOTIFY_WAIT || d == SubscriberDialog.PENDING
@@ -1274,7 +1407,7 @@ public final class SubscriptionMirror {
     public List<MirrorRecord> snapshot(String filter) {
         List<MirrorRecord> out = new ArrayList<>();
         for (Pair pair : pairs.values()) {
-            MirrorRecord r = pair.record;
+            MirrorRecord r = pair.record();
             if (filter.isEmpty() || r.user().toString().contains(filter) || r.contactUri().toString().contains(filter)
                     || r.contactJid().toString().contains(filter)) {
                 out.add(r);
