@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,5 +68,36 @@ class EmbeddedStoreTest extends StateStoreContract {
             sleep(20);
         }
         assertThat(join(sweeping.get(key("lasting")))).isPresent();
+    }
+
+    @Test
+    void aFillOfRewritesLeavesAFileOfAFewTimesTheLiveDataOnceIdle() throws Exception {
+        store.close();
+        EmbeddedStore busy = EmbeddedStore.open(directory, Duration.ofMillis(200));
+        store = busy;
+        byte[] value = new byte[1_000];
+        int keys = 2_000;
+        int rounds = 10;
+        long live = (long) keys * value.length;
+        List<CompletableFuture<Long>> inFlight = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < keys; i++) {
+                value[0] = (byte) round;
+                inFlight.add(busy.put(key("pair" + i), value.clone()).toCompletableFuture());
+                if (inFlight.size() == 8) {
+                    inFlight.forEach(StateStoreContract::join);
+                    inFlight.clear();
+                }
+            }
+        }
+        inFlight.forEach(StateStoreContract::join);
+        // Each commit rewrites a leaf page of about 16 KB: without reuse and compaction the file would
+        // hold some 20,000 of them (H2's default retention kept every chunk of the last 45 s).
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (Files.size(busy.file()) > 8 * live && Instant.now().isBefore(deadline)) {
+            sleep(50);
+        }
+        assertThat(Files.size(busy.file())).as("file once idle, %d bytes live", live).isLessThanOrEqualTo(8 * live);
+        assertThat(join(busy.get(key("pair7"))).orElseThrow().value()[0]).isEqualTo((byte) (rounds - 1));
     }
 }
