@@ -73,7 +73,7 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         gatewayJavaOptions = List.copyOf(gatewayJavaOptions);
         if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10
                 || presence < 0 || presenceContacts < 1 || kamailioShmMb < 1 || kamailioPkgMb < 1
-                || kamailioChildren < 1) {
+                || kamailioChildren < 1 || ramp.stream().anyMatch(r -> r < 1)) {
             throw new IllegalArgumentException("counts, rates and times must be positive\n" + USAGE);
         }
     }
@@ -100,28 +100,34 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--messages" -> messages = Integer.parseInt(value(args, ++i, arg));
-                case "--rate" -> rate = Integer.parseInt(value(args, ++i, arg));
-                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, arg));
-                case "--ramp" -> ramp = Arrays.stream(value(args, ++i, arg).split(","))
-                        .map(String::trim).map(Integer::valueOf).toList();
+                case "--messages" -> messages = number(args, ++i, arg);
+                case "--rate" -> rate = number(args, ++i, arg);
+                case "--warmup" -> warmup = number(args, ++i, arg);
+                case "--ramp" -> {
+                    String[] rates = value(args, ++i, arg).split(",");
+                    List<Integer> steps = new ArrayList<>();
+                    for (int r = 0; r < rates.length; r++) {
+                        steps.add(number(rates, r, arg));
+                    }
+                    ramp = steps;
+                }
                 case "--no-ramp" -> ramp = List.of();
-                case "--step-seconds" -> stepSeconds = Integer.parseInt(value(args, ++i, arg));
-                case "--drain-seconds" -> drainSeconds = Integer.parseInt(value(args, ++i, arg));
-                case "--max-seconds" -> maxSeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--step-seconds" -> stepSeconds = number(args, ++i, arg);
+                case "--drain-seconds" -> drainSeconds = number(args, ++i, arg);
+                case "--max-seconds" -> maxSeconds = number(args, ++i, arg);
                 case "--jar" -> jar = Path.of(value(args, ++i, arg));
                 case "--gateway-java-opts" -> javaOptions.addAll(
                         Arrays.stream(value(args, ++i, arg).trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
                 case "--jfr" -> jfr = true;
-                case "--presence" -> presence = Integer.parseInt(value(args, ++i, arg));
-                case "--presence-contacts" -> presenceContacts = Integer.parseInt(value(args, ++i, arg));
+                case "--presence" -> presence = number(args, ++i, arg);
+                case "--presence-contacts" -> presenceContacts = number(args, ++i, arg);
                 case "--store-dir" -> storeDirectory = Path.of(value(args, ++i, arg));
                 case "--cds" -> cds = true;
                 case "--kamailio" -> kamailio = true;
                 case "--no-kamailio" -> kamailio = false;
-                case "--kamailio-shm" -> kamailioShmMb = Integer.parseInt(value(args, ++i, arg));
-                case "--kamailio-pkg" -> kamailioPkgMb = Integer.parseInt(value(args, ++i, arg));
-                case "--kamailio-children" -> kamailioChildren = Integer.parseInt(value(args, ++i, arg));
+                case "--kamailio-shm" -> kamailioShmMb = number(args, ++i, arg);
+                case "--kamailio-pkg" -> kamailioPkgMb = number(args, ++i, arg);
+                case "--kamailio-children" -> kamailioChildren = number(args, ++i, arg);
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
@@ -129,6 +135,16 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                 javaOptions, jfr, presence, presenceContacts,
                 java.util.Optional.ofNullable(storeDirectory), cds, java.util.Optional.ofNullable(kamailio),
                 kamailioShmMb, kamailioPkgMb, kamailioChildren);
+    }
+
+    /** The option's value as a whole number; a clear error naming the option otherwise. */
+    private static int number(String[] args, int i, String option) {
+        String value = value(args, i, option);
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, not \"" + value + "\"\n" + USAGE);
+        }
     }
 
     private static String value(String[] args, int i, String option) {
