@@ -1,15 +1,20 @@
 package org.isthmus.xmpp;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.netty.bootstrap.Bootstrap;
@@ -66,6 +71,12 @@ public final class ComponentLink implements AutoCloseable {
 
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
 
+    /**
+     * The most stanzas one turn of the event loop takes from the outbox; what is left waits for the next
+     * turn, so that reading the server's stanzas is never starved by a burst of sends.
+     */
+    static final int MAX_STANZAS_PER_FLUSH = 256;
+
     private final ComponentSettings settings;
     private final XmppHandler handler;
     private final String domain;
@@ -84,6 +95,22 @@ public final class ComponentLink implements AutoCloseable {
     private int failures;
     /** Event loop only: the "waiting for the server" line was logged for this outage. */
     private boolean waitingLogged;
+
+    /**
+     * Stanzas serialized by the sending threads, waiting for the event loop to write them. The loop takes
+     * all that are there in one task and flushes them with one write: at thousands of stanzas a second
+     * each {@code writeAndFlush} from another thread cost a task, a wake-up of the loop and a
+     * {@code write(2)} of its own (issue 7), now a burst costs one of each.
+     */
+    private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    /** UTF-16 units of XML in the {@link #outbox}: they count towards the bound on the outbound queue. */
+    private final AtomicLong outboxChars = new AtomicLong();
+    /** Whether a task that drains the {@link #outbox} is queued on the event loop and has not started. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+
+    /** One serialized stanza waiting in the {@link #outbox}, for the stream it was accepted on. */
+    private record Outgoing(Channel channel, String xml, String what, CompletableFuture<Void> result) {
+    }
 
     /** A link that does nothing until {@link #start()}. */
     public ComponentLink(ComponentSettings settings, XmppHandler handler) {
@@ -173,7 +200,7 @@ public final class ComponentLink implements AutoCloseable {
             return CompletableFuture.failedFuture(new XmppException(
                     "XMPP component link " + domain + " is down; " + what + " not sent"));
         }
-        if (!channel.isWritable()) {
+        if (!channel.isWritable() || outboxChars.get() > OUTBOUND_QUEUE_HIGH_BYTES) {
             // The server has stopped reading: refuse rather than queue without bound (issue 4).
             return CompletableFuture.failedFuture(new XmppException("XMPP component link " + domain
                     + ": outbound queue full (the server is not reading); " + what + " not sent"));
@@ -183,18 +210,89 @@ public final class ComponentLink implements AutoCloseable {
                     + " is not from the component domain " + domain + " (XEP-0114 §3)"));
         }
         String xml = XmlWriter.toXml(stanza.apply(Namespaces.COMPONENT_ACCEPT), Namespaces.COMPONENT_ACCEPT);
-        ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), xml);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        channel.writeAndFlush(bytes).addListener(f -> {
-            if (f.isSuccess()) {
-                result.complete(null);
-            } else {
-                LOG.debug("XMPP component {}: write of {} failed", domain, LogText.of(what), f.cause());
-                result.completeExceptionally(new XmppException("XMPP component link " + domain
-                        + ": write of " + what + " failed", f.cause()));
+        outboxChars.addAndGet(xml.length());
+        outbox.add(new Outgoing(channel, xml, what, result));
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                channel.eventLoop().execute(this::drainOutbox);
+            } catch (RejectedExecutionException e) {
+                // The loop has shut down (close()): nothing will write what waits.
+                drainQueued.set(false);
+                failOutbox(new XmppException("XMPP component link " + domain + " is closed", e));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Event loop only: writes what waits in the outbox, each stream's stanzas in one buffer, and flushes
+     * once. Each stanza's future completes when its bytes are flushed to the socket, or fails with the
+     * write, as {@link #send(XmppMessage)} promises.
+     */
+    private void drainOutbox() {
+        // Cleared first: a stanza added from now on either is taken below or queues the next drain.
+        drainQueued.set(false);
+        Channel channel = null;
+        List<Outgoing> batch = new ArrayList<>();
+        int taken = 0;
+        Outgoing next;
+        while (taken < MAX_STANZAS_PER_FLUSH && (next = outbox.poll()) != null) {
+            taken++;
+            outboxChars.addAndGet(-next.xml().length());
+            if (channel != null && next.channel() != channel) {
+                write(channel, batch);
+                channel.flush();
+                batch = new ArrayList<>();
+            }
+            channel = next.channel();
+            batch.add(next);
+        }
+        if (channel != null) {
+            write(channel, batch);
+            channel.flush();
+        }
+        if (!outbox.isEmpty() && drainQueued.compareAndSet(false, true)) {
+            group.next().execute(this::drainOutbox);
+        }
+    }
+
+    /** Event loop only: one write of {@code batch}'s stanzas, in order; the caller flushes. */
+    private void write(Channel channel, List<Outgoing> batch) {
+        ByteBuf bytes;
+        if (batch.size() == 1) {
+            bytes = ByteBufUtil.writeUtf8(channel.alloc(), batch.get(0).xml());
+        } else {
+            int chars = 0;
+            for (Outgoing o : batch) {
+                chars += o.xml().length();
+            }
+            bytes = channel.alloc().buffer(chars);
+            for (Outgoing o : batch) {
+                ByteBufUtil.writeUtf8(bytes, o.xml());
+            }
+        }
+        List<Outgoing> written = batch;
+        channel.write(bytes).addListener(f -> {
+            for (Outgoing o : written) {
+                if (f.isSuccess()) {
+                    o.result().complete(null);
+                } else {
+                    LOG.debug("XMPP component {}: write of {} failed", domain, LogText.of(o.what()), f.cause());
+                    o.result().completeExceptionally(new XmppException("XMPP component link " + domain
+                            + ": write of " + o.what() + " failed", f.cause()));
+                }
             }
         });
-        return result;
+    }
+
+    /** Fails every stanza still in the outbox with {@code cause}. */
+    private void failOutbox(XmppException cause) {
+        Outgoing o;
+        while ((o = outbox.poll()) != null) {
+            outboxChars.addAndGet(-o.xml().length());
+            o.result().completeExceptionally(cause);
+        }
     }
 
     /**

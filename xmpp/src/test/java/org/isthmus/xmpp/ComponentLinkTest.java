@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -172,6 +173,47 @@ class ComponentLinkTest {
         assertThat(handler.takeMessage(WAIT)).isEqualTo(new XmppMessage(JULIET, ROMEO, Optional.of("in1"),
                 MessageType.CHAT, Optional.empty(), Optional.of("hi 😀 & ü"), Optional.empty(), Optional.empty(),
                 Optional.empty()));
+    }
+
+    /**
+     * Stanzas sent from several threads at once leave in batches (one write and flush for what waits);
+     * every one arrives once, each thread's in the order sent, and every future completes.
+     */
+    @Test
+    void sendsBurstsFromSeveralThreadsOnceEachAndInOrderPerThread() throws Exception {
+        connect();
+        int threads = 4;
+        int each = 300;
+        List<List<CompletableFuture<Void>>> sent = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String prefix = "t" + t + "-";
+            List<CompletableFuture<Void>> mine = new ArrayList<>();
+            sent.add(mine);
+            senders.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    mine.add(link.send(chat(prefix + i, "burst")));
+                }
+            }));
+        }
+        senders.forEach(Thread::start);
+        for (Thread sender : senders) {
+            sender.join(WAIT.toMillis());
+            assertThat(sender.isAlive()).isFalse();
+        }
+        CompletableFuture.allOf(sent.stream().flatMap(List::stream).toArray(CompletableFuture[]::new))
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        int[] next = new int[threads];
+        for (int n = 0; n < threads * each; n++) {
+            XmlElement stanza = server.takeElement(WAIT);
+            String[] id = stanza.attribute("id").orElseThrow().substring(1).split("-");
+            int thread = Integer.parseInt(id[0]);
+            assertThat(Integer.parseInt(id[1])).as("stanza %d of thread %d", next[thread], thread)
+                    .isEqualTo(next[thread]);
+            next[thread]++;
+        }
+        assertThat(next).containsOnly(each);
+        assertThat(server.poll(Duration.ofMillis(200))).isEmpty();
     }
 
     @Test

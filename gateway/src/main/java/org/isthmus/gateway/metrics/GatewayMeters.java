@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -126,6 +128,17 @@ public final class GatewayMeters {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<Kind, Map<Direction, Timer>> translate = new EnumMap<>(Kind.class);
     private final Map<String, Timer> store = new ConcurrentHashMap<>();
+    /**
+     * The message counters already registered, by direction, outcome and reason as an index (see
+     * {@link #sipIndex}, {@link #xmppIndex}): every relayed message counts once, so the lookup is an
+     * array read, not a key string built per message (issue 7).
+     */
+    private final AtomicReferenceArray<Counter> sipMessages =
+            new AtomicReferenceArray<>(Outcome.values().length * SIP_STATUSES);
+    private final AtomicReferenceArray<Counter> xmppMessages =
+            new AtomicReferenceArray<>(Outcome.values().length * (StanzaErrorCondition.values().length + 1));
+    /** SIP status codes are three digits, 100 to 699 (RFC 3261 §7.2). */
+    private static final int SIP_STATUSES = 600;
 
     /** @param registry where the meters are registered */
     public GatewayMeters(MeterRegistry registry) {
@@ -177,7 +190,17 @@ public final class GatewayMeters {
      * @param status the status the gateway answered with (202, or a row of RFC 7247 §7.1's table)
      */
     public void messageFromSip(Outcome outcome, int status) {
-        message(Direction.SIP_TO_XMPP, outcome, Integer.toString(status));
+        if (status < 100 || status > 699) {
+            message(Direction.SIP_TO_XMPP, outcome, Integer.toString(status)).increment();
+            return;
+        }
+        int index = outcome.ordinal() * SIP_STATUSES + status - 100;
+        Counter c = sipMessages.get(index);
+        if (c == null) {
+            c = message(Direction.SIP_TO_XMPP, outcome, Integer.toString(status));
+            sipMessages.set(index, c);
+        }
+        c.increment();
     }
 
     /**
@@ -186,21 +209,29 @@ public final class GatewayMeters {
      * @param condition the error the gateway returned to the XMPP sender (RFC 6120 §8.3.3), none when delivered
      */
     public void messageFromXmpp(Outcome outcome, Optional<StanzaErrorCondition> condition) {
-        message(Direction.XMPP_TO_SIP, outcome, condition.map(StanzaErrorCondition::elementName).orElse("none"));
+        int reason = condition.map(c -> c.ordinal() + 1).orElse(0);
+        int index = outcome.ordinal() * (StanzaErrorCondition.values().length + 1) + reason;
+        Counter c = xmppMessages.get(index);
+        if (c == null) {
+            c = message(Direction.XMPP_TO_SIP, outcome, condition.map(StanzaErrorCondition::elementName).orElse("none"));
+            xmppMessages.set(index, c);
+        }
+        c.increment();
     }
 
-    private void message(Direction direction, Outcome outcome, String reason) {
+    /** The counter of messages with these tags, registered on first use; counts nothing itself. */
+    private Counter message(Direction direction, Outcome outcome, String reason) {
         String key = direction.tag() + '|' + outcome.tag() + '|' + reason;
-        counters.computeIfAbsent(key, k -> Counter.builder(MESSAGES)
+        return counters.computeIfAbsent(key, k -> Counter.builder(MESSAGES)
                 .description("Messages relayed, by what the sender was told: the SIP status (sip_to_xmpp) "
                         + "or the XMPP error condition (xmpp_to_sip)")
                 .tag("direction", direction.tag()).tag("outcome", outcome.tag()).tag("reason", reason)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     /** Records one translation that started at {@code startNanos} ({@link System#nanoTime()}). */
     public void translated(Kind kind, Direction direction, long startNanos) {
-        translate.get(kind).get(direction).record(Duration.ofNanos(System.nanoTime() - startNanos));
+        translate.get(kind).get(direction).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
