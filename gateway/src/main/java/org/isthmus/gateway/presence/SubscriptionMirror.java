@@ -159,8 +159,11 @@ public final class SubscriptionMirror {
         /** When the last document was sent to the watcher, in nanoseconds since the epoch. */
         long lastNotifyAt;
         boolean flushScheduled;
-        /** The contact's presence from its last NOTIFY, for probes (RFC 6121 §4.3.2). */
-        List<XmppPresence> contactPresence = List.of();
+        /**
+         * The contact's presence from its last NOTIFY, for probes (RFC 6121 §4.3.2): packed by
+         * {@link PackedPresence#packStanzas}, the list itself when it cannot be, or null for none.
+         */
+        private Object contactPresence;
         /** The id of the user's last {@code subscribe}, for an error reply (RFC 3922 §6.1); null for none. */
         String subscribeId;
         boolean fetchInFlight;
@@ -179,6 +182,22 @@ public final class SubscriptionMirror {
 
         void record(MirrorRecord record) {
             packed = packs.pack(record);
+        }
+
+        /** The contact's presence stanzas from its last NOTIFY; empty for none. */
+        List<XmppPresence> contactPresence() {
+            if (contactPresence == null) {
+                return List.of();
+            }
+            @SuppressWarnings("unchecked")
+            List<XmppPresence> kept = contactPresence instanceof byte[] b ? PackedPresence.unpackStanzas(b)
+                    : (List<XmppPresence>) contactPresence;
+            return kept;
+        }
+
+        void contactPresence(List<XmppPresence> stanzas) {
+            byte[] packed = stanzas.isEmpty() ? null : PackedPresence.packStanzas(stanzas);
+            contactPresence = stanzas.isEmpty() ? null : packed != null ? packed : List.copyOf(stanzas);
         }
 
         /** The user's presence for this contact, or null before the first. */
@@ -539,11 +558,11 @@ public final class SubscriptionMirror {
                 Optional<String> id = type == XmppSubscriptionType.SUBSCRIBE ? Optional.of(newId()) : Optional.empty();
                 MirrorRecord r = after;
                 sends.add(() -> send(XmppSubscription.of(r.contactJid(), r.user(), type, id)));
-                if (type == XmppSubscriptionType.UNSUBSCRIBED && !pair.contactPresence.isEmpty()) {
+                if (type == XmppSubscriptionType.UNSUBSCRIBED && !pair.contactPresence().isEmpty()) {
                     // RFC 6121 §3.3.3: once the user's subscription ends, the contact's side sends
                     // unavailable from each of the contact's resources she saw.
-                    List<XmppPresence> seen = pair.contactPresence;
-                    pair.contactPresence = List.of();
+                    List<XmppPresence> seen = pair.contactPresence();
+                    pair.contactPresence(List.of());
                     sends.add(() -> seen.forEach(p -> send(XmppPresence.unavailable(p.from(), r.user()))));
                 }
             } else if (action instanceof MirrorAction.SendXmppError e) {
@@ -555,7 +574,7 @@ public final class SubscriptionMirror {
                 ctx.notifyPresence.ifPresent(p -> sends.add(() -> forwardNotify(pair, p)));
             } else if (action instanceof MirrorAction.SendCachedPresence) {
                 MirrorRecord r = after;
-                List<XmppPresence> cached = pair.contactPresence;
+                List<XmppPresence> cached = pair.contactPresence();
                 sends.add(() -> {
                     if (cached.isEmpty()) {
                         send(XmppPresence.unavailable(r.contactJid(), r.user()));
@@ -770,7 +789,7 @@ public final class SubscriptionMirror {
             list.add(new XmppPresence(p.from(), pair.record().user(), p.id(), p.type(), p.lang(), p.show(),
                     p.statuses(), p.priority(), p.delay(), p.error()));
         }
-        pair.contactPresence = List.copyOf(list);
+        pair.contactPresence(list);
         list.forEach(this::send);
     }
 

@@ -2,6 +2,7 @@ package org.isthmus.gateway.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -10,13 +11,19 @@ import org.junit.jupiter.api.Test;
 
 import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.address.ImUri;
+import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.address.PresUri;
 import org.isthmus.mapping.document.pidf.Activity;
 import org.isthmus.mapping.document.pidf.Basic;
 import org.isthmus.mapping.document.pidf.Qvalue;
+import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.presence.CpimPresence;
 import org.isthmus.mapping.presence.CpimTuple;
+import org.isthmus.mapping.presence.Delay;
+import org.isthmus.mapping.presence.PresenceType;
 import org.isthmus.mapping.presence.Show;
+import org.isthmus.mapping.presence.XmppPresence;
 
 class PackedPresenceTest {
 
@@ -43,5 +50,22 @@ class PackedPresenceTest {
                 List.of(busy, gone), List.of(LocalizedText.of("note")), List.of(Activity.AWAY, Activity.BREAKFAST),
                 true);
         assertThat(PackedPresence.unpack(PackedPresence.pack(p))).isEqualTo(p);
+    }
+
+    @Test
+    void theContactsStanzasComeBackEqualAndAnErrorIsNotPacked() {
+        Jid bob = Jid.parse("bob\\40sip.test@sip.xmpp.test/tuple-1").orThrow();
+        Jid alice = Jid.parse("alice@xmpp.test").orThrow();
+        XmppPresence away = new XmppPresence(bob, alice, Optional.of("p1"), PresenceType.AVAILABLE, Optional.of("en"),
+                Optional.of(Show.AWAY), List.of(LocalizedText.in("en", "lunch"), LocalizedText.in("fr", "déjeuner")),
+                -5, Optional.of(new Delay(Instant.parse("2026-11-21T10:00:00.5Z"),
+                Optional.of(Jid.parse("sip.xmpp.test").orThrow()), Optional.of("cached"))), Optional.empty());
+        XmppPresence gone = XmppPresence.unavailable(Jid.parse("bob\\40sip.test@sip.xmpp.test").orThrow(), alice);
+        List<XmppPresence> stanzas = List.of(away, gone);
+        assertThat(PackedPresence.unpackStanzas(PackedPresence.packStanzas(stanzas))).isEqualTo(stanzas);
+        XmppPresence error = new XmppPresence(bob, alice, Optional.empty(), PresenceType.ERROR, Optional.empty(),
+                Optional.empty(), List.of(), 0, Optional.empty(),
+                Optional.of(StanzaError.of(StanzaErrorCondition.ITEM_NOT_FOUND, "gone")));
+        assertThat(PackedPresence.packStanzas(List.of(away, error))).isNull();
     }
 }
