@@ -131,7 +131,12 @@ public final class MirrorFill {
                     + " %.0f bytes per mirrored pair; 1,000,000 pairs: %.2f GB (target 1 GB); store file %.1f MB",
                     n, seconds, subscribes.get(), approvals.get(), after / 1e6, perPair, perPair * 1e6 / 1e9,
                     Files.size(store.file()) / 1e6));
-            histogram(dir.resolveSibling(dir.getFileName() + "-histogram.txt"));
+            long live = histogram(dir.resolveSibling(dir.getFileName() + "-histogram.txt"));
+            if (live > 0) {
+                // The histogram's own full GC, after the lanes and the store have settled: the live objects.
+                say(String.format(Locale.ROOT, "live objects by the class histogram: %.1f MB, %.0f bytes per mirrored"
+                        + " pair above the heap before the mirror", live / 1e6, (live - before) / (double) n));
+            }
             // Keeps the mirror reachable up to the last reading.
             say("mirror holds " + mirror.snapshot("pu0@").size() + " pairs of pu0");
         } finally {
@@ -207,10 +212,12 @@ public final class MirrorFill {
                     "s" + tags.incrementAndGet() + "@127.0.0.1", "g" + tags.incrementAndGet(), "n" + tags.incrementAndGet(),
                     watcher, presentity, target.requestUri(), List.of(), 1, 0, SipSubscribe.PRESENCE_EVENT,
                     Optional.empty(), now.plusSeconds(expires), false);
-            // The notifier's first NOTIFY, active with its PIDF, right after the 200 (RFC 6665 §4.2.1).
+            // The notifier's first NOTIFY, active with its PIDF, right after the 200 (RFC 6665 §4.2.1); it may
+            // reach the mirror before the 200 does, so it names the SUBSCRIBE's dialog as the SIP edge does
+            // (RFC 6665 §4.1.2.4), or the mirror would answer it 481 and give the pair up after Timer N.
             peer.execute(() -> mirror.onNotify(new NotifyRequest(dialog.key(), new SubscriptionState.Active(
                     OptionalLong.of(expires)), Optional.of(new SipPresenceState(presentity, watcher, Optional.empty(),
-                    contactDocument)), Optional.empty(), 1, Optional.of(target.requestUri()), Optional.empty(),
+                    contactDocument)), Optional.empty(), 1, Optional.of(target.requestUri()), Optional.of(dialog),
                     Instant.now())).thenRun(notifiesAnswered::incrementAndGet));
             return CompletableFuture.completedFuture(new SubscribeOutcome(SipOutcome.of(SipStatus.of(200)),
                     Optional.of(dialog)));
@@ -278,18 +285,28 @@ public final class MirrorFill {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** {@code jcmd <this pid> GC.class_histogram}: the top 30 lines printed, all kept in {@code file}. */
-    private static void histogram(Path file) throws IOException, InterruptedException {
+    /**
+     * {@code jcmd <this pid> GC.class_histogram}: the top 30 lines printed, all kept in {@code file}; returns
+     * the histogram's total bytes, or -1 if it did not finish.
+     */
+    private static long histogram(Path file) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()),
                 "GC.class_histogram").redirectErrorStream(true).redirectOutput(file.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            return;
+            return -1;
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         lines.subList(0, Math.min(34, lines.size())).forEach(System.out::println);
         say("class histogram: " + file);
+        for (String line : lines) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length == 3 && parts[0].equals("Total")) {
+                return Long.parseLong(parts[2]);
+            }
+        }
+        return -1;
     }
 
     private static void deleteTree(Path root) throws IOException {
