@@ -81,8 +81,11 @@ public final class SipEdge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
 
-    /** Listener threads of the stack (per-Call-ID affinity). */
-    private static final int THREAD_POOL_SIZE = 8;
+    /**
+     * Threads that receive UDP and run the listener for what they receive (no hand-off between them:
+     * {@code InlineUdpMessageProcessor}); the listener does not block, so a few keep both cores busy.
+     */
+    private static final int THREAD_POOL_SIZE = 2;
 
     /** How long an outbound TCP connect may take before the request fails with 503. */
     private static final int CONNECT_TIMEOUT_MS = 5000;

@@ -52,5 +52,8 @@ public final class EdgeSipStack extends SipStackImpl {
         long stallMillis = Long.parseLong(properties.getProperty("gov.nist.javax.sip.READ_TIMEOUT",
                 Long.toString(limits.messageTimeout().toMillis())));
         this.networkLayer = new GuardedNetworkLayer(sockets, limits, stallMillis);
+        // The stack's thread pool size (THREAD_POOL_SIZE) is how many threads receive UDP, each handling
+        // what it receives itself.
+        setMessageProcessorFactory(new EdgeMessageProcessorFactory(this.threadPoolSize));
     }
 }

@@ -35,10 +35,14 @@ final class GuardedDatagramSocket extends DatagramSocket {
         while (true) {
             packet.setLength(capacity);
             super.receive(packet);
-            MessageFraming framing = new MessageFraming(limits, false);
-            if (framing.scan(packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength()) < 0) {
+            int from = packet.getOffset();
+            int to = from + packet.getLength();
+            // Bounds only, no copy of any line; a refused datagram is read again for its answer's fields.
+            if (new MessageFraming(limits, false, false).scan(packet.getData(), from, to) < 0) {
                 return;
             }
+            MessageFraming framing = new MessageFraming(limits, false);
+            framing.scan(packet.getData(), from, to);
             MessageFraming.Rejection rejection = framing.rejection().orElseThrow();
             Optional<byte[]> response = framing.response();
             LOG.info("SIP udp from {}: refused a {}-byte datagram with {}: {}{}", packet.getSocketAddress(),

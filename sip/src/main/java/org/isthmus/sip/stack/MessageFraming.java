@@ -40,6 +40,8 @@ final class MessageFraming {
 
     private final SipMessageLimits limits;
     private final boolean stream;
+    /** Whether the fields an answer needs are kept; without, only the bounds are followed. */
+    private final boolean capture;
     private State state = State.IDLE;
     private boolean startLine;
     private boolean continuation;
@@ -49,7 +51,9 @@ final class MessageFraming {
     private int headBytes;
     private long bodyLeft;
     private long messageStartNanos;
-    private final byte[] line = new byte[CAPTURE_BYTES];
+    private final byte[] line;
+    /** The last byte of the current line, for its CR when the line is not kept. */
+    private byte lastByte;
     private boolean lineCaptured;
     /** The field the last captured line started, for folded lines; null when not kept. */
     private String capturing;
@@ -68,8 +72,23 @@ final class MessageFraming {
      *               ends the message, §18.3)
      */
     MessageFraming(SipMessageLimits limits, boolean stream) {
+        this(limits, stream, true);
+    }
+
+    /**
+     * @param capture false to follow only the bounds, keeping no field: the same refusals at the same
+     *                bytes, no {@link #response()} (a datagram's first look, which costs no copy of its
+     *                lines; a refused datagram is read again with capture on for the answer); a stream
+     *                always captures, as its Content-Length frames the next message
+     */
+    MessageFraming(SipMessageLimits limits, boolean stream, boolean capture) {
+        if (stream && !capture) {
+            throw new IllegalArgumentException("a stream's framing needs its Content-Length captured");
+        }
         this.limits = limits;
         this.stream = stream;
+        this.capture = capture;
+        this.line = capture ? new byte[CAPTURE_BYTES] : null;
     }
 
     /**
@@ -165,7 +184,10 @@ final class MessageFraming {
             continuation = b == ' ' || b == '\t';
         }
         if (lineBytes < CAPTURE_BYTES) {
-            line[lineBytes] = b;
+            if (capture) {
+                line[lineBytes] = b;
+            }
+            lastByte = b;
         } else {
             lineCaptured = false;
         }
@@ -185,13 +207,16 @@ final class MessageFraming {
     }
 
     private void endLine() {
-        int length = lineBytes > 0 && lineBytes <= CAPTURE_BYTES && line[lineBytes - 1] == '\r' ? lineBytes - 1 : lineBytes;
+        int length = lineBytes > 0 && lineBytes <= CAPTURE_BYTES && lastByte == '\r' ? lineBytes - 1 : lineBytes;
         boolean captured = lineCaptured;
         lineBytes = 0;
         lineCaptured = true;
         headBytes++;
         if (startLine) {
             startLine = false;
+            if (!capture) {
+                return;
+            }
             requestLine = new String(line, 0, Math.min(length, CAPTURE_BYTES), StandardCharsets.UTF_8);
             return;
         }
@@ -201,6 +226,9 @@ final class MessageFraming {
         }
         if (continuation) {
             fieldBytes += length;
+            if (!capture) {
+                return;
+            }
             StringBuilder field = field(capturing);
             if (field != null && captured && field.length() + length <= CAPTURE_BYTES) {
                 field.append("\r\n").append(new String(line, 0, length, StandardCharsets.UTF_8));
@@ -215,7 +243,7 @@ final class MessageFraming {
             refuse(513, "more than " + limits.maxHeaders() + " header fields");
         }
         capturing = null;
-        if (!captured) {
+        if (!captured || !capture) {
             return;
         }
         String text = new String(line, 0, length, StandardCharsets.UTF_8);
