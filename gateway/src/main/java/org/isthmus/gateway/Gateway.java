@@ -101,6 +101,7 @@ public final class Gateway implements AutoCloseable {
     private final AutoCloseable jvmMeters;
     private final Optional<AdminServer> admin;
     private final PolicyGate gate;
+    private final E2eGuard e2e;
     private final GatewayMeters meters;
     private boolean closed;
 
@@ -125,9 +126,9 @@ public final class Gateway implements AutoCloseable {
         this.registrar = new Registrar(config.registrar(), Clock.systemUTC(), store);
         // The router sends through the edges, and the edges call up into the router: the methods read
         // the edge fields only when a message flows, after the constructor has assigned them.
+        this.e2e = new E2eGuard(config.e2e(), addresses, config.gatewayDomain(), meters);
         this.router = new Router(addresses, config.messages(), registrar, config.routes(), config.defaultRoute(),
-                this::sendToXmpp, this::sendToSip, timer, meters, errors,
-                new E2eGuard(config.e2e(), addresses, config.gatewayDomain(), meters));
+                this::sendToXmpp, this::sendToSip, timer, meters, errors, e2e);
         // Both edges hand everything up through the gate: partner policy and abuse limits first.
         this.gate = new PolicyGate(router, router, new Replies(), config.limits(), config.partners(), meters);
         Map<String, ComponentLink> links = new LinkedHashMap<>();
@@ -267,10 +268,12 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Applies a new, already validated configuration while running: the partner policy and the abuse
-     * limits (at the gate), the SIP trust ({@code sip.trust} and SIP partners), and the s2s peer
-     * policies (streams with peers no longer allowed are ended). Listen addresses and ports, TLS files,
-     * component links, domains, routes, the store and the rest are what they were at start; those that
-     * differ in {@code next} are returned as needing a restart.
+     * limits (at the gate), the SIP trust ({@code sip.trust} and SIP partners), the s2s peer policies
+     * (streams with peers no longer allowed are ended) and static routes (a peer whose route changed is
+     * reached at its new address from its next connection on), and the
+     * {@code e2e} mode and trust store. Listen addresses and ports, TLS files, component links, domains,
+     * SIP routes, the store and the rest are what they were at start; those that differ in {@code next}
+     * are returned as needing a restart.
      */
     public synchronized Reload reload(GatewayConfig next) {
         List<String> restart = new ArrayList<>();
@@ -315,6 +318,7 @@ public final class Gateway implements AutoCloseable {
         if (s2s.isPresent() && next.s2s().isPresent()) {
             s2s.get().updatePolicy(next.s2s().get());
         }
+        e2e.update(next.e2e());
         LOG.info("configuration reloaded: partners {}, limits {}", next.partners().stream().map(p -> p.name()
                 + (p.allowed() ? "" : " (refused)")).toList(), next.limits().any() ? "set" : "none");
         if (!restart.isEmpty()) {
@@ -331,7 +335,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The same settings with a blank peer policy, to compare what only a restart changes. */
     private static S2sSettings withoutPolicy(S2sSettings s) {
-        return s.withPolicies(PeerPolicy.DEFAULT, Map.of(), Set.of(), Set.of());
+        return s.withPolicies(PeerPolicy.DEFAULT, Map.of(), Set.of(), Set.of()).withStaticRoutes(Map.of());
     }
 
     private static CompletableFuture<Void> noLink(String from, String what) {

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.isthmus.gateway.e2e.SmimeObjects;
+import org.isthmus.gateway.e2e.SmimeObjects.Keys;
+import org.isthmus.gateway.e2e.SmimeObjects.Party;
 import org.isthmus.gateway.interop.Peers;
 import org.isthmus.gateway.interop.ProsodyServer;
 import org.isthmus.gateway.interop.Sipp;
@@ -27,7 +30,9 @@ import org.isthmus.gateway.interop.XmppClientProcess;
  * the XMPP server, SIPp as the SIP partner at 127.0.0.1. The partner's entry in the file is edited and
  * the process gets SIGHUP: a partner that becomes refused gets 403 (RFC 3261 §21.4.4) from then on,
  * and 202 again once allowed; a file that is not valid is refused with its problems logged and the
- * running policy stays; a change only a restart applies (the SIP port) is logged as such.
+ * running policy stays; a change only a restart applies (the SIP port) is logged as such. The
+ * {@code e2e} section reloads too: RFC 3923 signed objects from SIPp meet {@code verify: pass}, then
+ * {@code reject}, then another trust store, each applied by SIGHUP.
  */
 @Tag("interop")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -66,6 +71,11 @@ class ReloadInteropTest {
     }
 
     private void write(int port, String partner) throws IOException {
+        write(port, partner, "");
+    }
+
+    /** The file, with {@code sections} (top-level YAML lines) at its end. */
+    private void write(int port, String partner, String sections) throws IOException {
         Files.writeString(config, """
                 xmpp:
                   component: {host: 127.0.0.1, port: %d, domain: %s, secret: %s,
@@ -75,8 +85,8 @@ class ReloadInteropTest {
                   listen: {address: 127.0.0.1, port: %d}
                 partners:
                   - {sip: phone.test, addresses: [127.0.0.1], %s}
-                """.formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
-                prosody.domain(), port, partner), StandardCharsets.UTF_8);
+                %s""".formatted(prosody.componentPort(), prosody.componentDomain(), prosody.componentSecret(),
+                prosody.domain(), port, partner, sections), StandardCharsets.UTF_8);
     }
 
     private int message() {
@@ -123,5 +133,57 @@ class ReloadInteropTest {
         String restart = awaitLog("need a restart", 1);
         assertThat(restart).contains("need a restart").contains("sip.listen");
         assertThat(message()).as("the partner is allowed again, on the port still in use").isEqualTo(202);
+    }
+
+    /** Bob's phone at phone.test sends alice an RFC 3923 signed object; the final status it got. */
+    private int sendSigned(byte[] body) {
+        Sipp.Result sent = Sipp.scenario("uac_message_file.xml").withRemote(sipPort)
+                .withKey("from_uri", "sip:bob@phone.test").withKey("to_uri", "sip:alice@" + prosody.domain())
+                .withKey("content_type", SmimeObjects.signedType())
+                .withFile("body.bin", body)
+                .run();
+        assertThat(sent.finalStatus()).as(sent.diagnostics()).isPresent();
+        return sent.finalStatus().getAsInt();
+    }
+
+    private void writeE2e(String verify, Path trustStore) throws IOException {
+        write(sipPort, "allowed: true", "e2e: {verify: %s, trust-store: '%s'}\n".formatted(verify, trustStore));
+    }
+
+    @Test
+    void theE2eModeAndTrustStoreChangeWithoutARestartAndABadTrustStoreIsRefused() throws Exception {
+        Party ca = SmimeObjects.ca();
+        Party otherCa = SmimeObjects.ca();
+        Party bob = SmimeObjects.user("sip:bob@phone.test", Keys.EC, ca);
+        Path trust = Files.writeString(dir.resolve("trust.pem"), SmimeObjects.pem(ca.certificate()));
+        Path otherTrust = Files.writeString(dir.resolve("other.pem"), SmimeObjects.pem(otherCa.certificate()));
+        byte[] good = SmimeObjects.signed(SmimeObjects.cpim("sip:bob@phone.test", "im:alice@" + prosody.domain(),
+                "signed hello"), bob);
+        byte[] tampered = SmimeObjects.flipped(good, "signed hello");
+
+        writeE2e("pass", trust);
+        gateway.signal("HUP");
+        awaitLog("configuration reloaded: partners", 1);
+        assertThat(sendSigned(tampered)).as("verify: pass relays a tampered object").isEqualTo(202);
+        assertThat(alice.nextMessage(WAIT).path("e2e").asText()).contains("multipart/signed");
+
+        writeE2e("reject", trust);
+        gateway.signal("HUP");
+        awaitLog("configuration reloaded: partners", 2);
+        assertThat(sendSigned(tampered)).as("verify: reject after SIGHUP").isEqualTo(403);
+        assertThat(sendSigned(good)).as("a good signature still passes").isEqualTo(202);
+        assertThat(alice.nextMessage(WAIT).path("e2e").asText()).contains("multipart/signed");
+
+        writeE2e("reject", dir.resolve("missing.pem"));
+        gateway.signal("HUP");
+        assertThat(awaitLog("configuration reload refused", 1)).contains("e2e.trust-store");
+        assertThat(sendSigned(tampered)).as("the running checks stay").isEqualTo(403);
+
+        writeE2e("reject", otherTrust);
+        gateway.signal("HUP");
+        awaitLog("configuration reloaded: partners", 3);
+        assertThat(sendSigned(good)).as("bob's CA is no longer trusted: unverifiable").isEqualTo(403);
+        assertThat(awaitLog("configuration reloaded: partners", 3)).as("e2e needs no restart")
+                .doesNotContain("need a restart");
     }
 }

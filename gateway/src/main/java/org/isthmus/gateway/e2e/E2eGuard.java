@@ -89,11 +89,20 @@ public final class E2eGuard {
     /** RFC 6120 §13.7.1.4: {@code id-on-xmppAddr}. */
     private static final ASN1ObjectIdentifier XMPP_ADDR = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.8.5");
 
-    private final E2eSettings settings;
     private final AddressMapper addresses;
     private final String authservId;
     private final GatewayMeters meters;
-    private final Set<TrustAnchor> anchors = new HashSet<>();
+    /** Replaced as a whole by {@link #update}; each check reads it once. */
+    private volatile Checks checks;
+
+    /** The settings in force and the trust anchors made of their certificates. */
+    private record Checks(E2eSettings settings, Set<TrustAnchor> anchors) {
+        static Checks of(E2eSettings settings) {
+            Set<TrustAnchor> anchors = new HashSet<>();
+            settings.trusted().forEach(c -> anchors.add(new TrustAnchor(c, null)));
+            return new Checks(settings, Set.copyOf(anchors));
+        }
+    }
 
     /**
      * @param settings   what to check
@@ -102,11 +111,20 @@ public final class E2eGuard {
      * @param meters     where the outcomes are counted
      */
     public E2eGuard(E2eSettings settings, AddressMapper addresses, String authservId, GatewayMeters meters) {
-        this.settings = settings;
         this.addresses = addresses;
         this.authservId = authservId;
         this.meters = meters;
-        settings.trusted().forEach(c -> anchors.add(new TrustAnchor(c, null)));
+        this.checks = Checks.of(settings);
+    }
+
+    /**
+     * Checks objects with {@code next} from now on: its mode and trust store (a configuration reload;
+     * the certificates were read and checked when the file was). A check under way finishes with the
+     * settings it started with.
+     */
+    public void update(E2eSettings next) {
+        checks = Checks.of(next);
+        LOG.info("e2e: verify {}, {} trusted certificate(s)", next.verify().configName(), next.trusted().size());
     }
 
     /** The RFC 8601 result of a signature check; of several signers' results, the later one here counts. */
@@ -124,6 +142,8 @@ public final class E2eGuard {
      * @return the Authentication-Results value to send along (only when tagging), or the refusal
      */
     public Mapped<Optional<String>> inspect(SecuredMessage message, Direction direction) {
+        Checks now = checks;
+        E2eSettings settings = now.settings();
         SecuredObject object = message.object();
         String kind = object.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
         Mapped<Content> content = content(object);
@@ -144,7 +164,7 @@ public final class E2eGuard {
             meters.e2e(direction, kind, "unchecked", "relayed");
             return Mapped.ok(Optional.empty());
         }
-        Result result = c.signed().map(s -> verify(s, message.from())).orElse(Result.NONE);
+        Result result = c.signed().map(s -> verify(s, message.from(), now.anchors())).orElse(Result.NONE);
         LOG.debug("e2e {} from={} to={} kind={} smime={}", direction, message.from().bare(), message.to().bare(), kind,
                 result.tag());
         return switch (settings.verify()) {
@@ -215,7 +235,7 @@ public final class E2eGuard {
     }
 
     /** The result of checking every signer of a SignedData; the worst one counts. */
-    private Result verify(CMSSignedData signed, ImUri sender) {
+    private Result verify(CMSSignedData signed, ImUri sender, Set<TrustAnchor> anchors) {
         Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
         if (signers.isEmpty()) {
             return Result.NONE;
@@ -223,7 +243,7 @@ public final class E2eGuard {
         Store<X509CertificateHolder> certificates = signed.getCertificates();
         Result worst = Result.PASS;
         for (SignerInformation signer : signers) {
-            Result r = verifySigner(signer, certificates, sender);
+            Result r = verifySigner(signer, certificates, sender, anchors);
             if (r.ordinal() > worst.ordinal()) {
                 worst = r;
             }
@@ -232,7 +252,8 @@ public final class E2eGuard {
     }
 
     @SuppressWarnings("unchecked")
-    private Result verifySigner(SignerInformation signer, Store<X509CertificateHolder> certificates, ImUri sender) {
+    private Result verifySigner(SignerInformation signer, Store<X509CertificateHolder> certificates, ImUri sender,
+                                Set<TrustAnchor> anchors) {
         Collection<X509CertificateHolder> matches = certificates.getMatches(signer.getSID());
         if (matches.isEmpty()) {
             return Result.NEUTRAL;
@@ -255,7 +276,7 @@ public final class E2eGuard {
             for (X509CertificateHolder h : (Collection<X509CertificateHolder>) certificates.getMatches(null)) {
                 all.add(converter.getCertificate(h));
             }
-            if (!trusted(certificate, all)) {
+            if (!trusted(certificate, all, anchors)) {
                 return Result.NEUTRAL;
             }
         } catch (GeneralSecurityException e) {
@@ -265,8 +286,8 @@ public final class E2eGuard {
     }
 
     /** Whether the certificate is in the trust store, or PKIX builds a path from it to one there. */
-    private boolean trusted(X509Certificate certificate, List<X509Certificate> intermediates)
-            throws GeneralSecurityException {
+    private static boolean trusted(X509Certificate certificate, List<X509Certificate> intermediates,
+                                   Set<TrustAnchor> anchors) throws GeneralSecurityException {
         for (TrustAnchor a : anchors) {
             if (a.getTrustedCert().equals(certificate)) {
                 certificate.checkValidity();

@@ -65,6 +65,45 @@ class S2sProsodyInteropTest {
 
     private boolean reloadPolicy;
 
+    /**
+     * Issue 9's reload of the static routes: while the route to Prosody's domain names a port where
+     * nothing listens, a message to it fails; once a reload names Prosody's s2s port, the next message
+     * connects there and arrives, without restarting the service.
+     */
+    @Test
+    void aPeerRouteChangedByAReloadIsUsedFromTheNextConnection() throws Exception {
+        Path certificates = Peers.workDirectory("s2s-certs");
+        TestCertificates ca = TestCertificates.authority(certificates, "interop");
+        TestCertificates.Issued prosodyCertificate = ca.issue(ProsodyS2sPeer.XMPP_DOMAIN);
+        TestCertificates.Issued isthmusCertificate = ca.issue(ISTHMUS);
+        try (ProsodyS2sPeer prosody = ProsodyS2sPeer.start(prosodyCertificate.chain(), prosodyCertificate.key(),
+                ca.caFile(), ISTHMUS, ISTHMUS_ADDRESS, false, Map.of("alice", "alice-pw"))) {
+            S2sSettings wrong = S2sSettings.of(Set.of(ISTHMUS), ISTHMUS_ADDRESS, PeerAddress.DEFAULT_PORT,
+                            Optional.of(new S2sTls(isthmusCertificate.chain(), isthmusCertificate.key(),
+                                    Optional.of(ca.caFile()))), "interop-dialback-secret-0123456789")
+                    .withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN, PeerAddress.of("127.0.0.1", Peers.freePort()));
+            try (S2sService service = new S2sService(wrong, new Recording());
+                 XmppClientProcess alice = prosody.login("alice")) {
+                service.start();
+                XmppMessage first = new XmppMessage(Jid.parse("bob@" + ISTHMUS).orThrow(),
+                        Jid.parse(prosody.jid("alice")).orThrow(), Optional.of("isthmus-route-1"), MessageType.CHAT,
+                        Optional.empty(), Optional.of("to the wrong address"), Optional.empty(), Optional.empty(),
+                        Optional.empty());
+                assertThat(service.send(first).handle((ok, e) -> e).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                        .as("a stanza over a route where nothing listens fails").isNotNull();
+
+                service.updatePolicy(wrong.withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN,
+                        PeerAddress.of("127.0.0.1", prosody.s2sPort())));
+                XmppMessage second = new XmppMessage(first.from(), first.to(), Optional.of("isthmus-route-2"),
+                        MessageType.CHAT, Optional.empty(), Optional.of("over the reloaded route"), Optional.empty(),
+                        Optional.empty(), Optional.empty());
+                service.send(second).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                JsonNode atAlice = alice.nextMessage(WAIT);
+                assertThat(atAlice.path("body").asText()).as(prosody.diagnostics()).isEqualTo("over the reloaded route");
+            }
+        }
+    }
+
     private void exchange(boolean secureAuth, PeerPolicy policy) throws Exception {
         Path certificates = Peers.workDirectory("s2s-certs");
         TestCertificates ca = TestCertificates.authority(certificates, "interop");

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -28,19 +29,20 @@ import io.netty.util.concurrent.Future;
  */
 final class PeerResolver implements AutoCloseable {
 
-    private final S2sSettings settings;
+    /** The service's settings as they are now: a reload may change the static routes. */
+    private final Supplier<S2sSettings> settings;
     private final Optional<DnsNameResolver> dns;
 
-    PeerResolver(S2sSettings settings, EventLoop loop) {
+    PeerResolver(Supplier<S2sSettings> settings, EventLoop loop) {
         this.settings = settings;
-        this.dns = settings.dnsLookups()
+        this.dns = settings.get().dnsLookups()
                 ? Optional.of(new DnsNameResolverBuilder(loop).datagramChannelType(NioDatagramChannel.class).build())
                 : Optional.empty();
     }
 
     /** The addresses to try in order; empty when the domain cannot be reached. */
     CompletableFuture<List<PeerAddress>> resolve(String domain) {
-        PeerAddress route = settings.staticRoutes().get(domain);
+        PeerAddress route = settings.get().staticRoutes().get(domain);
         if (route != null) {
             return CompletableFuture.completedFuture(List.of(route));
         }

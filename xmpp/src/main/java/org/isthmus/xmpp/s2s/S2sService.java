@@ -3,10 +3,12 @@ package org.isthmus.xmpp.s2s;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -101,7 +103,7 @@ public final class S2sService implements AutoCloseable {
      */
     static final long EXTERNAL_REFUSED_MEMORY_MILLIS = 60 * 60_000;
 
-    /** Replaced, policies only, by {@link #updatePolicy}; everything else stays as constructed. */
+    /** Replaced, policies and static routes only, by {@link #updatePolicy}; the rest stays as constructed. */
     private volatile S2sSettings settings;
     private final XmppHandler handler;
     private final EventLoopGroup group;
@@ -140,7 +142,7 @@ public final class S2sService implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.loop = group.next();
         this.channels = new DefaultChannelGroup("isthmus-s2s", loop);
-        this.resolver = new PeerResolver(settings, loop);
+        this.resolver = new PeerResolver(() -> this.settings, loop);
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -335,16 +337,26 @@ public final class S2sService implements AutoCloseable {
      * peers; nothing else of it) from now on: a configuration reload. Streams with a peer that is now
      * refused are ended with a {@code <policy-violation/>} stream error (RFC 6120 §4.9.3.14), in both
      * directions, and the stanzas queued for it fail with {@code not-allowed}; streams with peers still
-     * allowed go on, and new ones are negotiated under the new policy.
+     * allowed go on, and new ones are negotiated under the new policy. The static routes of
+     * {@code reloaded} replace the running ones too: a peer is connected to at its new address from its
+     * next connection on (a stream open now goes on until it closes).
      */
     public void updatePolicy(S2sSettings reloaded) {
         Objects.requireNonNull(reloaded, "reloaded");
-        settings = settings.withPoliciesOf(reloaded);
+        Map<String, PeerAddress> before = settings.staticRoutes();
+        settings = settings.withPoliciesOf(reloaded).withStaticRoutes(reloaded.staticRoutes());
+        Set<String> rerouted = new HashSet<>(before.keySet());
+        rerouted.addAll(reloaded.staticRoutes().keySet());
+        rerouted.removeIf(domain -> Objects.equals(before.get(domain), reloaded.staticRoutes().get(domain)));
         if (closed.get()) {
             return;
         }
         try {
-            loop.execute(this::endRefusedStreams);
+            loop.execute(() -> {
+                // A peer that failed at its old address is tried at its new one at once, not after the backoff.
+                routes.values().stream().filter(r -> rerouted.contains(r.peer)).forEach(r -> r.retryAfterNanos = 0);
+                endRefusedStreams();
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("XMPP s2s: shutting down; no stream checked against the new policy");
         }

@@ -225,7 +225,17 @@ public record S2sSettings(Set<String> localDomains, String listenHost, int liste
                                     Set<String> denied) {
         return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, policy,
                 policies, allowed, denied, staticRoutes, dnsLookups, maxStanzaBytes, connectTimeout,
-                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval);
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
+    }
+
+    /**
+     * A copy whose static routes are {@code routes}, all of them, which a configuration reload may change
+     * while the service runs; DNS lookups stay as they are for the domains without one.
+     */
+    public S2sSettings withStaticRoutes(Map<String, PeerAddress> routes) {
+        return new S2sSettings(localDomains, listenHost, listenPort, directTlsPort, tls, dialbackSecret, defaultPolicy,
+                peerPolicies, allowedPeers, deniedPeers, routes, dnsLookups, maxStanzaBytes, connectTimeout,
+                negotiationTimeout, idleTimeout, maxQueuedStanzas, pingInterval, stanzaTimeout, maxInboundStreams);
     }
 
     /** This with the partner policy of {@code other} (see {@link #withPolicies}). */
