@@ -43,6 +43,7 @@ import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.PidfWriter;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.subscription.SipSubscribe;
 import org.isthmus.mapping.subscription.SubscriptionState;
 import org.isthmus.sip.presence.DialogKey;
@@ -99,15 +100,42 @@ final class PresenceClient {
      */
     CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, long cseq, SubscriptionState state,
                                             Optional<PresenceDocument> document) {
+        return notify(dialog, cseq, state, template -> {
+            if (document.isPresent()) {
+                ContentTypeHeader type = headers.createContentTypeHeader("application", "pidf+xml");
+                template.setContent(PidfWriter.write(document.get()), type);
+            }
+        });
+    }
+
+    /**
+     * A NOTIFY in {@code dialog} whose body is a secured PIDF, the S/MIME object's octets as they are
+     * under its own Content-Type (RFC 3923 §8, RFC 3856 §6.7), with the gateway's signature check as an
+     * Authentication-Results header (RFC 8601 §2.2) if given.
+     */
+    CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, long cseq, SubscriptionState state,
+                                            SecuredObject object, Optional<String> authenticationResults) {
+        return notify(dialog, cseq, state, template -> {
+            if (authenticationResults.isPresent()) {
+                template.addHeader(headers.createHeader("Authentication-Results", authenticationResults.get()));
+            }
+            template.setContent(object.body(), uac.contentType(object.contentType()));
+        });
+    }
+
+    /** Adds a body, and the headers that go with it, to a request being built. */
+    private interface BodyWriter {
+        void write(Request template) throws ParseException;
+    }
+
+    private CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, long cseq, SubscriptionState state,
+                                                    BodyWriter body) {
         SubscriptionDialog sent = dialog.withLocalCseq(cseq);
         Request template;
         try {
             template = inDialog(dialog, Request.NOTIFY, cseq);
             template.addHeader(headers.createHeader("Subscription-State", withExpires(state, dialog).format()));
-            if (document.isPresent()) {
-                ContentTypeHeader type = headers.createContentTypeHeader("application", "pidf+xml");
-                template.setContent(PidfWriter.write(document.get()), type);
-            }
+            body.write(template);
         } catch (ParseException | InvalidArgumentException | IllegalArgumentException | javax.sip.SipException e) {
             LOG.warn("NOTIFY not built dialog={}: {}", LogText.safe(dialog.key()), LogText.safe(e.getMessage()));
             return CompletableFuture.completedFuture(new NotifyOutcome(

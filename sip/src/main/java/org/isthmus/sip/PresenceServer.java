@@ -35,6 +35,7 @@ import org.isthmus.mapping.document.pidf.PidfParser;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.message.MediaType;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.presence.SipPresenceState;
 import org.isthmus.mapping.subscription.SipSubscribe;
 import org.isthmus.mapping.subscription.SubscriptionState;
@@ -56,7 +57,8 @@ import org.isthmus.sip.presence.SubscriptionDialog;
  * minimum (423 with Min-Expires, §4.2.1.1), a Contact and a From tag for a new dialog (400, RFC 3261
  * §8.1.1.8, §8.1.1.3). For NOTIFY: a To tag (481, it belongs to no dialog), Event {@code presence} (489),
  * a valid Subscription-State (400, §4.1.3), a PIDF body that parses (415 for another type, 400 if
- * malformed; no up-call in either case).
+ * malformed; no up-call in either case). An S/MIME body (multipart/signed, application/pkcs7-mime: a
+ * secured PIDF, RFC 3923 §8, RFC 3856 §6.7) is passed up unread.
  */
 final class PresenceServer {
 
@@ -213,9 +215,14 @@ final class PresenceServer {
         }
         SubscriptionState state = okState.value();
         Optional<PresenceDocument> document = Optional.empty();
+        Optional<SecuredObject> secured = Optional.empty();
         byte[] body = request.getRawContent();
-        if (body != null && body.length > 0) {
-            ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        Optional<MediaType> mediaType = type == null ? Optional.empty() : RequestReader.mediaTypeOf(type);
+        if (body != null && body.length > 0 && mediaType.filter(SecuredObject::isSecured).isPresent()) {
+            // RFC 3923 §8, RFC 3856 §6.7: a signed and/or encrypted PIDF crosses unread and unchanged.
+            secured = Optional.of(new SecuredObject(mediaType.get(), body));
+        } else if (body != null && body.length > 0) {
             if (type == null || !"application".equalsIgnoreCase(type.getContentType())
                     || !"pidf+xml".equalsIgnoreCase(type.getContentSubType())) {
                 respond(st, request, SipStatus.of(415), callId, this::addAcceptPidf);
@@ -253,9 +260,10 @@ final class PresenceServer {
         Optional<SipPresenceState> presence = document.map(d -> new SipPresenceState(fromUri.get(), toUri.get(),
                 language, d));
         NotifyRequest up = new NotifyRequest(key, state, presence, Optional.ofNullable(event.getEventId()), cseq,
-                PresenceClient.contactOf(request), pendingDialog, now);
-        LOG.debug("NOTIFY received callId={} state={} body={}", callId, LogText.safe(state.format()),
-                document.isPresent());
+                PresenceClient.contactOf(request), pendingDialog, now, secured,
+                secured.isPresent() ? fromUri : Optional.empty(), secured.isPresent() ? toUri : Optional.empty());
+        LOG.debug("NOTIFY received callId={} state={} body={} secured={}", callId, LogText.safe(state.format()),
+                document.isPresent(), secured.isPresent());
         responder.whenAnswered(st, request, callId, () -> handler.onNotify(up), status -> {
             if (status.code() < 200) {
                 throw new IllegalStateException("handler answered with a provisional status " + status.code());

@@ -130,6 +130,15 @@ final class RequestReader {
         throw new Refusal(400, "Malformed " + where);
     }
 
+    /** The media type of a Content-Type header; empty if it is malformed. */
+    static Optional<MediaType> mediaTypeOf(ContentTypeHeader header) {
+        try {
+            return Optional.of(mediaType(header));
+        } catch (Refusal r) {
+            return Optional.empty();
+        }
+    }
+
     private static MediaType mediaType(ContentTypeHeader header) throws Refusal {
         String type = header.getContentType();
         String subtype = header.getContentSubType();

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.subscription.SubscriptionState;
 import org.isthmus.sip.presence.NotifyOutcome;
@@ -248,6 +249,30 @@ public final class SipEdge implements AutoCloseable {
             return CompletableFuture.completedFuture(new NotifyOutcome(notRunning(), dialog));
         }
         return r.presence.notify(dialog, dialog.next().localCseq(), state, document);
+    }
+
+    /**
+     * Sends a NOTIFY in a stored notifier dialog, as {@link #sendNotify(SubscriptionDialog, SubscriptionState,
+     * Optional)}, whose body is an end-to-end secured PIDF (RFC 3923 §4.1, §8): the S/MIME object's octets
+     * unchanged, under its own Content-Type ({@code multipart/signed} or {@code application/pkcs7-mime},
+     * RFC 5751 §3.4, §3.5; RFC 3856 §6.7 and §9.1 let a NOTIFY be signed and encrypted with S/MIME).
+     *
+     * @param authenticationResults the gateway's signature check (RFC 8601 §2.2), sent as a header if given
+     */
+    public CompletableFuture<NotifyOutcome> sendNotify(SubscriptionDialog dialog, SubscriptionState state,
+                                                       SecuredObject object, Optional<String> authenticationResults) {
+        Objects.requireNonNull(dialog, "dialog");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(object, "object");
+        Objects.requireNonNull(authenticationResults, "authenticationResults");
+        if (dialog.role() != SubscriptionDialog.Role.NOTIFIER) {
+            throw new IllegalArgumentException("NOTIFY is sent in a notifier's dialog");
+        }
+        Running r = running;
+        if (r == null || closed.get()) {
+            return CompletableFuture.completedFuture(new NotifyOutcome(notRunning(), dialog));
+        }
+        return r.presence.notify(dialog, dialog.next().localCseq(), state, object, authenticationResults);
     }
 
     /**

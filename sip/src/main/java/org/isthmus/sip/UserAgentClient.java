@@ -327,7 +327,8 @@ final class UserAgentClient {
         return request;
     }
 
-    private ContentTypeHeader contentType(MediaType type) throws ParseException {
+    /** A Content-Type header with every parameter of {@code type}, quoted where it is no token. */
+    ContentTypeHeader contentType(MediaType type) throws ParseException {
         ContentTypeHeader header = headers.createContentTypeHeader(type.type(), type.subtype());
         for (Map.Entry<String, String> p : type.parameters().entrySet()) {
             if (isToken(p.getValue()) && header instanceof ParametersHeader nist) {

@@ -34,6 +34,8 @@ import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.PidfParser;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.MediaType;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.subscription.SubscriptionState;
 import org.isthmus.sip.presence.NotifyOutcome;
 import org.isthmus.sip.presence.NotifyRequest;
@@ -191,6 +193,60 @@ class SipEdgePresenceTest {
         assertThat(second.getHeader("Subscription-State").toString()).contains("active;expires=");
         assertThat(second.getHeader("Content-Type").toString()).contains("application/pidf+xml");
         assertThat(new PidfParser().parse(second.getRawContent()).orThrow().tuples()).hasSize(1);
+    }
+
+    @Test
+    void theGatewaysSecuredNotifyCarriesTheSmimeObjectByteForByteUnderItsOwnType() throws Exception {
+        Request request = subscribe("tcp", "presence", 600L);
+        Response ok = ua.send(request, WAIT);
+        assertThat(ok.getStatusCode()).isEqualTo(200);
+        String edgeTag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
+        SubscriptionDialog dialog = handler.awaitSubscribe(WAIT).created().orElseThrow();
+        ua.awaitRequest(WAIT);
+        SubscriptionDialog stored = handler.stored(dialog.key()).orElseThrow();
+        // A binary body with a NUL and bare CR/LF octets: an enveloped object is DER (RFC 5751 §3.3).
+        byte[] der = {0x30, (byte) 0x80, 0x06, 0x09, 0x00, 0x0d, 0x0a, 0x0a, (byte) 0xff, 0x00, 0x00};
+        MediaType type = new MediaType("application", "pkcs7-mime",
+                Map.of("smime-type", "enveloped-data", "name", "smime.p7m"));
+
+        NotifyOutcome outcome = edge.sendNotify(stored, new SubscriptionState.Active(OptionalLong.empty()),
+                new SecuredObject(type, der), Optional.of("xmpp.example; smime=none"))
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(outcome.outcome().status().code()).isEqualTo(200);
+        Request notify = ua.awaitRequest(WAIT).request();
+        assertInDialog(notify, request, edgeTag, 2);
+        assertThat(notify.getRawContent()).isEqualTo(der);
+        assertThat(notify.getHeader("Content-Type").toString()).contains("application/pkcs7-mime")
+                .contains("smime-type=enveloped-data").contains("name=smime.p7m");
+        assertThat(notify.getHeader("Authentication-Results").toString()).contains("xmpp.example; smime=none");
+        assertThat(notify.getHeader("Subscription-State").toString()).contains("active;expires=");
+    }
+
+    @Test
+    void aNotifyWithASecuredPidfIsPassedUpUnreadWithItsParties() throws Exception {
+        subscribed("udp");
+        Request subscribe = ua.awaitRequest(WAIT).request();
+        byte[] signed = ("--b\r\nContent-Type: application/pidf+xml\r\n\r\nnot even XML\r\n--b\r\n"
+                + "Content-Type: application/pkcs7-signature\r\n\r\nxx\r\n--b--\r\n").getBytes(StandardCharsets.UTF_8);
+        Request notify = ua.notifyFor(subscribe, "n-tag", 2, "active;expires=600", null, "udp");
+        notify.setContent(signed, (javax.sip.header.ContentTypeHeader) javax.sip.SipFactory.getInstance()
+                .createHeaderFactory().createHeader("Content-Type",
+                        "multipart/signed; boundary=b; protocol=\"application/pkcs7-signature\"; micalg=sha-256"));
+        handler.notifies.clear();
+
+        Response response = ua.send(notify, WAIT);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        NotifyRequest up = handler.awaitNotify(WAIT);
+        assertThat(up.presence()).isEmpty();
+        assertThat(up.hasBody()).isTrue();
+        SecuredObject object = up.secured().orElseThrow();
+        assertThat(object.kind()).isEqualTo(SecuredObject.Kind.SIGNED);
+        assertThat(object.body()).isEqualTo(signed);
+        assertThat(object.contentType().parameter("protocol")).hasValue("application/pkcs7-signature");
+        assertThat(up.presentity().orElseThrow().toString()).contains("romeo");
+        assertThat(up.watcher()).hasValue(WATCHER);
     }
 
     /** The NOTIFY's dialog identifiers: Call-ID, From tag ours, To tag the watcher's, CSeq, Event. */

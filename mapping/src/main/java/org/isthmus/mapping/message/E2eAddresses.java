@@ -16,6 +16,8 @@ import org.isthmus.mapping.document.cpim.CpimAddress;
 import org.isthmus.mapping.document.cpim.CpimDecoder;
 import org.isthmus.mapping.document.cpim.CpimDocument;
 import org.isthmus.mapping.document.cpim.MimeEntity;
+import org.isthmus.mapping.document.pidf.PidfParser;
+import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
@@ -61,23 +63,16 @@ public final class E2eAddresses {
      * @return the refusal, or empty when the object may pass
      */
     public static Optional<Rejected> check(byte[] entity, ImUri sender, ImUri recipient, AddressMapper addresses) {
-        CpimDecoder decoder = new CpimDecoder(Math.max(1, entity.length), CpimDecoder.DEFAULT_MAX_HEADERS,
-                CpimDecoder.DEFAULT_MAX_LINE_LENGTH);
-        Mapped<MimeEntity> read = decoder.decodeMimeEntity(entity, 0, entity.length);
-        if (read instanceof Mapped.Failed<MimeEntity> failed) {
+        CpimDecoder decoder = decoder(entity);
+        Mapped<Optional<MimeEntity>> readable = readable(decoder, entity, "message", "cpim",
+                "a secured message must be a Message/CPIM object (RFC 3923 §3.1)");
+        if (readable instanceof Mapped.Failed<Optional<MimeEntity>> failed) {
             return Optional.of(failed.rejected());
         }
-        MimeEntity e = read.orThrow();
-        Mapped<MediaType> type = MediaType.parse(e.contentType().orElse("text/plain"));
-        if (type.isOk() && (type.orThrow().is("application", "pkcs7-mime")
-                || type.orThrow().is("application", "x-pkcs7-mime"))) {
+        if (readable.orThrow().isEmpty()) {
             return Optional.empty();
         }
-        if (!type.isOk() || !type.orThrow().is("message", "cpim")) {
-            return Optional.of(new Rejected(StanzaErrorCondition.NOT_ACCEPTABLE, "a secured message must be a "
-                    + "Message/CPIM object (RFC 3923 §3.1), not " + e.contentType().orElse("untyped content"),
-                    Optional.of(SipStatus.of(415))));
-        }
+        MimeEntity e = readable.orThrow().get();
         Mapped<CpimDocument> document = decoder.decode(e.body());
         if (document instanceof Mapped.Failed<CpimDocument> failed) {
             return Optional.of(failed.rejected());
@@ -100,6 +95,48 @@ public final class E2eAddresses {
     }
 
     /**
+     * Checks the readable content of a secured presence (RFC 3923 §4.1): the MIME entity a signature
+     * covers.
+     *
+     * <ul>
+     *   <li>{@code application/pidf+xml}: it must parse (the hardened PIDF parser; 400 /
+     *       {@code bad-request} otherwise), and its {@code entity} (RFC 3863 §4.1.1, a {@code pres:}
+     *       URI) must name the sender (403 / {@code forbidden}). A PIDF has no watcher, so there is no
+     *       recipient to compare.</li>
+     *   <li>{@code application/pkcs7-mime}: an object encrypted before it was signed has no readable
+     *       presentity; nothing to check.</li>
+     *   <li>Anything else: refused (415 / {@code not-acceptable}), as RFC 3923 §4.1 step 1 makes a
+     *       secured presence a PIDF object.</li>
+     * </ul>
+     *
+     * @param entity    the entity's octets: header fields, a blank line, the body
+     * @param sender    the outer sender, the presentity
+     * @param addresses the address rules
+     * @return the refusal, or empty when the object may pass
+     */
+    public static Optional<Rejected> checkPresence(byte[] entity, ImUri sender, AddressMapper addresses) {
+        Mapped<Optional<MimeEntity>> readable = readable(decoder(entity), entity, "application", "pidf+xml",
+                "a secured presence must be an application/pidf+xml object (RFC 3923 §4.1)");
+        if (readable instanceof Mapped.Failed<Optional<MimeEntity>> failed) {
+            return Optional.of(failed.rejected());
+        }
+        if (readable.orThrow().isEmpty()) {
+            return Optional.empty();
+        }
+        Mapped<PresenceDocument> document = new PidfParser().parse(readable.orThrow().get().body());
+        if (document instanceof Mapped.Failed<PresenceDocument> failed) {
+            return Optional.of(new Rejected(StanzaErrorCondition.BAD_REQUEST,
+                    "the secured PIDF object does not parse: " + failed.rejected().text(), Optional.of(SipStatus.of(400))));
+        }
+        String presentity = document.orThrow().entity();
+        if (!names(presentity, sender, addresses)) {
+            return Optional.of(forbidden("the secured PIDF entity " + presentity + " is not the sender " + sender.bare()
+                    + " (RFC 3863 §4.1.1, RFC 3923 §4.1)"));
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Whether a URI names this user (user and host; the instance ignored), read as {@link #check} reads
      * inner addresses. For a certificate's subjectAltName URI, or an {@code id-on-xmppAddr} written as
      * an {@code xmpp:} URI, that RFC 3923 §6.3 matches against the sender.
@@ -111,6 +148,35 @@ public final class E2eAddresses {
         } catch (MappingException notAUri) {
             return false;
         }
+    }
+
+    private static CpimDecoder decoder(byte[] entity) {
+        return new CpimDecoder(Math.max(1, entity.length), CpimDecoder.DEFAULT_MAX_HEADERS,
+                CpimDecoder.DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    /**
+     * The signed entity read as MIME, if it is of the expected type; empty when it is itself encrypted
+     * ({@code application/pkcs7-mime}: encrypted before it was signed, nothing readable to check);
+     * refused with 415 / {@code not-acceptable} when it is of any other type.
+     */
+    private static Mapped<Optional<MimeEntity>> readable(CpimDecoder decoder, byte[] entity, String type,
+                                                         String subtype, String expectation) {
+        Mapped<MimeEntity> read = decoder.decodeMimeEntity(entity, 0, entity.length);
+        if (read instanceof Mapped.Failed<MimeEntity> failed) {
+            return Mapped.rejected(failed.rejected());
+        }
+        MimeEntity e = read.orThrow();
+        Mapped<MediaType> parsed = MediaType.parse(e.contentType().orElse("text/plain"));
+        if (parsed.isOk() && (parsed.orThrow().is("application", "pkcs7-mime")
+                || parsed.orThrow().is("application", "x-pkcs7-mime"))) {
+            return Mapped.ok(Optional.empty());
+        }
+        if (!parsed.isOk() || !parsed.orThrow().is(type, subtype)) {
+            return Mapped.rejected(new Rejected(StanzaErrorCondition.NOT_ACCEPTABLE, expectation + ", not "
+                    + e.contentType().orElse("untyped content"), Optional.of(SipStatus.of(415))));
+        }
+        return Mapped.ok(Optional.of(e));
     }
 
     /** The neutral address of an inner CPIM address, read the way the gateway reads the outer ones. */

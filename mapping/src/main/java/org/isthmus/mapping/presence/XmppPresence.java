@@ -10,6 +10,7 @@ import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.MappingException;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
+import org.isthmus.mapping.message.E2ePayload;
 
 /**
  * An XMPP {@code <presence/>} stanza that notifies availability (RFC 6121 §4.7), as the gateway sees it:
@@ -27,10 +28,12 @@ import org.isthmus.mapping.error.StanzaError;
  * @param priority the resource priority, -128 to 127; 0 when the stanza has none (RFC 6121 §4.7.2.3)
  * @param delay    the XEP-0203 delayed-delivery stamp, if any
  * @param error    the error, present exactly when {@code type} is {@link PresenceType#ERROR}
+ * @param e2e      the end-to-end secured PIDF object the presence carries, if any (RFC 3923 §4.1): the
+ *                 presence the gateway relays untouched, in place of one it maps
  */
 public record XmppPresence(Jid from, Jid to, Optional<String> id, PresenceType type, Optional<String> lang,
                            Optional<Show> show, List<LocalizedText> statuses, int priority, Optional<Delay> delay,
-                           Optional<StanzaError> error) {
+                           Optional<StanzaError> error, Optional<E2ePayload> e2e) {
 
     /** RFC 6121 §4.7.2.3: priority is an 8-bit signed integer. */
     public static final int MIN_PRIORITY = -128;
@@ -47,6 +50,7 @@ public record XmppPresence(Jid from, Jid to, Optional<String> id, PresenceType t
         statuses = List.copyOf(statuses);
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(e2e, "e2e");
         if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
             throw new MappingException("priority " + priority + " is outside -128..127 (RFC 6121 §4.7.2.3)");
         }
@@ -64,6 +68,13 @@ public record XmppPresence(Jid from, Jid to, Optional<String> id, PresenceType t
         }
     }
 
+    /** A presence without an end-to-end secured object. */
+    public XmppPresence(Jid from, Jid to, Optional<String> id, PresenceType type, Optional<String> lang,
+                        Optional<Show> show, List<LocalizedText> statuses, int priority, Optional<Delay> delay,
+                        Optional<StanzaError> error) {
+        this(from, to, id, type, lang, show, statuses, priority, delay, error, Optional.empty());
+    }
+
     /** An available presence with nothing but its addresses. */
     public static XmppPresence available(Jid from, Jid to) {
         return new XmppPresence(from, to, Optional.empty(), PresenceType.AVAILABLE, Optional.empty(), Optional.empty(),
@@ -78,31 +89,45 @@ public record XmppPresence(Jid from, Jid to, Optional<String> id, PresenceType t
 
     /** A copy with the given show. */
     public XmppPresence withShow(Show newShow) {
-        return new XmppPresence(from, to, id, type, lang, Optional.of(newShow), statuses, priority, delay, error);
+        return new XmppPresence(from, to, id, type, lang, Optional.of(newShow), statuses, priority, delay, error, e2e);
     }
 
     /** A copy with the given status texts. */
     public XmppPresence withStatuses(List<LocalizedText> newStatuses) {
-        return new XmppPresence(from, to, id, type, lang, show, newStatuses, priority, delay, error);
+        return new XmppPresence(from, to, id, type, lang, show, newStatuses, priority, delay, error, e2e);
     }
 
     /** A copy with the given priority. */
     public XmppPresence withPriority(int newPriority) {
-        return new XmppPresence(from, to, id, type, lang, show, statuses, newPriority, delay, error);
+        return new XmppPresence(from, to, id, type, lang, show, statuses, newPriority, delay, error, e2e);
     }
 
     /** A copy with the given delay stamp. */
     public XmppPresence withDelay(Delay newDelay) {
-        return new XmppPresence(from, to, id, type, lang, show, statuses, priority, Optional.of(newDelay), error);
+        return new XmppPresence(from, to, id, type, lang, show, statuses, priority, Optional.of(newDelay), error, e2e);
     }
 
     /** A copy with the given stanza language. */
     public XmppPresence withLang(String newLang) {
-        return new XmppPresence(from, to, id, type, Optional.of(newLang), show, statuses, priority, delay, error);
+        return new XmppPresence(from, to, id, type, Optional.of(newLang), show, statuses, priority, delay, error, e2e);
+    }
+
+    /** A copy carrying the given end-to-end secured object (RFC 3923 §4.1). */
+    public XmppPresence withE2e(E2ePayload payload) {
+        return new XmppPresence(from, to, id, type, lang, show, statuses, priority, delay, error, Optional.of(payload));
+    }
+
+    /**
+     * The error reply to this presence (RFC 6120 §8.2): addresses swapped, the same id, and the original
+     * {@code <e2e/>} object, so the sender can tell which presence failed (RFC 3923 §7).
+     */
+    public XmppPresence errorReply(StanzaError stanzaError) {
+        return new XmppPresence(to, from, id, PresenceType.ERROR, lang, Optional.empty(), List.of(), 0,
+                Optional.empty(), Optional.of(stanzaError), e2e);
     }
 
     /** A copy with the given stanza id. */
     public XmppPresence withId(String newId) {
-        return new XmppPresence(from, to, Optional.of(newId), type, lang, show, statuses, priority, delay, error);
+        return new XmppPresence(from, to, Optional.of(newId), type, lang, show, statuses, priority, delay, error, e2e);
     }
 }

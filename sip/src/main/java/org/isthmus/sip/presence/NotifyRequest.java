@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.isthmus.mapping.address.SipUri;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.presence.SipPresenceState;
 import org.isthmus.mapping.subscription.SubscriptionState;
 
@@ -25,10 +26,15 @@ import org.isthmus.mapping.subscription.SubscriptionState;
  *                   before the SUBSCRIBE's 2xx, or before the gateway has stored the dialog from it;
  *                   the gateway should then take this value instead of answering 481. Empty otherwise.
  * @param receivedAt when the edge received it
+ * @param secured    the body when it is an S/MIME object (RFC 3923 §8, RFC 3856 §6.7: a signed and/or
+ *                   encrypted PIDF), which the edge does not read; {@code presence} is then empty
+ * @param presentity the From URI, the presentity, which a secured body does not carry readably
+ * @param watcher    the To URI, the watcher
  */
 public record NotifyRequest(DialogKey key, SubscriptionState state, Optional<SipPresenceState> presence,
                             Optional<String> eventId, long cseq, Optional<SipUri> contact,
-                            Optional<SubscriptionDialog> pending, Instant receivedAt) {
+                            Optional<SubscriptionDialog> pending, Instant receivedAt,
+                            Optional<SecuredObject> secured, Optional<SipUri> presentity, Optional<SipUri> watcher) {
     public NotifyRequest {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(state, "state");
@@ -37,6 +43,25 @@ public record NotifyRequest(DialogKey key, SubscriptionState state, Optional<Sip
         Objects.requireNonNull(contact, "contact");
         Objects.requireNonNull(pending, "pending");
         Objects.requireNonNull(receivedAt, "receivedAt");
+        Objects.requireNonNull(secured, "secured");
+        Objects.requireNonNull(presentity, "presentity");
+        Objects.requireNonNull(watcher, "watcher");
+        if (secured.isPresent() && (presence.isPresent() || presentity.isEmpty() || watcher.isEmpty())) {
+            throw new IllegalArgumentException("a secured NOTIFY has no readable presence, and names its parties");
+        }
+    }
+
+    /** A NOTIFY with a PIDF body or none. */
+    public NotifyRequest(DialogKey key, SubscriptionState state, Optional<SipPresenceState> presence,
+                         Optional<String> eventId, long cseq, Optional<SipUri> contact,
+                         Optional<SubscriptionDialog> pending, Instant receivedAt) {
+        this(key, state, presence, eventId, cseq, contact, pending, receivedAt, Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
+    /** Whether it carries a presence document, readable or secured (RFC 3856 §6.8). */
+    public boolean hasBody() {
+        return presence.isPresent() || secured.isPresent();
     }
 
     /**

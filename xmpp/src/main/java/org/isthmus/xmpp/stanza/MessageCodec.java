@@ -79,6 +79,17 @@ public final class MessageCodec {
                 bodies, subjects, thread, Optional.empty(), error, e2e);
     }
 
+    /**
+     * Adds an {@code <e2e/>} child (RFC 3923 §9) and, when the gateway tagged it, the XEP-0131 header with
+     * its signature check: the same in a message and a presence.
+     */
+    static void e2e(XmlElement.Builder element, E2ePayload payload) {
+        element.child(XmlElement.builder(SecuredObject.E2E_NAMESPACE, "e2e").text(payload.text()).build());
+        payload.authenticationResults().ifPresent(r -> element.child(XmlElement.builder(SHIM_NAMESPACE, "headers")
+                .child(XmlElement.builder(SHIM_NAMESPACE, "header").attribute("name", AUTHENTICATION_RESULTS)
+                        .text(r).build()).build()));
+    }
+
     /** The children's texts with their own {@code xml:lang}, the first one per effective language only. */
     private static List<LocalizedText> texts(List<XmlElement> children, Optional<String> stanzaLang) {
         return firstPerLanguage(children.stream().map(child -> new LocalizedText(
@@ -136,12 +147,7 @@ public final class MessageCodec {
         message.thread().ifPresent(t -> element.child(XmlElement.builder(namespace, "thread").text(t).build()));
         message.xhtml().ifPresent(x -> element.child(XmlElement.builder(XhtmlIm.NAMESPACE, "html")
                 .child(xhtml(XmlElement.builder(XhtmlIm.XHTML_NAMESPACE, "body"), "body", x.content())).build()));
-        message.e2e().ifPresent(e -> {
-            element.child(XmlElement.builder(SecuredObject.E2E_NAMESPACE, "e2e").text(e.text()).build());
-            e.authenticationResults().ifPresent(r -> element.child(XmlElement.builder(SHIM_NAMESPACE, "headers")
-                    .child(XmlElement.builder(SHIM_NAMESPACE, "header").attribute("name", AUTHENTICATION_RESULTS)
-                            .text(r).build()).build()));
-        });
+        message.e2e().ifPresent(e -> e2e(element, e));
         message.error().ifPresent(e -> element.child(StanzaErrors.toElement(e, namespace)));
         return element.build();
     }

@@ -15,6 +15,8 @@ import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.E2ePayload;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.presence.Delay;
 import org.isthmus.mapping.presence.PresenceType;
 import org.isthmus.mapping.presence.Show;
@@ -98,6 +100,9 @@ public final class PresenceCodec {
      *       must be valid; its show and priority are ignored, a second status in a language and a bad
      *       delay are dropped, and a missing or unreadable {@code <error/>} reads as
      *       {@code undefined-condition}.</li>
+     *   <li>An {@code <e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'/>} child, the secured presence of
+     *       RFC 3923 §4.1, is read as its character data; headers the sender wrote about it are not
+     *       read, as for messages.</li>
      *   <li>The children of a subscription stanza are not read: {@link XmppSubscription} carries its
      *       addresses, type and id only.</li>
      * </ul>
@@ -183,9 +188,10 @@ public final class PresenceCodec {
             stanzaError = Optional.of(presence.child(ns, "error").map(StanzaErrors::fromElement)
                     .orElseGet(() -> StanzaError.of(StanzaErrorCondition.UNDEFINED_CONDITION, null)));
         }
+        Optional<E2ePayload> e2e = presence.child(SecuredObject.E2E_NAMESPACE, "e2e").map(e -> E2ePayload.of(e.text()));
         // Every invariant of XmppPresence was checked above, so the constructor cannot throw here.
         return Mapped.ok(new Availability(new XmppPresence(from, to, id, type, lang, show, statuses, priority, delay,
-                stanzaError)));
+                stanzaError, e2e)));
     }
 
     /** RFC 6121 §4.7.2.3: an integer from -128 to 127 (an xs:byte: ASCII digits, an optional sign). */
@@ -248,7 +254,9 @@ public final class PresenceCodec {
      * The {@code <presence/>} element for an availability presence, in the stream's content namespace:
      * {@code from}, {@code to}, {@code id}, {@code type} (left out for available, RFC 6121 §4.7.1) and
      * {@code xml:lang}; then the show, the statuses (each with its own {@code xml:lang} if it has one),
-     * the priority, the XEP-0203 delay and the error (RFC 6121 §4.7.2, RFC 6120 §8.3.2). The priority is
+     * the priority, the XEP-0203 delay, the {@code <e2e/>} object (RFC 3923 §4.1) with the gateway's
+     * signature check as a XEP-0131 {@code Authentication-Results} header, and the error (RFC 6121
+     * §4.7.2, RFC 6120 §8.3.2). The priority is
      * written only on an available presence and only when it is not 0, the value its absence means
      * (§4.7.2.3; §4.5.1 forbids it on an unavailable one).
      */
@@ -272,6 +280,7 @@ public final class PresenceCodec {
             element.child(XmlElement.builder(namespace, "priority").text(Integer.toString(presence.priority())).build());
         }
         presence.delay().ifPresent(d -> element.child(delayElement(d)));
+        presence.e2e().ifPresent(e -> MessageCodec.e2e(element, e));
         presence.error().ifPresent(e -> element.child(StanzaErrors.toElement(e, namespace)));
         return element.build();
     }

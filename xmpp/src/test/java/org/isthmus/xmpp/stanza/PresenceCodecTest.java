@@ -22,6 +22,7 @@ import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.error.StanzaErrorType;
+import org.isthmus.mapping.message.E2ePayload;
 import org.isthmus.mapping.presence.Delay;
 import org.isthmus.mapping.presence.PresenceType;
 import org.isthmus.mapping.presence.Show;
@@ -433,5 +434,44 @@ class PresenceCodecTest {
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0)).isInstanceOf(XmppPresence.class);
         assertThat(seen.get(1)).isInstanceOf(XmppSubscription.class);
+    }
+    // ---- RFC 3923 §4: secured presence ----------------------------------------------------------
+
+    /** RFC 3923 Example 12, the encrypted presence, with the 'from' a server-to-server stream requires. */
+    private static final String EXAMPLE_12 = "<presence from='juliet@example.com/balcony' to='romeo@example.net/orchard'>"
+            + "<e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'><![CDATA[\n"
+            + "U2FsdGVkX18VJPbx5GMdFPTPZrHLC9QGiVP+ziczu6zWZLFQxae6O5PP6iqpr2No\n"
+            + "woJxUIBqCOgX+U7srHpK2NYtNTZ7UQp2V0yEx1JV8+Y=\n]]></e2e></presence>";
+
+    @Test
+    void readsTheE2eObjectOfRfc3923Example12AsItsCharacterData() {
+        XmppPresence p = ((PresenceCodec.Availability) decode(EXAMPLE_12)).presence();
+
+        assertThat(p.type()).isEqualTo(PresenceType.AVAILABLE);
+        assertThat(p.to()).isEqualTo(jid("romeo@example.net/orchard"));
+        assertThat(p.e2e()).hasValue(E2ePayload.of("\nU2FsdGVkX18VJPbx5GMdFPTPZrHLC9QGiVP+ziczu6zWZLFQxae6O5PP6iqpr2No\n"
+                + "woJxUIBqCOgX+U7srHpK2NYtNTZ7UQp2V0yEx1JV8+Y=\n"));
+    }
+
+    @Test
+    void aPresenceWithoutE2eHasNone() {
+        XmppPresence p = ((PresenceCodec.Availability) decode("<presence from='a@b/c' to='d@e'/>")).presence();
+        assertThat(p.e2e()).isEmpty();
+    }
+
+    @Test
+    void writesTheE2eObjectWithTheGatewaysCheckAsAXep0131HeaderAndReadsItBackWithoutTheHeader() {
+        String object = "Content-Type: multipart/signed; boundary=next\r\n\r\n--next\r\n<&>";
+        XmppPresence p = XmppPresence.available(jid("romeo\\40example.net@gw.example.com"), jid("juliet@example.com"))
+                .withE2e(new E2ePayload(object, Optional.of("gw.example.com; smime=pass")));
+
+        String xml = PresenceCodec.toElement(p, NS).toXml(NS);
+
+        assertThat(xml).contains("<e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'>Content-Type: multipart/signed;"
+                + " boundary=next&#xD;\n&#xD;\n--next&#xD;\n&lt;&amp;&gt;</e2e>")
+                .contains("<headers xmlns='http://jabber.org/protocol/shim'><header name='Authentication-Results'>"
+                        + "gw.example.com; smime=pass</header></headers>");
+        XmppPresence read = ((PresenceCodec.Availability) decode(xml)).presence();
+        assertThat(read.e2e()).hasValue(E2ePayload.of(object));
     }
 }
