@@ -47,6 +47,7 @@ import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.SipPagerMessage;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.mapping.presence.XmppPresence;
@@ -216,6 +217,13 @@ public final class Gateway implements AutoCloseable {
         public CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, SubscriptionState state,
                                                        Optional<PresenceDocument> document) {
             return sip.sendNotify(dialog, state, document);
+        }
+
+        @Override
+        public CompletableFuture<NotifyOutcome> notifySecured(SubscriptionDialog dialog, SubscriptionState state,
+                                                              SecuredObject object,
+                                                              Optional<String> authenticationResults) {
+            return sip.sendNotify(dialog, state, object, authenticationResults);
         }
 
         @Override

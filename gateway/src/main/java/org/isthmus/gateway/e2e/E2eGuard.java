@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -52,9 +53,11 @@ import org.isthmus.mapping.message.SecuredMessage;
 import org.isthmus.mapping.message.SecuredObject;
 
 /**
- * Looks at an end-to-end secured message before it crosses, without changing it (RFC 3923 §8).
+ * Looks at an end-to-end secured message or presence before it crosses, without changing it (RFC 3923
+ * §8).
  *
- * <p>Always: the addresses inside a readable object must be the outer ones ({@link E2eAddresses}).
+ * <p>Always: the addresses inside a readable object must be the outer ones ({@link E2eAddresses}): a
+ * Message/CPIM's From and To, a PIDF's entity.
  * The content of a {@code multipart/signed} object is its first part; of an opaque
  * {@code signed-data} object, the content inside the CMS SignedData. An enveloped (encrypted) object
  * cannot be read by the gateway, which has no key for it and must not have one: it passes unchecked,
@@ -142,49 +145,69 @@ public final class E2eGuard {
      * @return the Authentication-Results value to send along (only when tagging), or the refusal
      */
     public Mapped<Optional<String>> inspect(SecuredMessage message, Direction direction) {
+        return inspect("message", message.object(), message.from(), message.to(), direction,
+                entity -> E2eAddresses.check(entity, message.from().bare(), message.to().bare(), addresses));
+    }
+
+    /**
+     * Checks a secured presence that is about to cross (RFC 3923 §4.1, §8): a signed PIDF's
+     * {@code entity} must name the outer sender (RFC 3863 §4.1.1), and the signature is checked as
+     * for a message.
+     *
+     * @param from      the outer sender, the presentity
+     * @param to        the outer recipient, the watcher
+     * @param object    the S/MIME object
+     * @param direction which way it crosses
+     * @return the Authentication-Results value to send along (only when tagging), or the refusal
+     */
+    public Mapped<Optional<String>> inspectPresence(ImUri from, ImUri to, SecuredObject object, Direction direction) {
+        return inspect("presence", object, from, to, direction,
+                entity -> E2eAddresses.checkPresence(entity, from.bare(), addresses));
+    }
+
+    private Mapped<Optional<String>> inspect(String stanza, SecuredObject object, ImUri from, ImUri to,
+                                             Direction direction, Function<byte[], Optional<Rejected>> addressCheck) {
         Checks now = checks;
         E2eSettings settings = now.settings();
-        SecuredObject object = message.object();
         String kind = object.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
         Mapped<Content> content = content(object);
         if (content instanceof Mapped.Failed<Content> failed) {
-            meters.e2e(direction, kind, "unchecked", "refused");
+            meters.e2e(direction, stanza, kind, "unchecked", "refused");
             return Mapped.rejected(failed.rejected());
         }
         Content c = content.orThrow();
         if (c.entity().isPresent()) {
-            Optional<Rejected> mismatch = E2eAddresses.check(c.entity().get(), message.from().bare(),
-                    message.to().bare(), addresses);
+            Optional<Rejected> mismatch = addressCheck.apply(c.entity().get());
             if (mismatch.isPresent()) {
-                meters.e2e(direction, kind, "unchecked", "refused");
+                meters.e2e(direction, stanza, kind, "unchecked", "refused");
                 return Mapped.rejected(mismatch.get());
             }
         }
         if (settings.verify() == E2eSettings.Verify.OFF) {
-            meters.e2e(direction, kind, "unchecked", "relayed");
+            meters.e2e(direction, stanza, kind, "unchecked", "relayed");
             return Mapped.ok(Optional.empty());
         }
-        Result result = c.signed().map(s -> verify(s, message.from(), now.anchors())).orElse(Result.NONE);
-        LOG.debug("e2e {} from={} to={} kind={} smime={}", direction, message.from().bare(), message.to().bare(), kind,
+        Result result = c.signed().map(s -> verify(s, from, now.anchors())).orElse(Result.NONE);
+        LOG.debug("e2e {} {} from={} to={} kind={} smime={}", stanza, direction, from.bare(), to.bare(), kind,
                 result.tag());
         return switch (settings.verify()) {
             case REJECT -> {
                 if (result != Result.PASS) {
-                    meters.e2e(direction, kind, result.tag(), "refused");
+                    meters.e2e(direction, stanza, kind, result.tag(), "refused");
                     yield Mapped.rejected(new Rejected(StanzaErrorCondition.NOT_ACCEPTABLE,
                             "the gateway accepts only objects signed by a trusted signer that names the sender; "
                                     + "signature check: smime=" + result.tag() + " (RFC 3923 §7, RFC 8601)",
                             Optional.of(new SipStatus(403, "Unverified S/MIME Signature"))));
                 }
-                meters.e2e(direction, kind, result.tag(), "relayed");
+                meters.e2e(direction, stanza, kind, result.tag(), "relayed");
                 yield Mapped.ok(Optional.empty());
             }
             case TAG -> {
-                meters.e2e(direction, kind, result.tag(), "tagged");
+                meters.e2e(direction, stanza, kind, result.tag(), "tagged");
                 yield Mapped.ok(Optional.of(authservId + "; smime=" + result.tag()));
             }
             default -> {
-                meters.e2e(direction, kind, result.tag(), "relayed");
+                meters.e2e(direction, stanza, kind, result.tag(), "relayed");
                 yield Mapped.ok(Optional.empty());
             }
         };

@@ -237,15 +237,17 @@ public final class GatewayMeters {
     /**
      * An end-to-end secured object was checked.
      *
+     * @param stanza what carried it: message (RFC 3923 §3) or presence (§4)
      * @param kind   signed, opaque-signed or enveloped
      * @param result the signature check's result (pass, fail, neutral, policy, none) or unchecked
      * @param action relayed, tagged or refused
      */
-    public void e2e(Direction direction, String kind, String result, String action) {
-        String key = "e2e|" + direction.tag() + '|' + kind + '|' + result + '|' + action;
+    public void e2e(Direction direction, String stanza, String kind, String result, String action) {
+        String key = "e2e|" + direction.tag() + '|' + stanza + '|' + kind + '|' + result + '|' + action;
         counters.computeIfAbsent(key, k -> Counter.builder(E2E)
                 .description("End-to-end secured objects (RFC 3923), by the gateway's signature check and what it did")
-                .tag("direction", direction.tag()).tag("kind", kind).tag("result", result).tag("action", action)
+                .tag("direction", direction.tag()).tag("stanza", stanza).tag("kind", kind).tag("result", result)
+                .tag("action", action)
                 .register(registry)).increment();
     }
 

@@ -6,9 +6,12 @@ import java.util.concurrent.CompletableFuture;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
+import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.presence.XmppPresence;
 import org.isthmus.mapping.subscription.SubscriptionState;
 import org.isthmus.mapping.subscription.XmppSubscription;
+import org.isthmus.sip.SipOutcome;
 import org.isthmus.sip.SipTarget;
 import org.isthmus.sip.presence.NotifyOutcome;
 import org.isthmus.sip.presence.SubscribeOutcome;
@@ -36,6 +39,15 @@ public interface PresenceLinks {
     /** A NOTIFY in a stored notifier dialog, as the SIP edge's {@code sendNotify}. */
     CompletableFuture<NotifyOutcome> notify(SubscriptionDialog dialog, SubscriptionState state,
                                             Optional<PresenceDocument> document);
+
+    /**
+     * A NOTIFY in a stored notifier dialog whose body is an end-to-end secured PIDF (RFC 3923 §8), as the
+     * SIP edge's {@code sendNotify} with an S/MIME object. Links that cannot send one answer 501.
+     */
+    default CompletableFuture<NotifyOutcome> notifySecured(SubscriptionDialog dialog, SubscriptionState state,
+                                                           SecuredObject object, Optional<String> authenticationResults) {
+        return CompletableFuture.completedFuture(new NotifyOutcome(SipOutcome.of(SipStatus.of(501)), dialog));
+    }
 
     /** Where requests for a SIP user go: a registered contact or a route; rejected when there is none. */
     Mapped<SipTarget> route(SipUri contact);

@@ -40,6 +40,7 @@ import org.isthmus.gateway.store.RecordStore;
 import org.isthmus.gateway.store.StateStore;
 import org.isthmus.gateway.store.Versioned;
 import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.Rejected;
 import org.isthmus.mapping.address.AddressMapper;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.address.Jid;
@@ -48,8 +49,11 @@ import org.isthmus.mapping.document.pidf.Basic;
 import org.isthmus.mapping.document.pidf.PidfWriter;
 import org.isthmus.mapping.document.pidf.PresenceDocument;
 import org.isthmus.mapping.error.SipStatus;
+import org.isthmus.mapping.error.SipStatusToXmpp;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.E2ePayload;
+import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.presence.CpimPresence;
 import org.isthmus.mapping.presence.CpimPresenceToSip;
 import org.isthmus.mapping.presence.CpimPresenceToXmpp;
@@ -217,6 +221,8 @@ public final class SubscriptionMirror {
         boolean fetch;
         CompletableFuture<SipStatus> notifyAnswer;
         Optional<SipPresenceState> notifyPresence = Optional.empty();
+        /** A NOTIFY's secured PIDF, as the {@code <e2e/>} payload it becomes (RFC 3923 §8). */
+        Optional<E2ePayload> notifySecured = Optional.empty();
         Optional<SubscriptionDialog> subscriberDialog = Optional.empty();
         /** Restore-driven: the event's sends go through the pacer. */
         boolean paced;
@@ -428,6 +434,16 @@ public final class SubscriptionMirror {
 
     /** A NOTIFY in a subscription the gateway holds for an XMPP user (RFC 6665 §4.1.3, RFC 8048 §5.2). */
     public CompletionStage<SipStatus> onNotify(NotifyRequest request) {
+        return onNotify(request, Optional.empty());
+    }
+
+    /**
+     * A NOTIFY, as {@link #onNotify(NotifyRequest)}, whose secured PIDF body (RFC 3923 §8) the gateway
+     * has checked and wrapped as {@code secured}: relayed to the user in {@code <e2e/>} exactly when a
+     * readable document would be, that is only while the subscription is active (RFC 2779 §5.1: the
+     * watcher the mirror authorized, and no one else).
+     */
+    public CompletionStage<SipStatus> onNotify(NotifyRequest request, Optional<E2ePayload> secured) {
         String name = pairOfDialog(request.key());
         Optional<MirrorRecord> fresh = Optional.empty();
         if (name == null && request.pending().isPresent()) {
@@ -444,6 +460,7 @@ public final class SubscriptionMirror {
         }
         Ctx ctx = new Ctx();
         ctx.notifyAnswer = new CompletableFuture<>();
+        ctx.notifySecured = secured;
         MirrorRecord pairRecord = fresh.orElseGet(() -> known.record());
         CompletableFuture<Void> done = lanes.submit(pairRecord.user().toString(), () ->
                 pairFor(pairRecord, true).thenCompose(pair -> pair.isEmpty()
@@ -476,6 +493,7 @@ public final class SubscriptionMirror {
             // RFC 6665 §4.4.3: the answer to a fetch; it carries the state once and ends.
             ctx.notifyAnswer.complete(SipStatus.of(200));
             request.presence().ifPresent(p -> forwardNotify(pair, p));
+            ctx.notifySecured.ifPresent(e -> forwardSecured(pair, e));
             if (request.state() instanceof SubscriptionState.Terminated) {
                 pair.fetchInFlight = false;
             }
@@ -486,7 +504,7 @@ public final class SubscriptionMirror {
         }
         ctx.subscriberDialog = dialog;
         ctx.notifyPresence = request.presence();
-        return step(pair, new MirrorEvent.NotifyReceived(request.state(), request.presence().isPresent()), ctx);
+        return step(pair, new MirrorEvent.NotifyReceived(request.state(), request.hasBody()), ctx);
     }
 
     /** RFC 6665 §4.1.3: 481 for a NOTIFY of no subscription; a final {@code terminated} one is simply taken. */
@@ -572,6 +590,7 @@ public final class SubscriptionMirror {
                         Optional.of(e.error()))));
             } else if (action instanceof MirrorAction.ForwardNotifyPresence) {
                 ctx.notifyPresence.ifPresent(p -> sends.add(() -> forwardNotify(pair, p)));
+                ctx.notifySecured.ifPresent(e -> sends.add(() -> forwardSecured(pair, e)));
             } else if (action instanceof MirrorAction.SendCachedPresence) {
                 MirrorRecord r = after;
                 List<XmppPresence> cached = pair.contactPresence();
@@ -763,13 +782,18 @@ public final class SubscriptionMirror {
             }
             SipStatus status = error != null ? new SipStatus(500, "gateway failure") : outcome.outcome().status();
             LOG.info("presence: NOTIFY to {} failed: {} {}", dialog.remoteUri(), status.code(), status.reason());
-            lanes.submit(user.toString(), () -> {
-                Pair pair = pairs.get(name);
-                if (pair == null || pair.record().notifier().map(d -> !d.key().equals(dialog.key())).orElse(true)) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                return step(pair, new MirrorEvent.NotifyFailed(status), new Ctx());
-            });
+            notifyFailed(name, user, dialog, status);
+        });
+    }
+
+    /** A NOTIFY in the pair's notifier dialog failed: the machine decides what the failure ends. */
+    private void notifyFailed(String name, Jid user, SubscriptionDialog dialog, SipStatus status) {
+        lanes.submit(user.toString(), () -> {
+            Pair pair = pairs.get(name);
+            if (pair == null || pair.record().notifier().map(d -> !d.key().equals(dialog.key())).orElse(true)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return step(pair, new MirrorEvent.NotifyFailed(status), new Ctx());
         });
     }
 
@@ -791,6 +815,97 @@ public final class SubscriptionMirror {
         }
         pair.contactPresence(list);
         list.forEach(this::send);
+    }
+
+    // ---- Secured presence (RFC 3923 §4, §8) -------------------------------------------------------
+
+    /**
+     * A directed presence carrying a secured PIDF from an XMPP user to a SIP contact (RFC 3923 §4.1),
+     * already checked by the gateway: a NOTIFY in the notifier dialog of that contact's subscription to
+     * the user, its body the S/MIME object unchanged (§8). RFC 7248 §5.2 maps an XMPP presence to a
+     * NOTIFY to a subscriber the user authorized, and SIP carries presence in no other request (RFC 3856
+     * §6.7, RFC 6665 §4.2.2): without an active, authorized subscription of that contact the presence is
+     * refused with {@code item-not-found}, the RFC 7247 §7.1 condition of the 481 such a NOTIFY would get
+     * (RFC 6665 §4.1.3), and is never sent. The NOTIFY's failure comes back to the sender as the mapped
+     * error; a failure that ends the subscription (RFC 6665 §4.2.2) ends it in the mirror too.
+     *
+     * @param presence              the stanza, for its addresses and the error reply
+     * @param object                the S/MIME object
+     * @param authenticationResults the gateway's signature check, to send as a header, if tagging
+     */
+    public void onSecuredPresence(XmppPresence presence, SecuredObject object, Optional<String> authenticationResults) {
+        Mapped<MirrorRecord> fresh = pairFromXmpp(presence.from(), presence.to());
+        if (fresh instanceof Mapped.Failed<MirrorRecord> failed) {
+            refuseSecured(presence, failed.rejected());
+            return;
+        }
+        MirrorRecord f = fresh.orThrow();
+        lanes.submit(f.user().toString(), () -> pairFor(f, false).thenCompose(found -> {
+            Optional<SubscriptionDialog> dialog = found.map(Pair::record)
+                    .filter(r -> r.state().notifier() == NotifierDialog.ACTIVE
+                            && r.state().inbound() == AuthorizationState.GRANTED)
+                    .flatMap(MirrorRecord::notifier);
+            if (dialog.isEmpty()) {
+                refuseSecured(presence, new Rejected(StanzaErrorCondition.ITEM_NOT_FOUND, presence.to().bare()
+                        + " has no authorized SIP subscription to " + presence.from().bare() + "'s presence: SIP "
+                        + "carries presence only in a NOTIFY of one (RFC 7248 §5.2, RFC 6665 §4.2.2)"));
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return notifySecured(found.get(), dialog.get(), presence, object, authenticationResults);
+        }));
+    }
+
+    /** Refuses a secured presence with an error presence to its sender (RFC 6120 §8.2, RFC 3923 §7). */
+    public void refuseSecured(XmppPresence presence, Rejected why) {
+        // The condition, not the text: the text may quote the object's own (untrusted) entity.
+        LOG.info("presence: secured presence from={} to={} refused: {}", presence.from(), presence.to(),
+                why.condition());
+        send(presence.errorReply(StanzaError.of(why.condition(), why.text())));
+    }
+
+    /** On the pair's lane: the dialog's next CSeq stored, then the NOTIFY sent in it. */
+    private CompletionStage<Void> notifySecured(Pair pair, SubscriptionDialog used, XmppPresence presence,
+                                                SecuredObject object, Optional<String> authenticationResults) {
+        MirrorRecord before = pair.record();
+        MirrorRecord next = before.withNotifier(Optional.of(used.next())).withOwner(nodeId);
+        return persist(pair, before, next).handle((ok, error) -> {
+            if (error != null) {
+                LOG.warn("presence: {} not stored, secured NOTIFY not sent: {}", before.name(), error.toString());
+                refuseSecured(presence, new Rejected(StanzaErrorCondition.INTERNAL_SERVER_ERROR,
+                        "the subscription state could not be stored"));
+                return null;
+            }
+            pair.record(next);
+            // The watcher's last document is now the secured one: the next readable one is sent even if
+            // it equals the last readable one.
+            pair.lastSent = 0;
+            SubscriptionState active = new SubscriptionState.Active(OptionalLong.empty());
+            links.notifySecured(used, active, object, authenticationResults).whenComplete((outcome, failure) -> {
+                boolean sent = failure == null && outcome.outcome().status().isSuccess();
+                meters.presenceSent(Sent.NOTIFY, sent);
+                if (sent) {
+                    return;
+                }
+                SipStatus status = failure != null ? new SipStatus(500, "gateway failure") : outcome.outcome().status();
+                refuseSecured(presence, new Rejected(SipStatusToXmpp.conditionFor(status.code()),
+                        "the SIP watcher answered the secured NOTIFY " + status.code() + " " + status.reason()));
+                if (failure == null && outcome.subscriptionGone()) {
+                    notifyFailed(before.name(), before.user(), used, status);
+                }
+            });
+            return null;
+        });
+    }
+
+    /**
+     * A contact's secured PIDF to the user, in {@code <e2e/>} (RFC 3923 §8), from the contact's address;
+     * kept, like a readable presence, for the user's later probes.
+     */
+    private void forwardSecured(Pair pair, E2ePayload payload) {
+        MirrorRecord r = pair.record();
+        XmppPresence stanza = XmppPresence.available(r.contactJid(), r.user()).withE2e(payload);
+        pair.contactPresence = List.of(stanza);
+        send(stanza);
     }
 
     // ---- Documents and hygiene --------------------------------------------------------------------

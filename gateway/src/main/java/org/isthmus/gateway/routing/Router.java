@@ -48,6 +48,7 @@ import org.isthmus.mapping.error.XmppErrorToSip;
 import org.isthmus.mapping.message.CpimMessage;
 import org.isthmus.mapping.message.CpimToSip;
 import org.isthmus.mapping.message.CpimToXmpp;
+import org.isthmus.mapping.message.E2ePayload;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.SipPagerMessage;
@@ -56,6 +57,7 @@ import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.mapping.message.XmppToCpim;
 import org.isthmus.mapping.message.imdn.FailureReports;
 import org.isthmus.gateway.presence.SubscriptionMirror;
+import org.isthmus.mapping.presence.PresenceType;
 import org.isthmus.mapping.presence.XmppPresence;
 import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.sip.RegisterOutcome;
@@ -707,9 +709,31 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public void onPresence(XmppPresence presence) {
         SubscriptionMirror m = mirror;
-        if (m != null) {
+        if (m == null) {
+            return;
+        }
+        if (presence.e2e().isPresent() && presence.type() != PresenceType.ERROR) {
+            securedPresence(m, presence, presence.e2e().get());
+        } else {
             m.onPresence(presence);
         }
+    }
+
+    /**
+     * RFC 3923 §4.1, §8: a directed presence with a secured PIDF crosses as that object, after the
+     * {@link E2eGuard} has looked at it (its entity must be the sender, RFC 3863 §4.1.1), in a NOTIFY to
+     * the contact it is addressed to; a refusal goes back to the sender as an error presence.
+     */
+    private void securedPresence(SubscriptionMirror m, XmppPresence presence, E2ePayload payload) {
+        Mapped<SecuredObject> object = SecuredObject.fromE2e(payload.text(), settings.maxBodyBytes());
+        Mapped<Optional<String>> checked = object.then(o -> addresses.fromJid(presence.from())
+                .then(from -> addresses.fromJid(presence.to())
+                        .then(to -> e2e.inspectPresence(from, to, o, Direction.XMPP_TO_SIP))));
+        if (checked instanceof Mapped.Failed<Optional<String>> failed) {
+            m.refuseSecured(presence, failed.rejected());
+            return;
+        }
+        m.onSecuredPresence(presence, object.orThrow(), checked.orThrow());
     }
 
     @Override
@@ -729,7 +753,24 @@ public final class Router implements SipHandler, XmppHandler {
     @Override
     public CompletionStage<SipStatus> onNotify(NotifyRequest request) {
         SubscriptionMirror m = mirror;
-        return m == null ? SipHandler.super.onNotify(request) : m.onNotify(request);
+        if (m == null) {
+            return SipHandler.super.onNotify(request);
+        }
+        if (request.secured().isEmpty()) {
+            return m.onNotify(request);
+        }
+        // RFC 3923 §8: a secured PIDF goes to the watcher in <e2e/>, unread, once the E2eGuard has checked
+        // its entity against the NOTIFY's From (RFC 3863 §4.1.1) and, if configured, its signature.
+        SecuredObject object = request.secured().get();
+        Mapped<Optional<String>> checked = addresses.fromSip(request.presentity().orElseThrow())
+                .then(from -> addresses.fromSip(request.watcher().orElseThrow())
+                        .then(to -> e2e.inspectPresence(from, to, object, Direction.SIP_TO_XMPP)));
+        if (checked instanceof Mapped.Failed<Optional<String>> failed) {
+            LOG.info("presence: secured NOTIFY from={} refused: {}", request.presentity().get(),
+                    failed.rejected().condition());
+            return CompletableFuture.completedFuture(sipStatusFor(failed.rejected()));
+        }
+        return m.onNotify(request, Optional.of(new E2ePayload(object.toE2e(), checked.orThrow())));
     }
 
     // ---- Registrar -------------------------------------------------------------------------------

@@ -136,6 +136,19 @@ public final class SmimeObjects {
                 + text).getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * An application/pidf+xml object with its own MIME header (RFC 3923 Example 7): one open tuple with
+     * the note, and a timestamp, as RFC 3856 §9.4 asks of signed presence; CRLF line breaks.
+     */
+    public static byte[] pidf(String entity, String note) {
+        return ("Content-Type: application/pidf+xml\r\n\r\n"
+                + "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
+                + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"" + entity + "\">\r\n"
+                + "  <tuple id=\"e2e\"><status><basic>open</basic></status><note>" + note + "</note>"
+                + "<timestamp>" + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "</timestamp></tuple>\r\n"
+                + "</presence>").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The Content-Type of the multipart/signed objects made here. */
     public static String signedType() {
         return "multipart/signed; boundary=" + BOUNDARY + "; micalg=sha-256; protocol=\"application/pkcs7-signature\"";
