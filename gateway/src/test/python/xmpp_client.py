@@ -17,6 +17,9 @@ Commands (stdin):
     {"cmd": "presence", "to": "...", "type": "subscribe", "show": "away", "status": "..."}
         every field optional: without "to" it is broadcast presence, without "type" available;
         "show" and "status" go with available presence (RFC 6121 §4.7.2)
+    {"cmd": "presence", "to": "...", "id": "p1", "e2e": "..."}
+        directed presence carrying an RFC 3923 §4.1 <e2e/> child with this text; answered by
+        {"event": "sent", "id": ...}
     {"cmd": "quit"}
 
 Events (stdout):
@@ -24,7 +27,7 @@ Events (stdout):
     {"event": "message", "id", "from", "to", "type", "body", "thread", "error", "e2e", "headers"}
         "error" is null or {"type", "condition", "text"}; "body", "thread" and "e2e" (the text of an
         RFC 3923 <e2e/> child) may be null; "headers" maps XEP-0131 header names to values
-    {"event": "presence", "from", "to", "type", "show", "status"}
+    {"event": "presence", "from", "to", "id", "type", "show", "status", "error", "e2e", "headers"}
         also subscription requests: the client never answers one by itself (no auto-authorize,
         no auto-subscribe back), so the test decides with a "presence" command
     {"event": "sent", "id": ...}
@@ -141,9 +144,13 @@ class ScriptedClient(ClientXMPP):
         emit("presence",
              **{"from": text_or_none(pres["from"])},
              to=text_or_none(pres["to"]),
+             id=text_or_none(pres["id"]),
              type=pres.xml.get("type", "available"),
              show=text_or_none(pres["show"]),
-             status=text_or_none(pres["status"]))
+             status=text_or_none(pres["status"]),
+             error=stanza_error(pres),
+             e2e=e2e_text(pres),
+             headers=shim_headers(pres))
 
     def command(self, line):
         try:
@@ -158,6 +165,13 @@ class ScriptedClient(ClientXMPP):
                     e2e.text = cmd["e2e"]
                 msg.send()
                 emit("sent", id=msg["id"])
+            elif kind == "presence" and cmd.get("e2e") is not None:
+                pres = self.make_presence(pto=cmd["to"])
+                pres["id"] = cmd.get("id") or uuid.uuid4().hex
+                e2e = ET.SubElement(pres.xml, "{%s}e2e" % E2E_NS)
+                e2e.text = cmd["e2e"]
+                pres.send()
+                emit("sent", id=pres["id"])
             elif kind == "presence":
                 broadcast = cmd.get("to") is None and cmd.get("type") is None
                 # A changed broadcast presence keeps the session's priority (see on_session_start).

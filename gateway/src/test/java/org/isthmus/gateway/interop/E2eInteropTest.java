@@ -202,7 +202,7 @@ class E2eInteropTest {
     }
 
     /** An entity's octets: its Content-Type, a blank line and the body (RFC 2045 §3). */
-    private static byte[] entity(String contentType, byte[] body) {
+    static byte[] entity(String contentType, byte[] body) {
         byte[] head = ("Content-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[head.length + body.length];
         System.arraycopy(head, 0, out, 0, head.length);
@@ -214,7 +214,7 @@ class E2eInteropTest {
      * The S/MIME object's body as the XMPP client received it in {@code <e2e/>}: the text's line breaks
      * back in MIME's canonical CRLF (XML turned them into LF), base64 undone if the object says so.
      */
-    private static byte[] e2eBody(String e2e) {
+    static byte[] e2eBody(String e2e) {
         String canonical = e2e.replace("\r\n", "\n").replace("\n", "\r\n");
         int blank = canonical.indexOf("\r\n\r\n");
         String head = canonical.substring(0, blank);

@@ -137,6 +137,16 @@ public final class XmppClientProcess implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Sends a directed presence whose payload is an RFC 3923 §4.1 {@code <e2e/>} element with this text;
+     * returns its stanza id.
+     */
+    public String sendPresenceE2e(String to, String e2eText) {
+        String id = "interop-" + UUID.randomUUID();
+        command(JSON.createObjectNode().put("cmd", "presence").put("to", to).put("id", id).put("e2e", e2eText));
+        return id;
+    }
+
     /** Sends presence; {@code to} and {@code type} may be null (initial, broadcast presence). */
     public void sendPresence(String to, String type) {
         ObjectNode command = JSON.createObjectNode().put("cmd", "presence");
