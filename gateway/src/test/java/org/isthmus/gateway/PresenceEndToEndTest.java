@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.isthmus.gateway.config.GatewayConfig;
+import org.isthmus.gateway.e2e.SmimeObjects;
 import org.isthmus.sip.testing.TestUserAgent;
 import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.testing.ComponentServer;
@@ -356,5 +359,82 @@ class PresenceEndToEndTest {
                 .isEqualTo(((FromHeader) pending.getHeader(FromHeader.NAME)).getTag());
         assertThat(((CSeqHeader) next.getHeader(CSeqHeader.NAME)).getSeqNumber()).isEqualTo(cseq + 1);
         assertThat(new String(next.getRawContent(), StandardCharsets.UTF_8)).contains("back");
+    }
+
+    // ---- Secured presence (RFC 3923 §4): only authorized watchers --------------------------------
+
+    /** A multipart/signed PIDF for {@code entity} (Bouncy Castle, EC key), as SIP carries it. */
+    private static byte[] signedPidf(String entity) {
+        SmimeObjects.Party ca = SmimeObjects.ca();
+        return SmimeObjects.signed(SmimeObjects.pidf(entity, "secret plans"),
+                SmimeObjects.user(entity, SmimeObjects.Keys.EC, ca));
+    }
+
+    /** The presence stanzas that arrive within {@code window} (at most 20). */
+    private List<XmlElement> presencesWithin(Duration window) {
+        List<XmlElement> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + window.toNanos();
+        for (int i = 0; i < 20 && System.nanoTime() < deadline; i++) {
+            xmpp.poll(Duration.ofMillis(100)).filter(e -> e.name().equals("presence")).ifPresent(seen::add);
+        }
+        return seen;
+    }
+
+    private static boolean hasE2e(XmlElement presence) {
+        return presence.children().stream().anyMatch(c -> c.name().equals("e2e"));
+    }
+
+    /**
+     * Privacy (RFC 2779 §5.1): a secured presence for a SIP watcher the user has not authorized is not
+     * sent; its sender gets item-not-found with the object back (RFC 7248 §5.2, RFC 3923 §7).
+     */
+    @Test
+    void aSecuredPresenceForAnUnauthorizedSipWatcherIsRefusedAndNeverSent() {
+        phone.answerWith(200, "OK");
+        assertThat(phone.send(subscribeFromPhone(600), WAIT).getStatusCode()).isEqualTo(200);
+        assertThat(header(awaitMethod(Request.NOTIFY), "Subscription-State")).startsWith("pending");
+        nextPresence("subscribe");
+
+        String e2e = "Content-Type: " + SmimeObjects.signedType() + "\r\n\r\n"
+                + new String(signedPidf("pres:alice@xmpp.test"), StandardCharsets.UTF_8);
+        xmpp.send("<presence id='e1' from='alice@xmpp.test/laptop' to='" + CONTACT + "'>"
+                + "<e2e xmlns='urn:ietf:params:xml:ns:xmpp-e2e'><![CDATA[" + e2e + "]]></e2e></presence>");
+
+        XmlElement error = nextPresence("error");
+        assertThat(error.attribute("id")).contains("e1");
+        assertThat(error.attribute("to")).contains("alice@xmpp.test/laptop");
+        assertThat(error.toXml("jabber:component:accept")).contains("item-not-found");
+        assertThat(hasE2e(error)).isTrue();
+        assertThat(phone.nothingReceived(Duration.ofSeconds(1))).isTrue();
+    }
+
+    /**
+     * Privacy: a secured NOTIFY in a subscription that is still pending reaches no one (it is answered
+     * 200); once the subscription is active, the next one reaches the user in {@code <e2e/>}.
+     */
+    @Test
+    void aSecuredNotifyReachesTheXmppUserOnlyOnceHerSubscriptionIsActive() throws Exception {
+        phone.answerWith(r -> new TestUserAgent.Answer(200, "OK", Map.of("Expires", "600",
+                "Contact", "<sip:bob@127.0.0.1:" + phone.port() + ">"), Optional.of("bob-tag")));
+        xmpp.send("<presence type='subscribe' id='s3' from='alice@xmpp.test' to='" + CONTACT + "'/>");
+        Request subscribe = awaitMethod(Request.SUBSCRIBE);
+        byte[] body = signedPidf("pres:bob@routed.test");
+        javax.sip.header.ContentTypeHeader type = (javax.sip.header.ContentTypeHeader) javax.sip.SipFactory
+                .getInstance().createHeaderFactory().createHeader("Content-Type", SmimeObjects.signedType());
+
+        Request pending = phone.notifyFor(subscribe, "bob-tag", 1, "pending;expires=600", null, "udp");
+        pending.setContent(body, type);
+        assertThat(phone.send(pending, WAIT).getStatusCode()).isEqualTo(200);
+        assertThat(presencesWithin(Duration.ofSeconds(1))).noneMatch(PresenceEndToEndTest::hasE2e);
+
+        Request active = phone.notifyFor(subscribe, "bob-tag", 2, "active;expires=600", null, "udp");
+        active.setContent(body, type);
+        assertThat(phone.send(active, WAIT).getStatusCode()).isEqualTo(200);
+        nextPresence("subscribed");
+        XmlElement secured = nextPresence("available");
+        assertThat(secured.attribute("from")).contains(CONTACT);
+        assertThat(secured.attribute("to")).contains("alice@xmpp.test");
+        assertThat(secured.children().stream().filter(c -> c.name().equals("e2e")).map(XmlElement::text))
+                .singleElement().asString().startsWith("Content-Type: multipart/signed").contains("pres:bob@routed.test");
     }
 }
