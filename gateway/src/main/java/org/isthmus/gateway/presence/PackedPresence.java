@@ -106,12 +106,15 @@ final class PackedPresence {
         return new CpimPresence(presentity, watcher, lang, tuples, notes, activities, idle);
     }
 
-    /** The bytes of {@code stanzas}, or null when one is an error presence (kept as it is then). */
+    /**
+     * The bytes of {@code stanzas}, or null when one is an error presence or carries an end-to-end
+     * secured object (RFC 3923 §4; kept as it is then).
+     */
     static byte[] packStanzas(List<XmppPresence> stanzas) {
         Bytes.Out out = new Bytes.Out();
         out.varint(stanzas.size());
         for (XmppPresence p : stanzas) {
-            if (p.error().isPresent()) {
+            if (p.error().isPresent() || p.e2e().isPresent()) {
                 return null;
             }
             jid(out, p.from());

@@ -904,7 +904,7 @@ public final class SubscriptionMirror {
     private void forwardSecured(Pair pair, E2ePayload payload) {
         MirrorRecord r = pair.record();
         XmppPresence stanza = XmppPresence.available(r.contactJid(), r.user()).withE2e(payload);
-        pair.contactPresence = List.of(stanza);
+        pair.contactPresence(List.of(stanza));
         send(stanza);
     }
 

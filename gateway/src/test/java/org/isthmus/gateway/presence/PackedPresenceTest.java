@@ -18,6 +18,7 @@ import org.isthmus.mapping.document.pidf.Basic;
 import org.isthmus.mapping.document.pidf.Qvalue;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
+import org.isthmus.mapping.message.E2ePayload;
 import org.isthmus.mapping.presence.CpimPresence;
 import org.isthmus.mapping.presence.CpimTuple;
 import org.isthmus.mapping.presence.Delay;
@@ -67,5 +68,15 @@ class PackedPresenceTest {
                 Optional.empty(), List.of(), 0, Optional.empty(),
                 Optional.of(StanzaError.of(StanzaErrorCondition.ITEM_NOT_FOUND, "gone")));
         assertThat(PackedPresence.packStanzas(List.of(away, error))).isNull();
+    }
+
+    @Test
+    void aSecuredPresenceIsNotPackedSoItsObjectIsKept() {
+        Jid bob = Jid.parse("bob\\40sip.test@sip.xmpp.test").orThrow();
+        Jid alice = Jid.parse("alice@xmpp.test").orThrow();
+        XmppPresence secured = XmppPresence.available(bob, alice)
+                .withE2e(E2ePayload.of("Content-Type: application/pkcs7-mime\r\n\r\nMIAG"));
+
+        assertThat(PackedPresence.packStanzas(List.of(secured))).isNull();
     }
 }
