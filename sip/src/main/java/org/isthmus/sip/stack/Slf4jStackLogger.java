@@ -99,9 +99,12 @@ public final class Slf4jStackLogger implements StackLogger {
     }
 
     /**
-     * Maps JAIN-SIP's trace levels to SLF4J's. The stack also asks for level 16 ({@code TRACE_MESSAGES},
-     * the same number as INFO) before it hands a message to the wire logger, so that level is on when
-     * either this logger logs INFO or the wire logger logs anything.
+     * Maps JAIN-SIP's trace levels to SLF4J's. The stack asks for level 16 ({@code TRACE_MESSAGES}, the
+     * same number as INFO) for every message it receives or sends, and when it is on builds text for
+     * each (peer addresses, debug lines) before it hands the message to the wire logger: so that level
+     * is on only when the wire logger logs anything or this logger is at DEBUG, not at the default INFO
+     * (issue 7: the strings cost more than the rest of a message's logging). The stack's own INFO lines
+     * show at DEBUG.
      */
     @Override
     public boolean isLoggingEnabled(int logLevel) {
@@ -109,7 +112,7 @@ public final class Slf4jStackLogger implements StackLogger {
             case TRACE_NONE -> false;
             case TRACE_FATAL, TRACE_ERROR -> LOG.isErrorEnabled();
             case TRACE_WARN -> LOG.isWarnEnabled();
-            case TRACE_INFO -> LOG.isInfoEnabled() || Slf4jServerLogger.enabled();
+            case TRACE_INFO -> LOG.isDebugEnabled() || Slf4jServerLogger.enabled();
             case TRACE_DEBUG -> logBodies && LOG.isDebugEnabled();
             default -> logBodies && LOG.isTraceEnabled();
         };

@@ -85,6 +85,30 @@ class Slf4jServerLoggerTest {
     }
 
     @Test
+    void theStacksPerMessageLevelIsOffAtTheDefaultInfo() {
+        Logger stack = (Logger) LoggerFactory.getLogger(Slf4jStackLogger.LOGGER_NAME);
+        Logger wire = (Logger) LoggerFactory.getLogger(Slf4jServerLogger.LOGGER_NAME);
+        Level stackWas = stack.getLevel();
+        Level wireWas = wire.getLevel();
+        stack.setLevel(Level.INFO);
+        wire.setLevel(Level.INFO);
+        try {
+            Slf4jStackLogger logger = new Slf4jStackLogger();
+            logger.setStackProperties(new Properties());
+            assertThat(logger.isLoggingEnabled(Slf4jStackLogger.TRACE_INFO)).isFalse();
+            assertThat(logger.isLoggingEnabled(Slf4jStackLogger.TRACE_WARN)).isTrue();
+            wire.setLevel(Level.DEBUG);
+            assertThat(logger.isLoggingEnabled(Slf4jStackLogger.TRACE_INFO)).isTrue();
+            wire.setLevel(Level.INFO);
+            stack.setLevel(Level.DEBUG);
+            assertThat(logger.isLoggingEnabled(Slf4jStackLogger.TRACE_INFO)).isTrue();
+        } finally {
+            stack.setLevel(stackWas);
+            wire.setLevel(wireWas);
+        }
+    }
+
+    @Test
     void theStackLoggersDebugStaysOffWithoutLogBodies() {
         Logger stack = (Logger) LoggerFactory.getLogger(Slf4jStackLogger.LOGGER_NAME);
         Level was = stack.getLevel();
