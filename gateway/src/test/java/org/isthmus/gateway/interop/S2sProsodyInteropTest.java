@@ -2,7 +2,6 @@ package org.isthmus.gateway.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -72,15 +71,9 @@ class S2sProsodyInteropTest {
      */
     @Test
     void aPeerRouteChangedByAReloadIsUsedFromTheNextConnection() throws Exception {
-        Path certificates = Peers.workDirectory("s2s-certs");
-        TestCertificates ca = TestCertificates.authority(certificates, "interop");
-        TestCertificates.Issued prosodyCertificate = ca.issue(ProsodyS2sPeer.XMPP_DOMAIN);
-        TestCertificates.Issued isthmusCertificate = ca.issue(ISTHMUS);
-        try (ProsodyS2sPeer prosody = ProsodyS2sPeer.start(prosodyCertificate.chain(), prosodyCertificate.key(),
-                ca.caFile(), ISTHMUS, ISTHMUS_ADDRESS, false, Map.of("alice", "alice-pw"))) {
-            S2sSettings wrong = S2sSettings.of(Set.of(ISTHMUS), ISTHMUS_ADDRESS, PeerAddress.DEFAULT_PORT,
-                            Optional.of(new S2sTls(isthmusCertificate.chain(), isthmusCertificate.key(),
-                                    Optional.of(ca.caFile()))), "interop-dialback-secret-0123456789")
+        try (Federation federation = Federation.start(false)) {
+            ProsodyS2sPeer prosody = federation.prosody();
+            S2sSettings wrong = federation.settings()
                     .withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN, PeerAddress.of("127.0.0.1", Peers.freePort()));
             try (S2sService service = new S2sService(wrong, new Recording());
                  XmppClientProcess alice = prosody.login("alice")) {
@@ -105,16 +98,10 @@ class S2sProsodyInteropTest {
     }
 
     private void exchange(boolean secureAuth, PeerPolicy policy) throws Exception {
-        Path certificates = Peers.workDirectory("s2s-certs");
-        TestCertificates ca = TestCertificates.authority(certificates, "interop");
-        TestCertificates.Issued prosodyCertificate = ca.issue(ProsodyS2sPeer.XMPP_DOMAIN);
-        TestCertificates.Issued isthmusCertificate = ca.issue(ISTHMUS);
         Recording handler = new Recording();
-        try (ProsodyS2sPeer prosody = ProsodyS2sPeer.start(prosodyCertificate.chain(), prosodyCertificate.key(),
-                ca.caFile(), ISTHMUS, ISTHMUS_ADDRESS, secureAuth, Map.of("alice", "alice-pw"))) {
-            S2sSettings settings = S2sSettings.of(Set.of(ISTHMUS), ISTHMUS_ADDRESS, PeerAddress.DEFAULT_PORT,
-                            Optional.of(new S2sTls(isthmusCertificate.chain(), isthmusCertificate.key(),
-                                    Optional.of(ca.caFile()))), "interop-dialback-secret-0123456789")
+        try (Federation federation = Federation.start(secureAuth)) {
+            ProsodyS2sPeer prosody = federation.prosody();
+            S2sSettings settings = federation.settings()
                     .withDefaultPolicy(policy)
                     .withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN, PeerAddress.of("127.0.0.1", prosody.s2sPort()));
             try (S2sService service = new S2sService(settings, handler);
@@ -150,6 +137,90 @@ class S2sProsodyInteropTest {
                     assertThat(again.body()).contains("allowed again");
                 }
             }
+        }
+    }
+
+    /**
+     * Issue 9, nothing lost at a graceful close (RFC 6120 §4.4): alice sends 400 messages to bob at
+     * Isthmus as fast as her client can, and the service is closed once some have arrived. Every message
+     * is either processed by the service (what Prosody wrote before it read our closing tag included) or
+     * bounced back to alice with an error by Prosody; none is dropped unanswered.
+     */
+    @Test
+    void messagesInFlightAtAGracefulCloseAreProcessedOrBouncedNeverDropped() throws Exception {
+        int total = 400;
+        Recording handler = new Recording();
+        try (Federation federation = Federation.start(false)) {
+            ProsodyS2sPeer prosody = federation.prosody();
+            S2sSettings settings = federation.settings()
+                    .withStaticRoute(ProsodyS2sPeer.XMPP_DOMAIN, PeerAddress.of("127.0.0.1", prosody.s2sPort()));
+            S2sService service = new S2sService(settings, handler);
+            try (XmppClientProcess alice = prosody.login("alice")) {
+                service.start();
+                alice.send("bob@" + ISTHMUS, "warm-up");
+                assertThat(handler.messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as(prosody.diagnostics())
+                        .isNotNull();
+
+                Set<String> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                Thread sender = new Thread(() -> {
+                    for (int i = 0; i < total; i++) {
+                        sent.add(alice.send("bob@" + ISTHMUS, "load " + i));
+                    }
+                });
+                sender.start();
+                Set<String> processed = new java.util.HashSet<>();
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (processed.size() < 20 && System.nanoTime() < deadline) {
+                    XmppMessage m = handler.messages.poll(100, TimeUnit.MILLISECONDS);
+                    if (m != null) {
+                        processed.add(m.id().orElse(""));
+                    }
+                }
+                assertThat(processed).as("messages before the close").hasSizeGreaterThanOrEqualTo(20);
+                service.close();
+                sender.join(WAIT.toMillis());
+                for (XmppMessage m = handler.messages.poll(); m != null; m = handler.messages.poll()) {
+                    processed.add(m.id().orElse(""));
+                }
+
+                // What did not reach the service comes back to alice as an error from Prosody (bounded wait).
+                Set<String> bounced = new java.util.HashSet<>();
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (processed.size() + bounced.size() < total && System.nanoTime() < deadline) {
+                    alice.pollMessage(Duration.ofSeconds(1)).filter(e -> "error".equals(e.path("type").asText()))
+                            .ifPresent(e -> bounced.add(e.path("id").asText()));
+                }
+                Set<String> unanswered = new java.util.TreeSet<>(sent);
+                unanswered.removeAll(processed);
+                unanswered.removeAll(bounced);
+                System.out.printf("s2s graceful close under load: %d sent, %d processed, %d bounced, %d neither%n",
+                        sent.size(), sent.stream().filter(processed::contains).count(),
+                        sent.stream().filter(bounced::contains).count(), unanswered.size());
+                assertThat(sent).hasSize(total);
+                assertThat(unanswered).as("messages neither processed nor bounced%n%s", prosody.diagnostics())
+                        .isEmpty();
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    /** A Prosody s2s peer for alice, and the settings of an Isthmus for {@link #ISTHMUS} with its certificate. */
+    private record Federation(ProsodyS2sPeer prosody, S2sSettings settings) implements AutoCloseable {
+        static Federation start(boolean secureAuth) {
+            TestCertificates ca = TestCertificates.authority(Peers.workDirectory("s2s-certs"), "interop");
+            TestCertificates.Issued prosodyCertificate = ca.issue(ProsodyS2sPeer.XMPP_DOMAIN);
+            TestCertificates.Issued isthmusCertificate = ca.issue(ISTHMUS);
+            ProsodyS2sPeer prosody = ProsodyS2sPeer.start(prosodyCertificate.chain(), prosodyCertificate.key(),
+                    ca.caFile(), ISTHMUS, ISTHMUS_ADDRESS, secureAuth, Map.of("alice", "alice-pw"));
+            return new Federation(prosody, S2sSettings.of(Set.of(ISTHMUS), ISTHMUS_ADDRESS, PeerAddress.DEFAULT_PORT,
+                    Optional.of(new S2sTls(isthmusCertificate.chain(), isthmusCertificate.key(),
+                            Optional.of(ca.caFile()))), "interop-dialback-secret-0123456789"));
+        }
+
+        @Override
+        public void close() {
+            prosody.close();
         }
     }
 

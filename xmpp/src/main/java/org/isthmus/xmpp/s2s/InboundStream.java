@@ -386,6 +386,27 @@ final class InboundStream extends S2sStream {
         }
     }
 
+    /**
+     * A stanza the peer sent before it read our closing tag (at shutdown, or an idle close): the peer
+     * counts it as sent (s2s has no acknowledgements here), so it goes to the gateway as on an open
+     * stream, RFC 6120 §4.4 (2). Its addressing is checked the same way; one that fails the checks is
+     * logged, since a stream error can no longer be sent. Answers (errors, iq results) go over our
+     * outbound stream to the peer, as they always do, while it is up.
+     */
+    @Override
+    void onElementWhileClosing(XmlElement element) {
+        if (state != State.OPEN || authenticated.isEmpty() || !element.namespace().equals(Namespaces.SERVER)
+                || !(element.name().equals("message") || element.name().equals("presence")
+                || element.name().equals("iq"))) {
+            LOG.info("XMPP s2s {}: {} after our closing tag: not a stanza of an authenticated stream, dropped",
+                    peer(), LogText.of(element.name()));
+            return;
+        }
+        LOG.info("XMPP s2s {}: {} id={} from={} after our closing tag: processed", peer(), element.name(),
+                attr(element, "id"), attr(element, "from"));
+        onStanza(element);
+    }
+
     /** A get or set is answered here (XEP-0199 ping, disco); a result or error answers our outbound stream. */
     private void onIq(XmlElement iq, String toDomain, String fromDomain) {
         String type = iq.attribute("type").orElse("");

@@ -44,8 +44,13 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
     static final String TLS_HANDLER = "tls";
     static final String DECODER = "decoder";
 
-    /** How long to wait for the peer's closing tag after ours (RFC 6120 §4.4). */
+    /** How long to wait for the peer's closing tag after ours (RFC 6120 §4.4) while it sends nothing. */
     static final long CLOSE_WAIT_MILLIS = 1000;
+    /**
+     * The longest wait for the peer's closing tag while it still sends what it wrote before reading ours;
+     * within {@link S2sService}'s wait for its streams at shutdown.
+     */
+    static final long MAX_CLOSE_WAIT_MILLIS = 2500;
     static final String CLOSE_TAG = "</stream:stream>";
 
     protected final S2sContext context;
@@ -150,6 +155,10 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
             return;
         }
         if (closing && !(event instanceof StreamEvent.Close)) {
+            if (event instanceof StreamEvent.Element element) {
+                lastTrafficNanos = System.nanoTime();
+                onElementWhileClosing(element.element());
+            }
             return;
         }
         if (event instanceof StreamEvent.Open open) {
@@ -178,6 +187,14 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
         } else if (event instanceof StreamEvent.Failure failure) {
             fail(failure.error());
         }
+    }
+
+    /**
+     * An element the peer sent before it read our closing tag or stream error. RFC 6120 §4.4 (2) has the
+     * closing party "continue to process data received"; nothing more may be written on this stream.
+     * Here: dropped; an inbound stream processes its stanzas.
+     */
+    void onElementWhileClosing(XmlElement element) {
     }
 
     /** Stanzas written from outside the handler pass here; they fail unless the stream is open for them. */
@@ -303,9 +320,27 @@ abstract sealed class S2sStream extends ChannelDuplexHandler permits InboundStre
         reason = why;
         closing = true;
         writeRaw(CLOSE_TAG);
-        ctx.executor().schedule(() -> {
-            ctx.close();
-        }, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        lastTrafficNanos = System.nanoTime();
+        long closedAt = lastTrafficNanos;
+        ctx.executor().schedule(() -> closeWhenQuiet(closedAt), CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes the connection once the peer has sent nothing for {@link #CLOSE_WAIT_MILLIS}, or
+     * {@link #MAX_CLOSE_WAIT_MILLIS} after our closing tag: a peer still sending what it wrote before it
+     * read our tag is read to its end (those stanzas count as sent on its side), one that says nothing
+     * more does not hold the connection.
+     */
+    private void closeWhenQuiet(long closedAt) {
+        long now = System.nanoTime();
+        long quietMillis = TimeUnit.NANOSECONDS.toMillis(now - lastTrafficNanos);
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - closedAt);
+        if (ctx.channel().isActive() && quietMillis < CLOSE_WAIT_MILLIS && waitedMillis < MAX_CLOSE_WAIT_MILLIS) {
+            long next = Math.min(CLOSE_WAIT_MILLIS - quietMillis, MAX_CLOSE_WAIT_MILLIS - waitedMillis);
+            ctx.executor().schedule(() -> closeWhenQuiet(closedAt), Math.max(1, next), TimeUnit.MILLISECONDS);
+            return;
+        }
+        ctx.close();
     }
 
     static String attr(XmlElement element, String name) {
