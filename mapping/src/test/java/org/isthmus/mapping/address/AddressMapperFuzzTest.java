@@ -63,9 +63,12 @@ class AddressMapperFuzzTest {
             Jid jid = ok.value();
             assertThat(Jid.parse(jid.toString()).orThrow()).isEqualTo(jid);
             AddressUri back = mapper.toSipAddress(jid).orThrow();
-            assertThat(mapper.toJid(back, d.counterpart()).orThrow()).isEqualTo(jid);
+            // Without a telephone domain a number goes back as tel:, which has no place for the SIP
+            // instance a user=phone URI's gr gave the resourcepart (as fromXmppSide below).
+            Jid expected = back instanceof TelUri ? jid.bare() : jid;
+            assertThat(mapper.toJid(back, d.counterpart()).orThrow()).isEqualTo(expected);
             assertThat(mapper.toJid(AddressUri.parse(back.toString()).orThrow(), d.counterpart()).orThrow())
-                    .isEqualTo(jid);
+                    .isEqualTo(expected);
         }
     }
 
