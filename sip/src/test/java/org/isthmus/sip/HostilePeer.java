@@ -43,6 +43,28 @@ final class HostilePeer {
         }
     }
 
+    /**
+     * Starts a daemon thread that writes {@code text} one byte a second, until done, the edge closes the
+     * connection, or the thread is interrupted.
+     */
+    static Thread trickle(Socket socket, String text) {
+        Thread writer = new Thread(() -> {
+            try {
+                OutputStream out = socket.getOutputStream();
+                for (int i = 0; i < text.length(); i++) {
+                    out.write(text.charAt(i));
+                    out.flush();
+                    Thread.sleep(1000);
+                }
+            } catch (IOException | InterruptedException e) {
+                // The edge hung up, or the test ended.
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        return writer;
+    }
+
     /** Whether the edge closes the connection within {@code wait}; what it sends meanwhile is skipped. */
     static boolean closedByEdge(Socket socket, Duration wait) throws IOException {
         long deadline = System.nanoTime() + wait.toNanos();

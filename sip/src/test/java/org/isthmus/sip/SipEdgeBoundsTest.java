@@ -8,7 +8,6 @@ import static org.isthmus.sip.HostilePeer.usedHeapAfterGc;
 import static org.isthmus.sip.HostilePeer.writeUntilClosed;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
@@ -185,20 +184,7 @@ class SipEdgeBoundsTest {
     void requestSentAByteASecondOverTcpIsCutOff() throws Exception {
         String request = message("TCP", "tcp-slow", "", "hi");
         try (Socket socket = connect()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    for (int i = 0; i < request.length(); i++) {
-                        out.write(request.charAt(i));
-                        out.flush();
-                        Thread.sleep(1000);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // The edge hung up, or the test ended.
-                }
-            });
-            writer.setDaemon(true);
-            writer.start();
+            Thread writer = HostilePeer.trickle(socket, request);
             long start = System.nanoTime();
             assertThat(closedByEdge(socket, WAIT)).as("closed by the edge").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well before the request was all sent")

@@ -138,20 +138,7 @@ class SipEdgeTlsBoundsTest {
     void requestSentAByteASecondOverTlsIsCutOff() throws Exception {
         String request = message("tls-slow", "", "hi");
         try (SSLSocket socket = connectTls()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    for (int i = 0; i < request.length(); i++) {
-                        out.write(request.charAt(i));
-                        out.flush();
-                        Thread.sleep(1000);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // The edge hung up, or the test ended.
-                }
-            });
-            writer.setDaemon(true);
-            writer.start();
+            Thread writer = HostilePeer.trickle(socket, request);
             long start = System.nanoTime();
             assertThat(closedByEdge(socket, WAIT)).as("closed by the edge").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well before the request was all sent")
