@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The end-to-end load driver of issue 7. On loopback it starts a Prosody of its own and the built
@@ -35,6 +36,8 @@ public final class LoadDriver {
     private static final String CAROL = "carol";
     /** Messages each way through Kamailio before measuring (at most; --warmup if smaller). */
     private static final int KAMAILIO_WARMUP = 1_000;
+    /** How long {@link #settle} waits for idle after --settle-seconds, at most. */
+    static final int SETTLE_EXTRA_SECONDS = 30;
     private static final Map<String, String> USERS = Map.of(ALICE, "alice-pw", CAROL, "carol-pw");
     private static final String BOB = "bob";
     private static final String SIP_USER = "sip:" + BOB + "@" + GatewayLauncher.SIP_DOMAIN;
@@ -215,9 +218,20 @@ public final class LoadDriver {
         }
 
         if (options.warmup() > 0) {
-            say("warm-up through Isthmus: " + options.warmup() + " messages each way at " + options.rate() + "/s");
-            report(sipToXmpp(options.warmup(), options.rate()), "  warm-up ");
-            report(xmppToSip(options.warmup(), options.rate()), "  warm-up ");
+            if (options.warmupMode() == LoadOptions.WarmupMode.MIXED) {
+                say("warm-up through Isthmus: " + options.warmup() + " messages each way, both ways at once at "
+                        + options.rate() / 2.0 + "/s each (--warmup-mode mixed)");
+                mixed(options.warmup(), options.rate() / 2.0).forEach(r -> report(r, "  warm-up "));
+            } else {
+                say("warm-up through Isthmus: " + options.warmup() + " messages each way at " + options.rate()
+                        + "/s, one way after the other (--warmup-mode separate)");
+                report(sipToXmpp(options.warmup(), options.rate()), "  warm-up ");
+                report(xmppToSip(options.warmup(), options.rate()), "  warm-up ");
+            }
+            if (options.settleSeconds() > 0) {
+                Settle settled = settle(gatewayCpu(), options.warmup() * 2);
+                say(String.format(Locale.ROOT, "  warm-up's deferred work: %s", settled.describe()));
+            }
             if (kamailio != null) {
                 // Kamailio compiles nothing at run time; a short warm-up fills its memory pools and checks the paths.
                 int kamailioWarmup = Math.min(options.warmup(), KAMAILIO_WARMUP);
@@ -229,12 +243,30 @@ public final class LoadDriver {
 
         int n = options.messages();
         int r = options.rate();
-        say("fixed rate: " + n + " messages each way at " + r + "/s, one path at a time");
+        say("fixed rate: " + n + " messages each way at " + r + "/s, one path at a time"
+                + (options.repeat() > 1 ? ", " + options.repeat() + " rounds of every path" : "")
+                + (options.settleSeconds() > 0 ? "; after each gateway run, its deferred CPU over " + options.settleSeconds()
+                        + " s and until idle" : ""));
+        Map<String, List<RunResult>> rounds = new LinkedHashMap<>();
+        for (int round = 1; round <= options.repeat(); round++) {
+            for (Map.Entry<String, Runner> path : runners().entrySet()) {
+                RunResult result = path.getValue().run(n, r);
+                Optional<GatewayCpu> cpu = measuredGateway(path.getKey());
+                if (options.settleSeconds() > 0 && cpu.isPresent()) {
+                    Settle settled = settle(cpu.get(), n);
+                    result = result.withDeferred(settled.deferred());
+                }
+                report(result, options.repeat() > 1 ? "  " + round + "/" + options.repeat() + " " : "  ");
+                rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(result);
+            }
+        }
         List<RunResult> fixed = new ArrayList<>();
-        for (Runner runner : runners().values()) {
-            RunResult result = runner.run(n, r);
-            report(result, "  ");
-            fixed.add(result);
+        for (List<RunResult> runs : rounds.values()) {
+            fixed.add(RunResult.median(runs));
+        }
+        if (options.repeat() > 1) {
+            say("median of " + options.repeat() + " runs per path:");
+            fixed.forEach(result -> report(result, "  median "));
         }
 
         Map<String, List<RunResult>> ramps = new LinkedHashMap<>();
@@ -270,7 +302,7 @@ public final class LoadDriver {
         }
         double sessionSeconds = (System.nanoTime() - sessionStart) / 1e9;
         System.out.println();
-        System.out.println(LoadReport.render(options, fixed, ramps, startToReady, firstLineToReady,
+        System.out.println(LoadReport.render(options, fixed, rounds, ramps, startToReady, firstLineToReady,
                 idleBefore, idleAfter, sessionSeconds, Runtime.getRuntime().availableProcessors(), kamailioNote));
     }
 
@@ -291,6 +323,122 @@ public final class LoadDriver {
     @FunctionalInterface
     private interface Runner {
         RunResult run(int count, int rate);
+    }
+
+    /**
+     * A gateway's CPU readings for the deferred work: all its threads (processes), and its JIT and GC
+     * threads apart ({jit, gc} milliseconds since an earlier reading; empty for Kamailio).
+     */
+    private record GatewayCpu(java.util.function.LongSupplier millis,
+            java.util.function.Supplier<Map<String, long[]>> jvmThreads) {
+    }
+
+    private GatewayCpu gatewayCpu() {
+        ProcessCpu cpu = new ProcessCpu(gateway.pid(), ticks);
+        return new GatewayCpu(cpu::millis, cpu::jvmThreads);
+    }
+
+    /** The gateway whose deferred work follows a run of this path: Isthmus's or Kamailio's; none for a ceiling. */
+    private Optional<GatewayCpu> measuredGateway(String path) {
+        if (path.equals(SIP_TO_XMPP) || path.equals(XMPP_TO_SIP)) {
+            return Optional.of(gatewayCpu());
+        }
+        if (kamailio != null && (path.equals(KAMAILIO_SIP_TO_XMPP) || path.equals(KAMAILIO_XMPP_TO_SIP))) {
+            return Optional.of(new GatewayCpu(() -> Math.round(kamailio.cpuMillis(ticks)), Map::of));
+        }
+        return Optional.empty();
+    }
+
+    /** What {@link #settle} measured, in milliseconds of CPU ({@code jit} and {@code gc} -1 for Kamailio). */
+    private record Settle(RunResult.Deferred deferred, long millis, long jit, long gc, double idleRate) {
+        String describe() {
+            return String.format(Locale.ROOT, "%d ms CPU above its idle %.1f ms/s (JIT %d, GC %d) in %.0f s%s", millis,
+                    idleRate, jit, gc, deferred.seconds(), deferred.settled() ? " until idle" : ", **not idle** at the bound");
+        }
+    }
+
+    /**
+     * Waits --settle-seconds (JAIN-SIP's Timer J keeps a UDP server transaction 32 s, Timer K a client one
+     * 5 s, RFC 3261 §17), then on until the gateway is idle (a 2 s window with at most --settled-below ms
+     * CPU per second; at most {@link #SETTLE_EXTRA_SECONDS} more), and returns the CPU it spent from now (a
+     * run's last arrival + 0.4 s) until then, less its idle rate (the quietest 2 s window of the wait) over
+     * that time, per 1000 of the run's messages: the work the run pushed past its window (expiring
+     * transactions, collections, compiles), which a figure read at the last arrival leaves out or hands to
+     * whichever run comes next.
+     */
+    private Settle settle(GatewayCpu cpu, int messages) {
+        long start = cpu.millis().getAsLong();
+        Map<String, long[]> jvmStart = cpu.jvmThreads().get();
+        long startNanos = System.nanoTime();
+        long least = startNanos + options.settleSeconds() * 1_000_000_000L;
+        long deadline = least + SETTLE_EXTRA_SECONDS * 1_000_000_000L;
+        long window = start;
+        long windowNanos = startNanos;
+        double idleRate = Double.MAX_VALUE;
+        boolean settled = false;
+        long now = start;
+        while (System.nanoTime() < deadline) {
+            ProsodyLauncher.sleep(2_000);
+            now = cpu.millis().getAsLong();
+            long nowNanos = System.nanoTime();
+            if (now < 0) {
+                break;
+            }
+            double rate = (now - window) * 1e9 / (nowNanos - windowNanos);
+            idleRate = Math.min(idleRate, rate);
+            window = now;
+            windowNanos = nowNanos;
+            if (nowNanos >= least && rate <= options.settledMillisPerSecond()) {
+                settled = true;
+                break;
+            }
+        }
+        double seconds = (windowNanos - startNanos) / 1e9;
+        long[] jvm = ProcessCpu.jvmDelta(jvmStart, cpu.jvmThreads().get());
+        boolean isJvm = !jvmStart.isEmpty();
+        double idle = idleRate == Double.MAX_VALUE ? 0 : idleRate * seconds;
+        double total = Math.max(0, now - start - idle);
+        return new Settle(new RunResult.Deferred(total * 1000.0 / messages,
+                isJvm ? jvm[0] * 1000.0 / messages : Double.NaN, isJvm ? jvm[1] * 1000.0 / messages : Double.NaN,
+                seconds, settled), Math.round(total), isJvm ? jvm[0] : -1, isJvm ? jvm[1] : -1,
+                idleRate == Double.MAX_VALUE ? Double.NaN : idleRate);
+    }
+
+    /**
+     * Both directions through Isthmus at the same time, {@code count} messages each way at {@code rate}
+     * each: the SIPp UAC on a thread of its own while alice sends. The gateway's CPU, read once for
+     * both, is given per 1000 messages of both directions in both results.
+     */
+    private List<RunResult> mixed(int count, double rate) {
+        int round = ++runNumber;
+        String tag = "run" + round + "-mixed-";
+        try (SippPeer.Uas uas = SippPeer.startUas(directory, tag + "xmpp-sip", ports, children, uasPort,
+                bound(count, (int) Math.max(1, rate)))) {
+            long now = PipeliningXmppClient.nowMicros();
+            Deliveries toXmpp = new Deliveries(count, now);
+            Deliveries toSip = new Deliveries(count, now);
+            carol.receiveInto(toXmpp);
+            alice.receiveInto(toSip);
+            Cpu cpu = Cpu.start(gateway.pid(), prosody.pid(), ticks);
+            Thread uac = new Thread(() -> SippPeer.runUac(directory, tag + "sip-xmpp", ports, children,
+                    gateway.sipPort(), SIP_USER, "sip:" + CAROL + "@" + ProsodyLauncher.XMPP_DOMAIN, count, rate,
+                    drain()), "mixed-uac");
+            uac.start();
+            alice.sendPaced(SIP_USER_AS_JID, count, rate);
+            try {
+                // runUac is bounded by the offer's time plus the drain (and kills SIPp 10 s after that).
+                uac.join(bound(count, (int) Math.max(1, rate)).toMillis() + 15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            awaitDeliveries(toXmpp, () -> { });
+            awaitDeliveries(toSip, () -> uas.collect(toSip));
+            double[] both = cpu.gatewayPer1000(2 * count);
+            double prosodyBoth = cpu.prosodyPer1000(2 * count);
+            return List.of(toXmpp.result(SIP_TO_XMPP + ", mixed", rate, both, prosodyBoth),
+                    toSip.result(XMPP_TO_SIP + ", mixed", rate, both, prosodyBoth));
+        }
     }
 
     /** Isthmus's CPU time over 5 s with no messages, per second: what every run's figure includes. */
@@ -452,11 +600,15 @@ public final class LoadDriver {
     private static void report(RunResult r, String prefix) {
         say(String.format(Locale.ROOT,
                 "%s%-32s offered %6.0f/s  delivered %6d/%-6d (%8.1f/s)  lost %d  dup %d  err %d  "
-                        + "p50 %.2f ms  p99 %.2f ms  max %.2f ms  gateway CPU %s ms/1000 (JIT %s, GC %s)",
+                        + "p50 %.2f ms  p99 %.2f ms  max %.2f ms  gateway CPU %s ms/1000 (JIT %s, GC %s)%s",
                 prefix, r.path(), r.offeredRate(), r.delivered(), r.sent(), r.deliveredRate(), r.lost(), r.duplicates(),
                 r.errors(), r.p50Micros() / 1e3, r.p99Micros() / 1e3, r.maxMicros() / 1e3,
                 LoadReport.number(r.cpuMillisPer1000()), LoadReport.number(r.jitMillisPer1000()),
-                LoadReport.number(r.gcMillisPer1000())));
+                LoadReport.number(r.gcMillisPer1000()),
+                r.deferred().measured() ? String.format(Locale.ROOT, " + deferred %s (JIT %s, GC %s) in %.0f s%s",
+                        LoadReport.number(r.deferred().millisPer1000()), LoadReport.number(r.deferred().jitMillisPer1000()),
+                        LoadReport.number(r.deferred().gcMillisPer1000()), r.deferred().seconds(),
+                        r.deferred().settled() ? "" : " (not idle)") : ""));
     }
 
     static void say(String line) {

@@ -29,11 +29,33 @@ import java.util.List;
  * @param kamailioShmMb   Kamailio's shared memory, MB ({@code -m})
  * @param kamailioPkgMb   Kamailio's private memory per process, MB ({@code -M})
  * @param kamailioChildren Kamailio's UDP receiver processes ({@code children})
+ * @param warmupMode      how the warm-up sends: both directions at once, or one after the other
+ * @param repeat          how many times the fixed-rate runs go round all paths (the report gives each
+ *                        run and the median per path)
+ * @param settleSeconds   after the warm-up and each measured gateway run, how long to wait (then on until
+ *                        the gateway is idle, at most 30 s more), counting the CPU it spends meanwhile above
+ *                        its idle rate as the run's deferred work; 0 to read the CPU only at the last
+ *                        arrival (+0.4 s)
+ * @param settledMillisPerSecond the gateway counts as idle once a 2 s window shows at most this much CPU
+ *                        per second
  */
 record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int stepSeconds, int drainSeconds,
         int maxSeconds, Path jar, List<String> gatewayJavaOptions, boolean jfr, int presence, int presenceContacts,
         java.util.Optional<Path> storeDirectory, boolean cds, java.util.Optional<Boolean> kamailio,
-        int kamailioShmMb, int kamailioPkgMb, int kamailioChildren) {
+        int kamailioShmMb, int kamailioPkgMb, int kamailioChildren, WarmupMode warmupMode, int repeat,
+        int settleSeconds, int settledMillisPerSecond) {
+
+    /** How the warm-up sends its messages through Isthmus. */
+    enum WarmupMode {
+        /**
+         * Both directions at the same time, each at half the rate (the same messages and seconds as
+         * {@link #SEPARATE}): a deployed gateway sees both mixed, so the JIT compiles what it profiled
+         * with both directions' types at once.
+         */
+        MIXED,
+        /** SIP→XMPP first, then XMPP→SIP, each at the rate (the driver's protocol until 22 November). */
+        SEPARATE
+    }
 
     /**
      * The gateway's JVM options as deployed (conf/systemd/isthmus.service, docker-compose.yml), so the
@@ -42,11 +64,24 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
      */
     static final List<String> DEPLOYED_JAVA_OPTIONS = List.of("-XX:MaxTenuringThreshold=1");
 
+    /** The idle threshold of --settled-below: CPU ms per second of a gateway with nothing to do. */
+    static final int DEFAULT_SETTLED_MILLIS_PER_SECOND = 10;
+
     static final String USAGE = """
             Usage: bench/run-load.sh [options]
               --messages N        messages per direction at the fixed rate (default 10000)
               --rate R            the fixed offered rate, messages/s (default 1000)
               --warmup N          messages per direction through Isthmus before measuring (default 5000)
+              --warmup-mode M     mixed: both directions at once, each at half the rate (default; a
+                                  deployed gateway sees them mixed); separate: one after the other at the rate
+              --repeat N          go round the fixed-rate paths N times (default 1); every run is printed,
+                                  and the tables give the median per path
+              --settle-seconds S  after the warm-up and each measured gateway run, wait S seconds and then
+                                  until the gateway is idle (at most 30 s more), and report the CPU it spent
+                                  meanwhile above its idle rate as the run's deferred work (default 35:
+                                  JAIN-SIP's Timer J keeps a UDP server transaction 32 s); 0: read the CPU
+                                  at the last arrival only, as before
+              --settled-below MS  idle: a 2 s window with at most MS ms CPU per second (default %d)
               --ramp R1,R2,...    ramp rates, messages/s, 5 s each, stop at the first loss or lag
                                   (default 250,500,1000,2000,4000,8000,12000,16000)
               --no-ramp           skip the ramp
@@ -74,7 +109,7 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                                   out at 8,000 msg/s in issue 7)
               --kamailio-pkg MB   Kamailio's private memory per process, -M (default %d, its default)
               --kamailio-children N  Kamailio's UDP receiver processes (default %d, its default)
-            """.formatted(4 * KamailioLauncher.DEFAULT_SHM_MB, KamailioLauncher.DEFAULT_SHM_MB,
+            """.formatted(DEFAULT_SETTLED_MILLIS_PER_SECOND, 4 * KamailioLauncher.DEFAULT_SHM_MB, KamailioLauncher.DEFAULT_SHM_MB,
             KamailioLauncher.DEFAULT_PKG_MB, KamailioLauncher.DEFAULT_CHILDREN);
 
     LoadOptions {
@@ -82,7 +117,8 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         gatewayJavaOptions = List.copyOf(gatewayJavaOptions);
         if (messages < 1 || rate < 1 || warmup < 0 || stepSeconds < 1 || drainSeconds < 1 || maxSeconds < 10
                 || presence < 0 || presenceContacts < 1 || kamailioShmMb < 1 || kamailioPkgMb < 1
-                || kamailioChildren < 1 || ramp.stream().anyMatch(r -> r < 1)) {
+                || kamailioChildren < 1 || ramp.stream().anyMatch(r -> r < 1) || repeat < 1 || settleSeconds < 0
+                || settledMillisPerSecond < 0) {
             throw new IllegalArgumentException("counts, rates and times must be positive\n" + USAGE);
         }
     }
@@ -106,6 +142,10 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
         int kamailioShmMb = 4 * KamailioLauncher.DEFAULT_SHM_MB;
         int kamailioPkgMb = KamailioLauncher.DEFAULT_PKG_MB;
         int kamailioChildren = KamailioLauncher.DEFAULT_CHILDREN;
+        WarmupMode warmupMode = WarmupMode.MIXED;
+        int repeat = 1;
+        int settleSeconds = 35;
+        int settledBelow = DEFAULT_SETTLED_MILLIS_PER_SECOND;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -137,13 +177,26 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
                 case "--kamailio-shm" -> kamailioShmMb = number(args, ++i, arg);
                 case "--kamailio-pkg" -> kamailioPkgMb = number(args, ++i, arg);
                 case "--kamailio-children" -> kamailioChildren = number(args, ++i, arg);
+                case "--warmup-mode" -> warmupMode = warmupMode(value(args, ++i, arg));
+                case "--repeat" -> repeat = number(args, ++i, arg);
+                case "--settle-seconds" -> settleSeconds = number(args, ++i, arg);
+                case "--settled-below" -> settledBelow = number(args, ++i, arg);
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
         return new LoadOptions(messages, rate, warmup, ramp, stepSeconds, drainSeconds, maxSeconds, jar,
                 javaOptions, jfr, presence, presenceContacts,
                 java.util.Optional.ofNullable(storeDirectory), cds, java.util.Optional.ofNullable(kamailio),
-                kamailioShmMb, kamailioPkgMb, kamailioChildren);
+                kamailioShmMb, kamailioPkgMb, kamailioChildren, warmupMode, repeat, settleSeconds, settledBelow);
+    }
+
+    private static WarmupMode warmupMode(String value) {
+        return switch (value) {
+            case "mixed" -> WarmupMode.MIXED;
+            case "separate" -> WarmupMode.SEPARATE;
+            default -> throw new IllegalArgumentException("--warmup-mode is mixed or separate, not \"" + value + "\"\n"
+                    + USAGE);
+        };
     }
 
     /** The option's value as a whole number; a clear error naming the option otherwise. */
