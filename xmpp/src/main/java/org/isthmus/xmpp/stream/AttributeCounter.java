@@ -15,13 +15,21 @@ final class AttributeCounter {
 
     private static final byte[] CDATA = {'[', 'C', 'D', 'A', 'T', 'A', '['};
 
-    private enum State { TEXT, LESS_THAN, BANG, CDATA, SKIP, TAG, QUOTED }
+    // The states, as ints so that the loop below keeps its state in a local (issue 7: a switch on an
+    // enum field per byte was a fifth of the decoder's time).
+    private static final int TEXT = 0;
+    private static final int LESS_THAN = 1;
+    private static final int BANG = 2;
+    private static final int IN_CDATA = 3;
+    private static final int SKIP = 4;
+    private static final int TAG = 5;
+    private static final int QUOTED = 6;
 
     private final int max;
-    private State state = State.TEXT;
+    private int state = TEXT;
     private int count;
     private byte quote;
-    /** In {@code BANG}: bytes of "[CDATA[" matched so far; in {@code CDATA}: consecutive ']' seen. */
+    /** In {@code BANG}: bytes of "[CDATA[" matched so far; in {@code IN_CDATA}: consecutive ']' seen. */
     private int matched;
 
     AttributeCounter(int max) {
@@ -34,69 +42,99 @@ final class AttributeCounter {
      * @return the index of the {@code =} that makes one tag's count exceed the limit, or -1
      */
     int scan(ByteBuffer buffer, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = buffer.get(i);
-            switch (state) {
-                case TEXT -> {
-                    if (b == '<') {
-                        state = State.LESS_THAN;
-                    }
-                }
-                case LESS_THAN -> {
-                    if (b == '!') {
-                        state = State.BANG;
-                        matched = 0;
-                    } else if (b == '?') {
-                        state = State.SKIP;
-                    } else {
-                        state = b == '>' ? State.TEXT : State.TAG;
-                        count = 0;
-                    }
-                }
-                case BANG -> {
-                    if (b == CDATA[matched]) {
-                        matched++;
-                        if (matched == CDATA.length) {
-                            state = State.CDATA;
-                            matched = 0;
+        int s = state;
+        int c = count;
+        byte q = quote;
+        int m = matched;
+        int i = from;
+        try {
+            while (i < to) {
+                switch (s) {
+                    case TEXT -> {
+                        // Character data: only a '<' matters.
+                        while (i < to && buffer.get(i) != '<') {
+                            i++;
                         }
-                    } else {
-                        state = b == '>' ? State.TEXT : State.SKIP;
-                    }
-                }
-                case CDATA -> {
-                    if (b == ']') {
-                        matched++;
-                    } else {
-                        if (b == '>' && matched >= 2) {
-                            state = State.TEXT;
+                        if (i < to) {
+                            s = LESS_THAN;
+                            i++;
                         }
-                        matched = 0;
                     }
-                }
-                case SKIP -> {
-                    if (b == '>') {
-                        state = State.TEXT;
+                    case LESS_THAN -> {
+                        byte b = buffer.get(i++);
+                        if (b == '!') {
+                            s = BANG;
+                            m = 0;
+                        } else if (b == '?') {
+                            s = SKIP;
+                        } else {
+                            s = b == '>' ? TEXT : TAG;
+                            c = 0;
+                        }
                     }
-                }
-                case TAG -> {
-                    if (b == '\'' || b == '"') {
-                        quote = b;
-                        state = State.QUOTED;
-                    } else if (b == '>') {
-                        state = State.TEXT;
-                    } else if (b == '=' && ++count > max) {
-                        return i;
+                    case BANG -> {
+                        byte b = buffer.get(i++);
+                        if (b == CDATA[m]) {
+                            m++;
+                            if (m == CDATA.length) {
+                                s = IN_CDATA;
+                                m = 0;
+                            }
+                        } else {
+                            s = b == '>' ? TEXT : SKIP;
+                        }
                     }
-                }
-                case QUOTED -> {
-                    if (b == quote) {
-                        state = State.TAG;
+                    case IN_CDATA -> {
+                        byte b = buffer.get(i++);
+                        if (b == ']') {
+                            m++;
+                        } else {
+                            if (b == '>' && m >= 2) {
+                                s = TEXT;
+                            }
+                            m = 0;
+                        }
                     }
+                    case SKIP -> {
+                        while (i < to && buffer.get(i) != '>') {
+                            i++;
+                        }
+                        if (i < to) {
+                            s = TEXT;
+                            i++;
+                        }
+                    }
+                    case TAG -> {
+                        byte b = buffer.get(i);
+                        if (b == '\'' || b == '"') {
+                            q = b;
+                            s = QUOTED;
+                        } else if (b == '>') {
+                            s = TEXT;
+                        } else if (b == '=' && ++c > max) {
+                            return i;
+                        }
+                        i++;
+                    }
+                    case QUOTED -> {
+                        // A quoted value: only its closing quote matters.
+                        while (i < to && buffer.get(i) != q) {
+                            i++;
+                        }
+                        if (i < to) {
+                            s = TAG;
+                            i++;
+                        }
+                    }
+                    default -> throw new IllegalStateException("state " + s);
                 }
-                default -> throw new IllegalStateException(state.name());
             }
+            return -1;
+        } finally {
+            state = s;
+            count = c;
+            quote = q;
+            matched = m;
         }
-        return -1;
     }
 }

@@ -30,6 +30,16 @@ final class Utf8Scanner {
     int scan(ByteBuffer buffer, int from, int to) {
         int whole = from - seen;
         for (int i = from; i < to; i++) {
+            if (expected == 0) {
+                // A run of ASCII, most of an XMPP stream, needs no state.
+                while (i < to && buffer.get(i) >= 0) {
+                    i++;
+                }
+                whole = i;
+                if (i == to) {
+                    break;
+                }
+            }
             if (!accept(buffer.get(i) & 0xFF)) {
                 broken = true;
                 return whole;

@@ -96,6 +96,8 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
     private final AttributeCounter attributes;
     /** The distinct names the stream has used, up to {@link #MAX_DISTINCT_NAMES}. */
     private final Set<String> names = new HashSet<>();
+    /** Names already in {@link #names}, by their hash: a cache in front of the set, by identity. */
+    private final String[] recentNames = new String[64];
     /** The first bytes of a UTF-8 character whose other bytes have not come yet, and how many. */
     private final byte[] held = new byte[4];
     private int heldLength;
@@ -386,12 +388,15 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
             fail(out, StreamErrorCondition.POLICY_VIOLATION, "elements nested deeper than " + maxDepth);
             return;
         }
-        Map<String, String> attributes = readAttributes(out);
-        if (attributes == null || !noteNames(out)) {
+        int count = reader.getAttributeCount();
+        if (!checkAttributeCount(out) || !noteNames(out)) {
             return;
         }
+        // Straight into the builder: no map of our own in between (issue 7).
         XmlElement.Builder element = XmlElement.builder(nullToEmpty(reader.getNamespaceURI()), reader.getLocalName());
-        attributes.forEach(element::attribute);
+        for (int i = 0; i < count; i++) {
+            element.attribute(attributeKey(i), reader.getAttributeValue(i));
+        }
         open.push(element);
     }
 
@@ -427,16 +432,16 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
      * stream when that makes more than {@link #MAX_DISTINCT_NAMES} (RFC 6120 §4.9.3.14, §13.12 item 4).
      */
     private boolean noteNames(List<Object> out) {
-        names.add(reader.getLocalName());
-        names.add(nullToEmpty(reader.getPrefix()));
-        names.add(nullToEmpty(reader.getNamespaceURI()));
+        noteName(reader.getLocalName());
+        noteName(nullToEmpty(reader.getPrefix()));
+        noteName(nullToEmpty(reader.getNamespaceURI()));
         for (int i = 0; i < reader.getAttributeCount(); i++) {
-            names.add(reader.getAttributeLocalName(i));
-            names.add(nullToEmpty(reader.getAttributePrefix(i)));
+            noteName(reader.getAttributeLocalName(i));
+            noteName(nullToEmpty(reader.getAttributePrefix(i)));
         }
         for (int i = 0; i < reader.getNamespaceCount(); i++) {
-            names.add(nullToEmpty(reader.getNamespacePrefix(i)));
-            names.add(nullToEmpty(reader.getNamespaceURI(i)));
+            noteName(nullToEmpty(reader.getNamespacePrefix(i)));
+            noteName(nullToEmpty(reader.getNamespaceURI(i)));
         }
         if (names.size() > MAX_DISTINCT_NAMES) {
             fail(out, StreamErrorCondition.POLICY_VIOLATION,
@@ -446,29 +451,52 @@ public final class XmppStreamDecoder extends MessageToMessageDecoder<ByteBuf> {
         return true;
     }
 
+    /**
+     * Adds a name to {@link #names}. Aalto hands out one string instance per name from its symbol table,
+     * so a name seen recently is usually the very instance in {@link #recentNames}, and the set is not
+     * asked again (issue 7: the set lookups were a tenth of the decoder's time).
+     */
+    private void noteName(String name) {
+        int slot = name.hashCode() & (recentNames.length - 1);
+        if (recentNames[slot] != name) {
+            names.add(name);
+            recentNames[slot] = name;
+        }
+    }
+
     /** The element's attributes, or null after failing the stream for too many of them. */
     private Map<String, String> readAttributes(List<Object> out) {
-        int count = reader.getAttributeCount();
-        if (count + reader.getNamespaceCount() > maxAttributes) {
-            fail(out, StreamErrorCondition.POLICY_VIOLATION,
-                    "more than " + maxAttributes + " attributes and namespace declarations on an element");
+        if (!checkAttributeCount(out)) {
             return null;
         }
+        int count = reader.getAttributeCount();
         Map<String, String> attributes = new LinkedHashMap<>(count * 2);
         for (int i = 0; i < count; i++) {
-            String ns = nullToEmpty(reader.getAttributeNamespace(i));
-            String local = reader.getAttributeLocalName(i);
-            String key;
-            if (ns.isEmpty()) {
-                key = local;
-            } else if (ns.equals(XMLConstants.XML_NS_URI)) {
-                key = "xml:" + local;
-            } else {
-                key = "{" + ns + "}" + local;
-            }
-            attributes.put(key, reader.getAttributeValue(i));
+            attributes.put(attributeKey(i), reader.getAttributeValue(i));
         }
         return attributes;
+    }
+
+    /** False after failing the stream when the start tag has too many attributes and declarations. */
+    private boolean checkAttributeCount(List<Object> out) {
+        if (reader.getAttributeCount() + reader.getNamespaceCount() > maxAttributes) {
+            fail(out, StreamErrorCondition.POLICY_VIOLATION,
+                    "more than " + maxAttributes + " attributes and namespace declarations on an element");
+            return false;
+        }
+        return true;
+    }
+
+    /** The name of attribute {@code i} as {@link XmlElement} keys it. */
+    private String attributeKey(int i) {
+        String ns = reader.getAttributeNamespace(i);
+        String local = reader.getAttributeLocalName(i);
+        if (ns == null || ns.isEmpty()) {
+            return local;
+        } else if (ns.equals(XMLConstants.XML_NS_URI)) {
+            return "xml:" + local;
+        }
+        return "{" + ns + "}" + local;
     }
 
     private void onEndElement(List<Object> out) throws XMLStreamException {
