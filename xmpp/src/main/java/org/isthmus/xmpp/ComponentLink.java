@@ -44,7 +44,6 @@ import org.isthmus.mapping.subscription.XmppSubscription;
 import org.isthmus.xmpp.stanza.MessageCodec;
 import org.isthmus.xmpp.stanza.PresenceCodec;
 import org.isthmus.xmpp.stream.Namespaces;
-import org.isthmus.xmpp.stream.XmlElement;
 import org.isthmus.xmpp.stream.XmlWriter;
 import org.isthmus.xmpp.stream.XmppStreamDecoder;
 
@@ -165,7 +164,7 @@ public final class ComponentLink implements AutoCloseable {
      */
     public CompletableFuture<Void> send(XmppMessage message) {
         Objects.requireNonNull(message, "message");
-        return send("message", message.id(), message.from(), ns -> MessageCodec.toElement(message, ns));
+        return send("message", message.id(), message.from(), ns -> MessageCodec.toXml(message, ns, ns));
     }
 
     /**
@@ -173,7 +172,8 @@ public final class ComponentLink implements AutoCloseable {
      */
     public CompletableFuture<Void> send(XmppPresence presence) {
         Objects.requireNonNull(presence, "presence");
-        return send("presence", presence.id(), presence.from(), ns -> PresenceCodec.toElement(presence, ns));
+        return send("presence", presence.id(), presence.from(),
+                ns -> XmlWriter.toXml(PresenceCodec.toElement(presence, ns), ns));
     }
 
     /**
@@ -184,16 +184,16 @@ public final class ComponentLink implements AutoCloseable {
     public CompletableFuture<Void> send(XmppSubscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         return send("presence", subscription.id(), subscription.from(),
-                ns -> PresenceCodec.toElement(subscription, ns));
+                ns -> XmlWriter.toXml(PresenceCodec.toElement(subscription, ns), ns));
     }
 
     /**
      * The send path of every stanza kind: the checks, then one serialization, made only once the stanza
      * will be written, and the write. {@code kind} is the element name, for errors and logs; {@code stanza}
-     * builds the element in the content namespace it is given.
+     * writes the stanza as XML in the content namespace it is given, that namespace being the stream's.
      */
     private CompletableFuture<Void> send(String kind, Optional<String> id, Jid from,
-                                         Function<String, XmlElement> stanza) {
+                                         Function<String, String> stanza) {
         String what = kind + " id=" + id.orElse("-");
         Channel channel = upChannel;
         if (channel == null || closed.get()) {
@@ -209,7 +209,7 @@ public final class ComponentLink implements AutoCloseable {
             return CompletableFuture.failedFuture(new XmppException(what + " from " + from
                     + " is not from the component domain " + domain + " (XEP-0114 §3)"));
         }
-        String xml = XmlWriter.toXml(stanza.apply(Namespaces.COMPONENT_ACCEPT), Namespaces.COMPONENT_ACCEPT);
+        String xml = stanza.apply(Namespaces.COMPONENT_ACCEPT);
         CompletableFuture<Void> result = new CompletableFuture<>();
         outboxChars.addAndGet(xml.length());
         outbox.add(new Outgoing(channel, xml, what, result));

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.isthmus.mapping.Mapped;
+import org.isthmus.mapping.address.Jid;
 import org.isthmus.mapping.error.StanzaError;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 import org.isthmus.mapping.LocalizedText;
@@ -15,6 +16,7 @@ import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.XhtmlIm;
 import org.isthmus.mapping.message.XmppMessage;
 import org.isthmus.xmpp.stream.XmlElement;
+import org.isthmus.xmpp.stream.XmlWriter;
 
 /** Converts between a {@code <message/>} element (RFC 6121 §5.2) and mapping's {@link XmppMessage}. */
 public final class MessageCodec {
@@ -150,6 +152,80 @@ public final class MessageCodec {
         message.e2e().ifPresent(e -> e2e(element, e));
         message.error().ifPresent(e -> element.child(StanzaErrors.toElement(e, namespace)));
         return element.build();
+    }
+
+    /**
+     * The {@code <message/>} for a message as XML text, exactly what {@link XmlWriter#toXml} writes for
+     * {@link #toElement}, its namespace declared unless it equals {@code inheritedNamespace}. The common
+     * message (addresses, id, type, language, subjects, bodies, thread) is written in one pass with no
+     * element tree in between (issue 7: building the tree, copying its maps and lists, then walking it
+     * cost more than the writing); one with an XHTML-IM payload, an {@code <e2e/>} object or an error
+     * goes through the tree.
+     */
+    public static String toXml(XmppMessage message, String namespace, String inheritedNamespace) {
+        if (message.xhtml().isPresent() || message.e2e().isPresent() || message.error().isPresent()) {
+            return XmlWriter.toXml(toElement(message, namespace), inheritedNamespace);
+        }
+        StringBuilder out = new StringBuilder(256);
+        out.append("<message");
+        if (!namespace.equals(inheritedNamespace)) {
+            out.append(" xmlns='");
+            XmlWriter.appendAttributeValue(out, namespace);
+            out.append('\'');
+        }
+        jidAttribute(out, " from='", message.from());
+        jidAttribute(out, " to='", message.to());
+        message.id().ifPresent(id -> attribute(out, " id='", id));
+        if (message.type() != MessageType.NORMAL) {
+            attribute(out, " type='", message.type().wireName());
+        }
+        message.lang().ifPresent(lang -> attribute(out, " xml:lang='", lang));
+        if (message.subjects().isEmpty() && message.bodies().isEmpty() && message.thread().isEmpty()) {
+            return out.append("/>").toString();
+        }
+        out.append('>');
+        for (LocalizedText s : message.subjects()) {
+            textChild(out, "subject", s.lang(), s.text());
+        }
+        for (LocalizedText b : message.bodies()) {
+            textChild(out, "body", b.lang(), b.text());
+        }
+        message.thread().ifPresent(t -> textChild(out, "thread", Optional.empty(), t));
+        return out.append("</message>").toString();
+    }
+
+    /** An attribute whose value is a JID, escaped part by part without building its string form. */
+    private static void jidAttribute(StringBuilder out, String start, Jid jid) {
+        out.append(start);
+        jid.local().ifPresent(l -> {
+            XmlWriter.appendAttributeValue(out, l);
+            out.append('@');
+        });
+        XmlWriter.appendAttributeValue(out, jid.domain());
+        jid.resource().ifPresent(r -> {
+            out.append('/');
+            XmlWriter.appendAttributeValue(out, r);
+        });
+        out.append('\'');
+    }
+
+    private static void attribute(StringBuilder out, String start, String value) {
+        out.append(start);
+        XmlWriter.appendAttributeValue(out, value);
+        out.append('\'');
+    }
+
+    /** A child in the message's namespace holding only text, as {@link XmlWriter} writes it. */
+    private static void textChild(StringBuilder out, String name, Optional<String> lang, String text) {
+        out.append('<').append(name);
+        lang.ifPresent(l -> attribute(out, " xml:lang='", l));
+        if (text.isEmpty()) {
+            out.append("/>");
+            return;
+        }
+        out.append('>');
+        XmlWriter.appendText(out, text);
+        out.append("</").append(name).append('>');
     }
 
     /**

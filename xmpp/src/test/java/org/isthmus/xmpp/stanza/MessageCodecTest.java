@@ -61,6 +61,31 @@ class MessageCodecTest {
         assertThat(MessageCodec.fromElement(read(xml)).orThrow()).isEqualTo(original);
     }
 
+    /** Messages the one-pass writer handles itself, beside those of {@link #messages()}. */
+    static Stream<XmppMessage> plainMessages() {
+        String hostile = "a&b<c>'\"\t\r\n\u0000\uD800 \uD83D\uDE00 ]]>";
+        Jid odd = Jid.parse("o\\40x@sip.example.net/r&'<>\"").orThrow();
+        return Stream.concat(messages(), Stream.of(
+                new XmppMessage(ROMEO, JULIET, Optional.empty(), MessageType.NORMAL, Optional.empty(),
+                        List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
+                new XmppMessage(odd, JULIET.bare(), Optional.of(hostile), MessageType.CHAT, Optional.of("e'n"),
+                        List.of(new LocalizedText(Optional.empty(), hostile), new LocalizedText(Optional.of("de"), ""),
+                                new LocalizedText(Optional.of("fr<"), "\u0001")),
+                        List.of(new LocalizedText(Optional.of("en"), hostile)), Optional.of(""),
+                        Optional.empty(), Optional.empty(), Optional.empty()),
+                new XmppMessage(ROMEO, JULIET, Optional.of("x"), MessageType.CHAT, Optional.empty(),
+                        List.of(), List.of(), Optional.of(hostile), Optional.empty(), Optional.empty(), Optional.empty())));
+    }
+
+    @ParameterizedTest
+    @MethodSource("plainMessages")
+    void theOnePassWriterWritesWhatTheElementWriterWrites(XmppMessage message) {
+        assertThat(MessageCodec.toXml(message, NS, NS)).isEqualTo(MessageCodec.toElement(message, NS).toXml(NS));
+        assertThat(MessageCodec.toXml(message, NS, "")).isEqualTo(MessageCodec.toElement(message, NS).toXml(""));
+        assertThat(MessageCodec.toXml(message, "jabber:client", NS))
+                .isEqualTo(MessageCodec.toElement(message, "jabber:client").toXml(NS));
+    }
+
     @Test
     void writesTheStanzaInTheOrderOfRfc6121() {
         XmppMessage m = message(MessageType.ERROR, Optional.of(
