@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +88,9 @@ public final class SipEdge implements AutoCloseable {
      * {@code InlineUdpMessageProcessor}); the listener does not block, so a few keep both cores busy.
      */
     private static final int THREAD_POOL_SIZE = 2;
+
+    /** RFC 3261 §17.1.1.1: T1, the round-trip time estimate, unless the edge's timers set another. */
+    private static final Duration DEFAULT_T1 = Duration.ofMillis(500);
 
     /** How long an outbound TCP connect may take before the request fails with 503. */
     private static final int CONNECT_TIMEOUT_MS = 5000;
@@ -181,9 +185,13 @@ public final class SipEdge implements AutoCloseable {
             Header userAgent = headers.createHeader("User-Agent", settings.userAgent());
             Header server = headers.createHeader("Server", settings.userAgent());
             dns = DnsLookup.of(settings.dns());
+            // MESSAGE over UDP keeps its transaction in the edge (MessageFlights), not in JAIN-SIP.
+            Optional<MessageFlights> flights = ((EdgeSipStack) stack).datagramSender()
+                    .map(wire -> new MessageFlights(wire, scheduler, timers.retransmitT1().orElse(DEFAULT_T1),
+                            MessageFlights.T4));
             UserAgentClient uac = new UserAgentClient(provider, (PinnedHopRouter) stack.getRouter(), messages,
                     headers, addresses, scheduler, timers, settings, sentByHost(), userAgent,
-                    new ServerLocator(dns, settings.transports()));
+                    new ServerLocator(dns, settings.transports()), flights);
             Responder responder = new Responder(messages, scheduler, timers, server);
             PresenceClient presenceClient = new PresenceClient(uac, messages, headers, addresses, scheduler,
                     userAgent, Clock.systemUTC());

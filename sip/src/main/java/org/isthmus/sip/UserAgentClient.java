@@ -1,5 +1,9 @@
 package org.isthmus.sip;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,6 +97,15 @@ final class UserAgentClient {
     private final String sentByHost;
     private final Header userAgent;
     private final ServerLocator locator;
+    /** MESSAGE over UDP without a JAIN-SIP transaction; null without a UDP listening point. */
+    private final MessageFlights flights;
+    /** The fixed start of every Via the fast path writes, up to the branch. */
+    private final String udpViaPrefix;
+    /** The User-Agent header line, or null if its value cannot be written as it is (the fast path is off). */
+    private final String userAgentLine;
+    private final Map<MediaType, String> contentTypes = new ConcurrentHashMap<>();
+    /** The host part of the Call-IDs made here: the advertised host, a §25.1 word. */
+    private final String callIdHost;
     private volatile boolean closing;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> cseqByCallId = new LinkedHashMap<>(64, 0.75f, true) {
@@ -106,7 +119,8 @@ final class UserAgentClient {
 
     UserAgentClient(SipProvider provider, PinnedHopRouter router, MessageFactory messages, HeaderFactory headers,
                     AddressFactory addresses, ScheduledExecutorService scheduler, EdgeTimers timers,
-                    SipSettings settings, String sentByHost, Header userAgent, ServerLocator locator) {
+                    SipSettings settings, String sentByHost, Header userAgent, ServerLocator locator,
+                    Optional<MessageFlights> flights) {
         this.provider = provider;
         this.router = router;
         this.messages = messages;
@@ -118,13 +132,101 @@ final class UserAgentClient {
         this.sentByHost = sentByHost;
         this.userAgent = userAgent;
         this.locator = locator;
+        this.flights = flights.orElse(null);
+        this.callIdHost = isWord(sentByHost, 0, sentByHost.length()) ? sentByHost : "isthmus.invalid";
+        String host = sentByHost.indexOf(':') >= 0 && !sentByHost.startsWith("[") ? "[" + sentByHost + "]" : sentByHost;
+        this.udpViaPrefix = "Via: SIP/2.0/UDP " + host + ":" + settings.portOf("udp") + ";branch=";
+        this.userAgentLine = isText(settings.userAgent()) ? "User-Agent: " + settings.userAgent() + "\r\n" : null;
     }
 
+    /**
+     * Sends a MESSAGE: over UDP as a {@link MessageFlights} transaction from bytes written once (the
+     * fast path), otherwise (TCP, TLS, too large for UDP, values the fast path does not write) as a
+     * JAIN-SIP client transaction. A 401/407 challenge or a failover after the fast path's first attempt
+     * continues on the JAIN-SIP path with the same Call-ID, From tag and CSeq.
+     */
     CompletableFuture<SipOutcome> send(SipPagerMessage message, SipTarget target) {
+        if (flights == null) {
+            return sendStateful(message, target);
+        }
+        String callId = message.callId().orElseGet(this::newCallId);
+        long cseq = nextCseq(message);
+        String fromTag = newTag();
+        String logCallId = LogText.safe(callId);
+        if (closing) {
+            return CompletableFuture.completedFuture(SipOutcome.of(new SipStatus(503, "SIP edge closed")));
+        }
+        CompletableFuture<SipOutcome> future = new CompletableFuture<>();
+        hops(target, logCallId).whenComplete((hops, failure) -> {
+            if (failure != null || hops.isEmpty()) {
+                if (failure != null) {
+                    LOG.info("MESSAGE not sent callId={}: locating the server failed: {}", logCallId, failure.toString());
+                }
+                future.complete(SipOutcome.of(new SipStatus(503, "No transport to the target")));
+                return;
+            }
+            first(new Fields(message, target, callId, logCallId, cseq, fromTag), hops, future);
+        });
+        return future;
+    }
+
+    /** The first attempt: the fast path if the first hop is UDP and the request fits, else JAIN-SIP's. */
+    private void first(Fields fields, List<SipHop> hops, CompletableFuture<SipOutcome> future) {
+        SipHop hop = hops.get(0);
+        if (hop.transport().equals("udp")) {
+            String branch = newBranch();
+            byte[] datagram = datagram(fields, branch);
+            // §18.1.1: a request larger than 1300 bytes goes over TCP (the JAIN-SIP path switches it).
+            if (datagram != null && (datagram.length <= UDP_SIZE_LIMIT || !settings.transports().contains("tcp"))) {
+                InetSocketAddress to = socketAddress(hop);
+                if (to != null) {
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("MESSAGE sent callId={} to={} hop={}:{}/udp", fields.logCallId,
+                                LogText.safe(fields.target.requestUri()), LogText.safe(hop.host()), hop.port());
+                    }
+                    flights.start(new FastMessage(fields, hops, branch, datagram, to, future));
+                    return;
+                }
+            }
+        }
+        stateful(fields, hops, 0, future);
+    }
+
+    /** Continues on the JAIN-SIP path from hop {@code index}, the request built with the same fields. */
+    private void stateful(Fields fields, List<SipHop> hops, int index, CompletableFuture<SipOutcome> future) {
+        Send send = statefulSend(fields, future);
+        if (send == null) {
+            return;
+        }
+        send.hops = hops;
+        send.index = index;
+        attempt(send);
+    }
+
+    /** A {@link Send} whose future completes {@code future}; null (and {@code future} completed 500) if unbuildable. */
+    private Send statefulSend(Fields fields, CompletableFuture<SipOutcome> future) {
+        Request template;
+        try {
+            template = request(fields.message, fields.target.requestUri(), fields.callId, fields.fromTag, fields.cseq);
+            preloadRoute(template, fields.target);
+        } catch (ParseException | InvalidArgumentException | IllegalArgumentException | javax.sip.SipException e) {
+            // The mapping's values are valid SIP, so this is a value JAIN-SIP cannot encode.
+            LOG.warn("MESSAGE not built callId={}: {}", fields.logCallId, LogText.safe(e.getMessage()));
+            future.complete(SipOutcome.of(new SipStatus(500, "Request not encodable")));
+            return null;
+        }
+        CompletableFuture<Sent> sent = new CompletableFuture<>();
+        sent.whenComplete((s, failure) -> future.complete(s != null ? s.outcome()
+                : SipOutcome.of(new SipStatus(500, "Server Internal Error"))));
+        return new Send(sent, template, fields.logCallId, fields.cseq, Optional.empty());
+    }
+
+    /** The whole MESSAGE as JAIN-SIP's path sends it, without the fast path. */
+    private CompletableFuture<SipOutcome> sendStateful(SipPagerMessage message, SipTarget target) {
         String callId = message.callId().orElseGet(() -> provider.getNewCallId().getCallId());
         Request template;
         try {
-            template = request(message, target.requestUri(), callId);
+            template = request(message, target.requestUri(), callId, newTag(), nextCseq(message));
             preloadRoute(template, target);
         } catch (ParseException | InvalidArgumentException | IllegalArgumentException | javax.sip.SipException e) {
             // The mapping's values are valid SIP, so this is a value JAIN-SIP cannot encode.
@@ -178,9 +280,13 @@ final class UserAgentClient {
         return future;
     }
 
-    /** A fresh Call-ID from the stack. */
+    /**
+     * A fresh Call-ID (RFC 3261 §8.1.1.4): 124 random bits at the advertised host; JAIN-SIP's own takes an
+     * MD5 digest under a shared lock per call.
+     */
     String newCallId() {
-        return provider.getNewCallId().getCallId();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() >>> 2) + Long.toHexString(random.nextLong() >>> 2) + "@" + callIdHost;
     }
 
     /**
@@ -266,9 +372,7 @@ final class UserAgentClient {
     /** A Via for {@code transport} with the port the edge listens on for it and a fresh branch. */
     ViaHeader via(String transport) throws ParseException, InvalidArgumentException {
         // The branch is ours (magic cookie of §8.1.1.7) so the transaction's key is known before sending.
-        ViaHeader via = headers.createViaHeader(sentByHost, settings.portOf(transport), transport,
-                "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
-                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+        ViaHeader via = headers.createViaHeader(sentByHost, settings.portOf(transport), transport, newBranch());
         via.setRPort();
         return via;
     }
@@ -292,13 +396,13 @@ final class UserAgentClient {
         }
     }
 
-    private Request request(SipPagerMessage message, SipUri requestUri, String callId)
+    private Request request(SipPagerMessage message, SipUri requestUri, String callId, String fromTag, long cseqNumber)
             throws ParseException, InvalidArgumentException {
         FromHeader from = headers.createFromHeader(addresses.createAddress(addresses.createURI(message.from().toString())),
-                Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+                fromTag);
         ToHeader to = headers.createToHeader(addresses.createAddress(addresses.createURI(message.to().toString())), null);
         CallIdHeader callIdHeader = headers.createCallIdHeader(callId);
-        CSeqHeader cseq = headers.createCSeqHeader(nextCseq(message), Request.MESSAGE);
+        CSeqHeader cseq = headers.createCSeqHeader(cseqNumber, Request.MESSAGE);
         // A placeholder Via: each attempt sets its own for the transport of its hop.
         ViaHeader via = via("udp");
         MaxForwardsHeader maxForwards = headers.createMaxForwardsHeader(MAX_FORWARDS);
@@ -325,6 +429,207 @@ final class UserAgentClient {
         }
         request.addHeader(userAgent);
         return request;
+    }
+
+    /** A fresh From tag (§19.3: at least 32 bits of randomness). */
+    private static String newTag() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
+    /** A fresh branch with the magic cookie of §8.1.1.7, ours so the transaction's key is known before sending. */
+    private static String newBranch() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "z9hG4bK" + Long.toHexString(random.nextLong() >>> 1) + Long.toHexString(random.nextLong() >>> 1);
+    }
+
+    /**
+     * The hop's address if its host is an IP literal (RFC 3263 and the static hops give addresses), so
+     * the caller's thread never waits for a name lookup; null otherwise (the JAIN-SIP path then sends).
+     */
+    private static InetSocketAddress socketAddress(SipHop hop) {
+        String host = hop.host();
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        boolean v6 = bare.indexOf(':') >= 0;
+        for (int i = 0; i < bare.length(); i++) {
+            char c = bare.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '.' || v6 && (c == ':' || Character.digit(c, 16) >= 0))) {
+                return null;
+            }
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(bare), hop.port());
+        } catch (UnknownHostException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The MESSAGE over UDP as bytes, written directly rather than built from JAIN-SIP's header objects
+     * (RFC 3261 §7, §8.1.1; RFC 3428 §4): the same headers as {@link #request} with the hop's Via, and
+     * the outbound proxy as a pre-loaded Route (§8.1.2). Null if a value is not one the fast path can
+     * write as it is (a Call-ID that is not a §25.1 word, control characters in a header value, an odd
+     * Content-Type or Content-Language): the JAIN-SIP path then builds and checks it.
+     */
+    private byte[] datagram(Fields f, String branch) {
+        SipPagerMessage m = f.message;
+        String contentType = contentTypeText(m.contentType());
+        if (userAgentLine == null || contentType == null || !isCallId(f.callId)
+                || (m.language().isPresent() && !isLanguage(m.language().get()))
+                || (m.subject().isPresent() && !isText(m.subject().get()))
+                || (m.authenticationResults().isPresent() && !isText(m.authenticationResults().get()))) {
+            return null;
+        }
+        int bodyLength = m.bodyLength();
+        StringBuilder sb = new StringBuilder(400);
+        sb.append("MESSAGE ").append(f.target.requestUri()).append(" SIP/2.0\r\n");
+        sb.append(udpViaPrefix).append(branch).append(";rport\r\n");
+        sb.append("Max-Forwards: ").append(MAX_FORWARDS).append("\r\n");
+        if (f.target.outboundProxy().isPresent()) {
+            SipUri proxy = f.target.outboundProxy().get();
+            if (proxy.parameter("lr").isEmpty()) {
+                proxy = proxy.withParameter("lr", "");
+            }
+            sb.append("Route: <").append(proxy).append(">\r\n");
+        }
+        sb.append("From: <").append(m.from()).append(">;tag=").append(f.fromTag).append("\r\n");
+        sb.append("To: <").append(m.to()).append(">\r\n");
+        sb.append("Call-ID: ").append(f.callId).append("\r\n");
+        sb.append("CSeq: ").append(f.cseq).append(" MESSAGE\r\n");
+        sb.append("Content-Type: ").append(contentType).append("\r\n");
+        m.language().ifPresent(v -> sb.append("Content-Language: ").append(v).append("\r\n"));
+        m.subject().ifPresent(v -> sb.append("Subject: ").append(v).append("\r\n"));
+        // RFC 8601 §2.2, the gateway's signature check of an RFC 3923 object.
+        m.authenticationResults().ifPresent(v -> sb.append("Authentication-Results: ").append(v).append("\r\n"));
+        sb.append(userAgentLine);
+        sb.append("Content-Length: ").append(bodyLength).append("\r\n\r\n");
+        byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+        if (bodyLength == 0) {
+            return head;
+        }
+        byte[] body = m.body();
+        byte[] datagram = new byte[head.length + body.length];
+        System.arraycopy(head, 0, datagram, 0, head.length);
+        System.arraycopy(body, 0, datagram, head.length, body.length);
+        return datagram;
+    }
+
+    /** {@code type/subtype;name=value...} with quoted values where they are no token (§20.15, §25.1); null if odd. */
+    private String contentTypeText(MediaType type) {
+        String text = contentTypes.get(type);
+        if (text != null) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(type.type()).append('/').append(type.subtype());
+        if (!isToken(type.type()) || !isToken(type.subtype())) {
+            return null;
+        }
+        for (Map.Entry<String, String> p : type.parameters().entrySet()) {
+            if (!isToken(p.getKey()) || !isText(p.getValue())) {
+                return null;
+            }
+            sb.append(';').append(p.getKey()).append('=');
+            if (isToken(p.getValue())) {
+                sb.append(p.getValue());
+            } else {
+                sb.append('"').append(p.getValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        text = sb.toString();
+        if (contentTypes.size() < 64) {
+            // A handful of media types in practice; bounded against odd parameters.
+            contentTypes.put(type, text);
+        }
+        return text;
+    }
+
+    /** §25.1 TEXT-UTF8 for a header value: no control characters (so no line break). */
+    private static boolean isText(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** §20.13 language tags, comma separated: letters, digits, hyphens. */
+    private static boolean isLanguage(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!(c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == ',' || c == ' '))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** §25.1 {@code callid = word [ "@" word ]}. */
+    private static boolean isCallId(String value) {
+        int at = value.indexOf('@');
+        return at < 0 ? isWord(value, 0, value.length())
+                : isWord(value, 0, at) && isWord(value, at + 1, value.length());
+    }
+
+    private static boolean isWord(String value, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = value.charAt(i);
+            if (!(c < 0x80 && (Character.isLetterOrDigit(c) || "-.!%*_+`'~()<>:\\\"/[]?{}".indexOf(c) >= 0))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What the attempts of one MESSAGE share: the request's identity (§8.1.1) and where it goes. */
+    private record Fields(SipPagerMessage message, SipTarget target, String callId, String logCallId, long cseq,
+                          String fromTag) {
+    }
+
+    /** A MESSAGE sent by the fast path: its first attempt's end decides what follows. */
+    private final class FastMessage extends MessageFlights.Flight {
+        private final Fields fields;
+        private final List<SipHop> hops;
+        private final CompletableFuture<SipOutcome> future;
+
+        FastMessage(Fields fields, List<SipHop> hops, String branch, byte[] datagram, InetSocketAddress to,
+                    CompletableFuture<SipOutcome> future) {
+            super(branch, datagram, to);
+            this.fields = fields;
+            this.hops = hops;
+            this.future = future;
+        }
+
+        @Override
+        void ended(Response response, SipStatus status, String why) {
+            int code = status.code();
+            SipHop hop = hops.get(0);
+            if (code == 408 || code == 503) {
+                LOG.info("MESSAGE attempt failed {} ({}) callId={} hop={}:{}/{}", code, why, fields.logCallId,
+                        LogText.safe(hop.host()), hop.port(), hop.transport());
+            }
+            SipOutcome outcome = new SipOutcome(status, redirectContact(response));
+            boolean challenged = (code == 401 || code == 407) && response != null && !closing;
+            boolean failover = (code == 408 || code == 503) && hops.size() > 1 && !closing;
+            if (!challenged && !failover) {
+                LOG.debug("MESSAGE answered {} callId={}", code, fields.logCallId);
+                future.complete(outcome);
+                return;
+            }
+            // A challenge or a failover continues on the JAIN-SIP path, which knows both (§22.2, RFC 3263 §4.3).
+            Send send = statefulSend(fields, future);
+            if (send != null) {
+                send.hops = hops;
+                send.index = 0;
+                next(send, outcome, response, why);
+            }
+        }
     }
 
     /** A Content-Type header with every parameter of {@code type}, quoted where it is no token. */
@@ -363,22 +668,40 @@ final class UserAgentClient {
         ClientTransaction ct = event.getClientTransaction();
         Response response = event.getResponse();
         if (ct == null) {
-            LOG.debug("stray response {} dropped", response.getStatusCode());
+            if (!fastResponse(response)) {
+                LOG.debug("stray response {} dropped", response.getStatusCode());
+            }
             return;
         }
         int code = response.getStatusCode();
         if (code < 200) {
             return;
         }
-        Optional<String> contact = Optional.empty();
-        if (code >= 300 && code < 400) {
-            ContactHeader header = (ContactHeader) response.getHeader(ContactHeader.NAME);
-            if (header != null && header.getAddress() != null) {
-                contact = Optional.of(header.getAddress().getURI().toString());
-            }
+        complete(ct.getBranchId(), new SipOutcome(new SipStatus(code, response.getReasonPhrase()),
+                redirectContact(response)), response, "response");
+    }
+
+    /** §17.1.3: a response matches a fast-path transaction by its top Via's branch and its CSeq method. */
+    private boolean fastResponse(Response response) {
+        if (flights == null) {
+            return false;
         }
-        complete(ct.getBranchId(), new SipOutcome(new SipStatus(code, response.getReasonPhrase()), contact), response,
-                "response");
+        ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        return via != null && cseq != null && Request.MESSAGE.equals(cseq.getMethod())
+                && flights.response(via.getBranch(), response);
+    }
+
+    /** A 3xx response's Contact URI, the target it redirects to. */
+    private static Optional<String> redirectContact(Response response) {
+        if (response == null || response.getStatusCode() < 300 || response.getStatusCode() >= 400) {
+            return Optional.empty();
+        }
+        ContactHeader header = (ContactHeader) response.getHeader(ContactHeader.NAME);
+        if (header != null && header.getAddress() != null) {
+            return Optional.of(header.getAddress().getURI().toString());
+        }
+        return Optional.empty();
     }
 
     void timeout(TimeoutEvent event) {
@@ -421,6 +744,9 @@ final class UserAgentClient {
     /** Completes every waiting future with 503: the edge is closing. */
     void closeAll() {
         closing = true;
+        if (flights != null) {
+            flights.closeAll();
+        }
         pending.keySet().forEach(branch -> complete(branch, SipOutcome.of(new SipStatus(503, "SIP edge closed")),
                 null, "edge closed"));
     }

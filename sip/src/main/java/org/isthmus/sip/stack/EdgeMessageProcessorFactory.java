@@ -3,6 +3,7 @@ package org.isthmus.sip.stack;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
+import java.util.Optional;
 
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.MessageProcessorFactory;
@@ -18,6 +19,7 @@ final class EdgeMessageProcessorFactory implements MessageProcessorFactory {
 
     private final MessageProcessorFactory classic = new OIOMessageProcessorFactory();
     private final int udpThreads;
+    private volatile InlineUdpMessageProcessor udp;
 
     EdgeMessageProcessorFactory(int udpThreads) {
         this.udpThreads = udpThreads;
@@ -29,9 +31,15 @@ final class EdgeMessageProcessorFactory implements MessageProcessorFactory {
         if ("udp".equalsIgnoreCase(transport)) {
             InlineUdpMessageProcessor processor = new InlineUdpMessageProcessor(address, stack, port, udpThreads);
             sendFromListeningSocket(stack);
+            udp = processor;
             return processor;
         }
         return classic.createMessageProcessor(stack, address, port, transport);
+    }
+
+    /** The UDP listening point's sender, once it exists. */
+    Optional<DatagramSender> udp() {
+        return Optional.ofNullable(udp);
     }
 
     /**

@@ -22,6 +22,8 @@ import org.isthmus.sip.SipMessageLimits;
  */
 public final class EdgeSipStack extends SipStackImpl {
 
+    private final EdgeMessageProcessorFactory processors;
+
     static {
         registerParsers();
     }
@@ -54,6 +56,15 @@ public final class EdgeSipStack extends SipStackImpl {
         this.networkLayer = new GuardedNetworkLayer(sockets, limits, stallMillis);
         // The stack's thread pool size (THREAD_POOL_SIZE) is how many threads receive UDP, each handling
         // what it receives itself.
-        setMessageProcessorFactory(new EdgeMessageProcessorFactory(this.threadPoolSize));
+        this.processors = new EdgeMessageProcessorFactory(this.threadPoolSize);
+        setMessageProcessorFactory(processors);
+    }
+
+    /**
+     * Sends datagrams from the UDP listening socket, for requests the edge sends without a JAIN-SIP
+     * transaction; empty until a UDP listening point exists.
+     */
+    public Optional<DatagramSender> datagramSender() {
+        return processors.udp();
     }
 }

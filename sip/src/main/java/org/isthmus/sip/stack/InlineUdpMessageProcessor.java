@@ -3,6 +3,7 @@ package org.isthmus.sip.stack;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.AbstractQueue;
 import java.util.Collection;
@@ -29,8 +30,11 @@ import gov.nist.javax.sip.stack.UDPMessageProcessor;
  * <p>How: JAIN-SIP's channel threads take datagrams from the processor's {@code messageQueue}; this
  * processor puts a queue there whose {@code take} is a receive on the socket. The stack's copy of the
  * datagram before parsing (the channel copies the bytes out of the packet) is the only copy.
+ *
+ * <p>It is also the edge's {@link DatagramSender}: requests the edge sends without a JAIN-SIP transaction
+ * leave from the same socket.
  */
-final class InlineUdpMessageProcessor extends UDPMessageProcessor {
+final class InlineUdpMessageProcessor extends UDPMessageProcessor implements DatagramSender {
 
     /** The largest UDP payload (RFC 768's 16-bit length); a datagram never truncates. */
     private static final int DATAGRAM_BUFFER = 65536;
@@ -61,6 +65,12 @@ final class InlineUdpMessageProcessor extends UDPMessageProcessor {
     @Override
     public void run() {
         // No dispatcher thread: the channel threads receive.
+    }
+
+    /** Sends from the listening socket, as the stack's own UDP channels do ({@code udpFlag}). */
+    @Override
+    public void send(byte[] datagram, InetSocketAddress to) throws IOException {
+        sock.send(new DatagramPacket(datagram, datagram.length, to));
     }
 
     /**
