@@ -272,7 +272,7 @@ public final class S2sService implements AutoCloseable {
     public CompletableFuture<Void> send(XmppMessage message) {
         Objects.requireNonNull(message, "message");
         return send("message", message.id(), message.from(), message.to(),
-                () -> MessageCodec.toElement(message, Namespaces.SERVER));
+                () -> MessageCodec.toXml(message, Namespaces.SERVER, Namespaces.SERVER));
     }
 
     /**
@@ -282,7 +282,7 @@ public final class S2sService implements AutoCloseable {
     public CompletableFuture<Void> send(XmppPresence presence) {
         Objects.requireNonNull(presence, "presence");
         return send("presence", presence.id(), presence.from(), presence.to(),
-                () -> PresenceCodec.toElement(presence, Namespaces.SERVER));
+                () -> XmlWriter.toXml(PresenceCodec.toElement(presence, Namespaces.SERVER), Namespaces.SERVER));
     }
 
     /**
@@ -293,15 +293,16 @@ public final class S2sService implements AutoCloseable {
     public CompletableFuture<Void> send(XmppSubscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         return send("presence", subscription.id(), subscription.from(), subscription.to(),
-                () -> PresenceCodec.toElement(subscription, Namespaces.SERVER));
+                () -> XmlWriter.toXml(PresenceCodec.toElement(subscription, Namespaces.SERVER), Namespaces.SERVER));
     }
 
     /**
      * The send path of every stanza kind: the checks, one serialization, and the hand-over to the
-     * event loop. {@code kind} is the element name, for errors and logs.
+     * event loop. {@code kind} is the element name, for errors and logs; {@code stanza} writes the
+     * stanza as XML in the stream's namespace.
      */
     private CompletableFuture<Void> send(String kind, Optional<String> id, Jid from, Jid to,
-                                         Supplier<XmlElement> stanza) {
+                                         Supplier<String> stanza) {
         String what = kind + " id=" + id.orElse("-");
         String local = from.domain();
         String peer = to.domain();
@@ -318,7 +319,7 @@ public final class S2sService implements AutoCloseable {
             return failed("federation with " + peer + " is not allowed; " + what + " not sent",
                     StanzaErrorCondition.NOT_ALLOWED);
         }
-        String xml = XmlWriter.toXml(stanza.get(), Namespaces.SERVER);
+        String xml = stanza.get();
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
             loop.execute(() -> enqueue(local, peer, new Pending(what, xml, result)));
