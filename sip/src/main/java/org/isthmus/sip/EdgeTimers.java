@@ -11,7 +11,7 @@ import java.util.Optional;
  *                        500 itself (a non-INVITE client gives up after 64*T1 = 32 s, §17.1.2.2)
  * @param outboundSafety  how long a sent MESSAGE waits for any outcome before its future completes
  *                        with 408, in case the stack never reports one
- * @param retransmitT1    T1 for sent requests if not the stack's 500 ms (tests use a short one so a
+ * @param retransmitT1    T1 for sent requests, and for Timer J of received MESSAGEs, if not the stack's 500 ms (tests use a short one so a
  *                        timeout takes 64*T1 of a few seconds)
  * @param tcpReadTimeout  how long a TCP peer may pause in the middle of a message before the edge closes
  *                        the connection, so a slow sender cannot hold a connection (and its thread) forever

@@ -13,6 +13,9 @@ final class LogText {
             return "-";
         }
         String text = value.toString();
+        if (clean(text)) {
+            return text;
+        }
         StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 8);
         for (int i = 0; i < text.length() && i < MAX_CHARS; i++) {
             char c = text.charAt(i);
@@ -26,5 +29,19 @@ final class LogText {
             sb.append("...");
         }
         return sb.toString();
+    }
+
+    /** Whether {@code text} is short enough and has no control character: kept as it is, not copied. */
+    private static boolean clean(String text) {
+        if (text.length() > MAX_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

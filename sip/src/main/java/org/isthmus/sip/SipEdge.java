@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLContext;
@@ -197,11 +198,17 @@ public final class SipEdge implements AutoCloseable {
                     userAgent, Clock.systemUTC());
             PresenceServer presenceServer = new PresenceServer(responder, headers, presenceClient, uac, handler,
                     settings.presence(), Clock.systemUTC());
+            MessageTransactions messageTransactions = new MessageTransactions(
+                    ((EdgeSipStack) stack).datagramSender(), settings.messageLimits().maxMessageTransactions(),
+                    timers.retransmitT1().orElse(DEFAULT_T1));
+            // Timer J of every Completed MESSAGE transaction over UDP, checked once a second (RFC 3261 §17.2.2).
+            scheduler.scheduleWithFixedDelay(messageTransactions::sweep, 1, 1, TimeUnit.SECONDS);
             UserAgentServer uas = new UserAgentServer(stack, provider, messages, headers, addresses, handler,
-                    responder, presenceServer, settings, () -> trust, new DigestServer(settings.auth(), Clock.systemUTC()));
+                    responder, presenceServer, settings, () -> trust, new DigestServer(settings.auth(), Clock.systemUTC()),
+                    messageTransactions);
             provider.addSipListener(new Listener(uas, uac));
             stack.start();
-            running = new Running(stack, scheduler, uac, presenceClient, dns);
+            running = new Running(stack, scheduler, uac, presenceClient, dns, messageTransactions);
             LOG.info("SIP edge listening on {} port {}{} {}", settings.bindAddress(), settings.port(),
                     settings.tls().map(t -> " (TLS " + t.port() + ")").orElse(""), settings.transports());
         } catch (SipException e) {
@@ -359,6 +366,24 @@ public final class SipEdge implements AutoCloseable {
         }
     }
 
+    /**
+     * Received MESSAGE transactions the edge holds now (RFC 3261 §17.2.2): waiting for the gateway's answer,
+     * or answered over UDP and kept for Timer J; 0 when not running.
+     */
+    public int messageTransactionsHeld() {
+        Running r = running;
+        return r == null ? 0 : r.messageTransactions.size();
+    }
+
+    /**
+     * MESSAGEs answered 503 since the edge started because {@link SipMessageLimits#maxMessageTransactions()}
+     * transactions were held; 0 when not running.
+     */
+    public long messageTransactionsRefused() {
+        Running r = running;
+        return r == null ? 0 : r.messageTransactions.refused();
+    }
+
     /** Whether the listening points are open: after {@link #start()} has succeeded and before {@link #close()}. */
     public boolean isListening() {
         return running != null;
@@ -459,7 +484,7 @@ public final class SipEdge implements AutoCloseable {
 
     /** The parts that exist while the edge runs. */
     private record Running(SipStackImpl stack, ScheduledThreadPoolExecutor scheduler, UserAgentClient uac,
-                           PresenceClient presence, DnsLookup dns) {
+                           PresenceClient presence, DnsLookup dns, MessageTransactions messageTransactions) {
     }
 
     /** Routes JAIN-SIP events to the server and client halves; never lets an exception reach the stack. */

@@ -17,16 +17,34 @@ import java.util.Objects;
  *                          connection and its thread
  * @param maxTcpConnections TCP connections held at once (each costs JAIN-SIP two threads); past it the
  *                          stack stops accepting and the kernel's backlog holds the rest until one ends
+ * @param maxMessageTransactions received MESSAGE transactions held at once: those waiting for the gateway's
+ *                          answer and, over UDP, those answered and kept for Timer J (64*T1 = 32 s, RFC 3261
+ *                          §17.2.2) to answer a retransmission again; past it a new MESSAGE is answered
+ *                          503 with Retry-After, so a flood cannot grow the table without limit. About half
+ *                          a kilobyte each when answered.
  */
 public record SipMessageLimits(int maxMessageBytes, int maxHeaders, int maxHeaderBytes, Duration messageTimeout,
-                               int maxTcpConnections) {
+                               int maxTcpConnections, int maxMessageTransactions) {
+
+    /**
+     * 400,000 MESSAGE transactions held at once: 12,500 MESSAGEs a second over UDP for Timer J's 32 s, about
+     * 200 MB at most.
+     */
+    public static final int DEFAULT_MAX_MESSAGE_TRANSACTIONS = 400_000;
 
     /**
      * 64 KiB messages (the UDP maximum, RFC 768), 256 header fields of up to 16 KiB, 30 s a message,
-     * 1024 connections.
+     * 1024 connections, {@link #DEFAULT_MAX_MESSAGE_TRANSACTIONS} MESSAGE transactions.
      */
     public static final SipMessageLimits DEFAULT = new SipMessageLimits(65536, 256, 16384, Duration.ofSeconds(30),
             1024);
+
+    /** Limits with {@link #DEFAULT_MAX_MESSAGE_TRANSACTIONS} MESSAGE transactions. */
+    public SipMessageLimits(int maxMessageBytes, int maxHeaders, int maxHeaderBytes, Duration messageTimeout,
+                            int maxTcpConnections) {
+        this(maxMessageBytes, maxHeaders, maxHeaderBytes, messageTimeout, maxTcpConnections,
+                DEFAULT_MAX_MESSAGE_TRANSACTIONS);
+    }
 
     /** The smallest message limit accepted: RFC 3261 §18.1.1 has every element take 1300 bytes and more. */
     public static final int MIN_MESSAGE_BYTES = 1500;
@@ -47,6 +65,9 @@ public record SipMessageLimits(int maxMessageBytes, int maxHeaders, int maxHeade
         }
         if (maxTcpConnections < 1) {
             throw new SipException("maxTcpConnections must be positive: " + maxTcpConnections);
+        }
+        if (maxMessageTransactions < 1) {
+            throw new SipException("maxMessageTransactions must be positive: " + maxMessageTransactions);
         }
     }
 }

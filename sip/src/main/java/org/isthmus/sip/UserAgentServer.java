@@ -14,7 +14,6 @@ import java.util.TimeZone;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -37,7 +36,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import gov.nist.javax.sip.SipStackImpl;
-import gov.nist.javax.sip.TransactionExt;
 import gov.nist.javax.sip.message.SIPRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,10 +81,12 @@ final class UserAgentServer {
     private final Supplier<SipTrust> trust;
     private final SipAuth auth;
     private final DigestServer digest;
+    private final MessageTransactions messageTransactions;
 
     UserAgentServer(SipStackImpl stack, SipProvider provider, MessageFactory messages, HeaderFactory headers,
                     AddressFactory addresses, SipHandler handler, Responder responder, PresenceServer presence,
-                    SipSettings settings, Supplier<SipTrust> trust, DigestServer digest) {
+                    SipSettings settings, Supplier<SipTrust> trust, DigestServer digest,
+                    MessageTransactions messageTransactions) {
         this.stack = stack;
         this.provider = provider;
         this.messages = messages;
@@ -98,32 +98,53 @@ final class UserAgentServer {
         this.trust = trust;
         this.auth = settings.auth();
         this.digest = digest;
+        this.messageTransactions = messageTransactions;
     }
 
     void process(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
-        String callId = callId(request);
         if (Request.ACK.equals(method)) {
             // An ACK for a non-2xx final response is absorbed by the INVITE server transaction
             // (§17.2.1); one that reaches us belongs to no transaction of ours and needs no answer.
-            LOG.debug("ACK ignored callId={}", callId);
+            LOG.debug("ACK ignored callId={}", callId(request));
             return;
         }
-        Optional<ServerTransaction> transaction = transaction(event, callId);
-        if (transaction.isEmpty()) {
-            return;
+        ServerReply reply;
+        Optional<MessageTransactions.Exchange> own = Request.MESSAGE.equals(method)
+                && event.getServerTransaction() == null && request instanceof SIPRequest sipRequest
+                ? messageTransactions.receive(sipRequest) : Optional.empty();
+        if (own.isPresent()) {
+            MessageTransactions.Exchange exchange = own.get();
+            switch (exchange.kind()) {
+                case RETRANSMISSION -> {
+                    LOG.debug("retransmitted MESSAGE absorbed callId={}", callId(request));
+                    return;
+                }
+                case REFUSED -> {
+                    responder.respond(exchange, request, SipStatus.of(503), callId(request), r -> r.addHeader(
+                            headers.createRetryAfterHeader(MessageTransactions.RETRY_AFTER_SECONDS)));
+                    return;
+                }
+                default -> reply = exchange;
+            }
+        } else {
+            Optional<ServerTransaction> transaction = transaction(event);
+            if (transaction.isEmpty()) {
+                return;
+            }
+            reply = ServerReply.of(transaction.get());
         }
-        ServerTransaction st = transaction.get();
+        String callId = callId(request);
         try {
-            dispatch(st, request, method, callId);
+            dispatch(reply, request, method, callId);
         } catch (RuntimeException e) {
             LOG.error("{} failed callId={}", LogText.safe(method), callId, e);
-            respond(st, request, SipStatus.of(500), callId, r -> { });
+            respond(reply, request, SipStatus.of(500), callId, Responder.NOTHING);
         }
     }
 
-    private void dispatch(ServerTransaction st, Request request, String method, String callId) {
+    private void dispatch(ServerReply st, Request request, String method, String callId) {
         if (Request.CANCEL.equals(method)) {
             cancel(st, request, callId);
             return;
@@ -136,7 +157,7 @@ final class UserAgentServer {
         }
         Optional<SipStatus> scheme = RequestReader.checkScheme(request.getRequestURI());
         if (scheme.isPresent()) {
-            respond(st, request, scheme.get(), callId, r -> { });
+            respond(st, request, scheme.get(), callId, Responder.NOTHING);
             return;
         }
         boolean subscription = Request.SUBSCRIBE.equals(method) || Request.NOTIFY.equals(method);
@@ -144,7 +165,7 @@ final class UserAgentServer {
         if (to.getTag() != null && !subscription) {
             // Subscription dialogs live in the gateway's store (PresenceServer asks it); other in-dialog
             // requests match no dialog (§12.2.2).
-            respond(st, request, SipStatus.of(481), callId, r -> { });
+            respond(st, request, SipStatus.of(481), callId, Responder.NOTHING);
             return;
         }
         if (!Request.OPTIONS.equals(method) && !admitted(st, request, method, callId)) {
@@ -176,12 +197,12 @@ final class UserAgentServer {
             case Request.SUBSCRIBE -> {
                 // A watcher claiming a served domain passes the same trust check as a MESSAGE sender.
                 if (trusted(st, request, callId)) {
-                    presence.subscribe(st, request, callId);
+                    presence.subscribe(st.transaction().orElseThrow(), request, callId);
                 }
             }
             case Request.NOTIFY -> {
                 if (trusted(st, request, callId)) {
-                    presence.notify(st, request, callId);
+                    presence.notify(st.transaction().orElseThrow(), request, callId);
                 }
             }
             default -> {
@@ -192,26 +213,24 @@ final class UserAgentServer {
         }
     }
 
-    private void message(ServerTransaction st, Request request, String callId) {
+    private void message(ServerReply st, Request request, String callId) {
         Read<SipPagerMessage> read = RequestReader.message(request);
         if (read instanceof Read.Refused<SipPagerMessage> refused) {
             LOG.debug("MESSAGE refused with {} callId={}", refused.status().code(), callId);
-            respond(st, request, refused.status(), callId, r -> { });
+            respond(st, request, refused.status(), callId, Responder.NOTHING);
             return;
         }
         SipPagerMessage message = ((Read.Ok<SipPagerMessage>) read).value();
-        LOG.debug("MESSAGE received callId={} from={} to={} bytes={}", callId, LogText.safe(message.from()),
-                LogText.safe(message.to()), message.bodyLength());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("MESSAGE received callId={} from={} to={} bytes={}", callId, LogText.safe(message.from()),
+                    LogText.safe(message.to()), message.bodyLength());
+        }
         whenAnswered(st, request, callId, () -> handler.onMessage(message), status -> {
             if (status.code() < 200) {
                 throw new IllegalStateException("handler answered with a provisional status " + status.code());
             }
             // RFC 3261 §21.4.13: a 415 lists the body types that are understood.
-            respond(st, request, status, callId, r -> {
-                if (status.code() == 415) {
-                    addAccept(r);
-                }
-            });
+            respond(st, request, status, callId, status.code() == 415 ? this::addAccept : Responder.NOTHING);
         });
     }
 
@@ -223,11 +242,11 @@ final class UserAgentServer {
         }
     }
 
-    private void register(ServerTransaction st, Request request, String callId) {
-        Read<SipRegistration> read = RequestReader.registration(request, source(st, request));
+    private void register(ServerReply st, Request request, String callId) {
+        Read<SipRegistration> read = RequestReader.registration(request, st.source(request));
         if (read instanceof Read.Refused<SipRegistration> refused) {
             LOG.debug("REGISTER refused with {} callId={}", refused.status().code(), callId);
-            respond(st, request, refused.status(), callId, r -> { });
+            respond(st, request, refused.status(), callId, Responder.NOTHING);
             return;
         }
         SipRegistration registration = ((Read.Ok<SipRegistration>) read).value();
@@ -266,25 +285,19 @@ final class UserAgentServer {
      * wrong or another user's credentials, or without users to check against, it gets 403 (§21.4.4).
      * Answers and returns false when the request does not pass.
      */
-    private boolean trusted(ServerTransaction st, Request request, String callId) {
+    private boolean trusted(ServerReply st, Request request, String callId) {
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         SipTrust trust = this.trust.get();
         if (!(from.getAddress().getURI() instanceof SipURI fromUri) || !trust.serves(fromUri.getHost())) {
             return true;
         }
-        SipHop source = source(st, request);
+        SipHop source = st.source(request);
         InetAddress remote = ((SIPRequest) request).getRemoteAddress();
         if (trust.trustsAddress(remote != null ? remote : literal(source.host()))) {
             return true;
         }
-        if (source.transport().equals("tls") && st instanceof TransactionExt ext) {
-            try {
-                if (trust.trustsTlsIdentity(CertificateIdentities.of(ext.getPeerCertificates()))) {
-                    return true;
-                }
-            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-                LOG.debug("TLS peer without certificate callId={}", callId);
-            }
+        if (source.transport().equalsIgnoreCase("tls") && trust.trustsTlsIdentity(st.peerIdentities())) {
+            return true;
         }
         String realm = fromUri.getHost().toLowerCase(Locale.ROOT);
         Optional<DigestServer.Answer> answer = answer(request, realm);
@@ -294,7 +307,7 @@ final class UserAgentServer {
             } else {
                 LOG.info("MESSAGE from served domain {} refused: untrusted source {} callId={}", LogText.safe(realm),
                         LogText.safe(source.host()), callId);
-                respond(st, request, SipStatus.of(403), callId, r -> { });
+                respond(st, request, SipStatus.of(403), callId, Responder.NOTHING);
             }
             return false;
         }
@@ -309,7 +322,7 @@ final class UserAgentServer {
         LOG.info("MESSAGE from served domain {} refused: {} callId={}", LogText.safe(realm),
                 verdict instanceof DigestServer.Verdict.Failed f ? LogText.safe(f.why())
                         : "authenticated user is not the From user", callId);
-        respond(st, request, SipStatus.of(403), callId, r -> { });
+        respond(st, request, SipStatus.of(403), callId, Responder.NOTHING);
         return false;
     }
 
@@ -318,17 +331,10 @@ final class UserAgentServer {
      * is answered at once, with Retry-After when it gives one (RFC 3261 §20.33). Returns false when the
      * request was refused.
      */
-    private boolean admitted(ServerTransaction st, Request request, String method, String callId) {
-        SipHop hop = source(st, request);
+    private boolean admitted(ServerReply st, Request request, String method, String callId) {
+        SipHop hop = st.source(request);
         InetAddress remote = ((SIPRequest) request).getRemoteAddress();
-        List<String> identities = List.of();
-        if (hop.transport().equalsIgnoreCase("tls") && st instanceof TransactionExt ext) {
-            try {
-                identities = CertificateIdentities.of(ext.getPeerCertificates());
-            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-                identities = List.of();
-            }
-        }
+        List<String> identities = hop.transport().equalsIgnoreCase("tls") ? st.peerIdentities() : List.of();
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         Optional<String> fromHost = from != null && from.getAddress().getURI() instanceof SipURI f && f.getHost() != null
                 ? Optional.of(f.getHost().toLowerCase(Locale.ROOT)) : Optional.empty();
@@ -361,7 +367,7 @@ final class UserAgentServer {
      * expired nonce a 401 with {@code stale=true}, and a user registering someone else's address 403
      * (§10.3 step 3). Answers and returns false when the request does not pass.
      */
-    private boolean registerAuthorized(ServerTransaction st, Request request, String callId) {
+    private boolean registerAuthorized(ServerReply st, Request request, String callId) {
         if (auth.users().isEmpty()) {
             return true;
         }
@@ -382,7 +388,7 @@ final class UserAgentServer {
             }
             LOG.info("REGISTER refused: {} may not register {} callId={}", LogText.safe(ok.user()),
                     LogText.safe(aor), callId);
-            respond(st, request, SipStatus.of(403), callId, r -> { });
+            respond(st, request, SipStatus.of(403), callId, Responder.NOTHING);
             return false;
         }
         boolean stale = verdict instanceof DigestServer.Verdict.Stale;
@@ -425,7 +431,7 @@ final class UserAgentServer {
      * A 401 with two challenges (RFC 8760 §2.4: most preferred first): SHA-256, then MD5 for clients that
      * know no better, both with qop {@code auth} and one fresh nonce.
      */
-    private void challenge(ServerTransaction st, Request request, String realm, boolean stale, String callId) {
+    private void challenge(ServerReply st, Request request, String realm, boolean stale, String callId) {
         String nonce = digest.nonce();
         LOG.debug("{} challenged realm={} stale={} callId={}", LogText.safe(request.getMethod()), LogText.safe(realm),
                 stale, callId);
@@ -457,14 +463,14 @@ final class UserAgentServer {
      * A CANCEL (§9.2): 200 if it matches a transaction the stack still has, else 481. The edge answers
      * every request at once or within the handler's time, so there is nothing left to stop.
      */
-    private void cancel(ServerTransaction st, Request request, String callId) {
+    private void cancel(ServerReply st, Request request, String callId) {
         boolean matched = request instanceof SIPRequest sipRequest
                 && stack.findCancelTransaction(sipRequest, true) != null;
-        respond(st, request, SipStatus.of(matched ? 200 : 481), callId, r -> { });
+        respond(st, request, SipStatus.of(matched ? 200 : 481), callId, Responder.NOTHING);
     }
 
     /** The server transaction for a request, or empty for a retransmission the stack already has one for. */
-    private Optional<ServerTransaction> transaction(RequestEvent event, String callId) {
+    private Optional<ServerTransaction> transaction(RequestEvent event) {
         ServerTransaction st = event.getServerTransaction();
         if (st != null) {
             return Optional.of(st);
@@ -472,23 +478,14 @@ final class UserAgentServer {
         try {
             return Optional.of(provider.getNewServerTransaction(event.getRequest()));
         } catch (TransactionAlreadyExistsException e) {
-            LOG.debug("retransmitted {} absorbed callId={}", LogText.safe(event.getRequest().getMethod()), callId);
+            LOG.debug("retransmitted {} absorbed callId={}", LogText.safe(event.getRequest().getMethod()),
+                    callId(event.getRequest()));
             return Optional.empty();
         } catch (TransactionUnavailableException e) {
-            LOG.warn("no transaction for {} callId={}: {}", LogText.safe(event.getRequest().getMethod()), callId,
-                    e.getMessage());
+            LOG.warn("no transaction for {} callId={}: {}", LogText.safe(event.getRequest().getMethod()),
+                    callId(event.getRequest()), e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** Where a request came from: the transaction's peer address, port and transport. */
-    private static SipHop source(ServerTransaction st, Request request) {
-        if (st instanceof TransactionExt ext && ext.getPeerAddress() != null && ext.getPeerPort() > 0) {
-            return new SipHop(ext.getPeerAddress(), ext.getPeerPort(), ext.getTransport());
-        }
-        SIPRequest sipRequest = (SIPRequest) request;
-        return new SipHop(sipRequest.getRemoteAddress().getHostAddress(), sipRequest.getRemotePort(),
-                sipRequest.getTopmostVia().getTransport());
     }
 
     /** The option tags of the Require headers (§20.32); Proxy-Require is for proxies and ignored (§20.29). */
@@ -507,12 +504,12 @@ final class UserAgentServer {
         }
     }
 
-    private <T> void whenAnswered(ServerTransaction st, Request request, String callId,
+    private <T> void whenAnswered(ServerReply st, Request request, String callId,
                                   Supplier<CompletionStage<T>> call, Responder.ResponseAction<T> answer) {
         responder.whenAnswered(st, request, callId, call, answer);
     }
 
-    private void respond(ServerTransaction st, Request request, SipStatus status, String callId,
+    private void respond(ServerReply st, Request request, SipStatus status, String callId,
                          Responder.ResponseAction<Response> extra) {
         responder.respond(st, request, status, callId, extra);
     }

@@ -669,7 +669,7 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
         private SipSettings sipSettings(ConfigNode sip, Set<String> xmppDomains, List<Partner> partners) {
             ConfigNode listen = sip.object("listen");
             listen.allowOnly("address", "port", "transports", "advertised-host", "tls", "max-message-bytes", "max-headers",
-                    "max-header-bytes", "message-timeout", "max-tcp-connections");
+                    "max-header-bytes", "message-timeout", "max-tcp-connections", "max-message-transactions");
             String address = listen.text("address", "127.0.0.1");
             int port = listen.integer("port", DEFAULT_SIP_PORT, 1, 65535);
             Set<String> transports = new LinkedHashSet<>();
@@ -786,7 +786,8 @@ public record GatewayConfig(List<ComponentSettings> components, Optional<S2sSett
             Duration timeout = listen.duration("message-timeout", d.messageTimeout(), Duration.ofSeconds(1),
                     Duration.ofMinutes(10));
             int connections = listen.integer("max-tcp-connections", d.maxTcpConnections(), 1, 100_000);
-            return new SipMessageLimits(maxMessage, maxHeaders, maxHeaderBytes, timeout, connections);
+            int transactions = listen.integer("max-message-transactions", d.maxMessageTransactions(), 100, 10_000_000);
+            return new SipMessageLimits(maxMessage, maxHeaders, maxHeaderBytes, timeout, connections, transactions);
         }
 
         private List<DigestCredential> credentials(ConfigNode node, String key) {
