@@ -63,6 +63,8 @@ public final class LoadDriver {
     private PipeliningXmppClient alice;
     private PipeliningXmppClient carol;
     private int runNumber;
+    /** Messages offered through Isthmus so far (warm-up, runs, ramp), for the session's JIT and GC per message. */
+    private long isthmusMessages;
     private KamailioLauncher kamailio;
     private int kamailioUasPort;
     /** Per Kamailio run that logged memory failures: "path at rate/s: count". */
@@ -194,6 +196,9 @@ public final class LoadDriver {
         say(String.format(Locale.ROOT, "Isthmus ready: %.0f ms from process start (%.0f ms from its first log line)",
                 startToReady, firstLineToReady));
 
+        ProcessCpu gatewayCpu = new ProcessCpu(gateway.pid(), ticks);
+        long sessionCpuStart = gatewayCpu.millis();
+        Map<String, long[]> sessionJvmStart = gatewayCpu.jvmThreads();
         double idleBefore = idleCpuMillisPerSecond();
         say(String.format(Locale.ROOT, "Isthmus idle (no messages, 5 s): %.1f ms CPU per second", idleBefore));
 
@@ -287,6 +292,13 @@ public final class LoadDriver {
             }
         }
         double idleAfter = idleCpuMillisPerSecond();
+        long[] sessionJvm = ProcessCpu.jvmDelta(sessionJvmStart, gatewayCpu.jvmThreads());
+        long sessionCpu = gatewayCpu.millis() - sessionCpuStart;
+        say(String.format(Locale.ROOT, "Isthmus from ready to the end: %.1f s CPU, of it JIT %.1f s and GC %.1f s, for %d"
+                + " messages offered through it: %.0f ms per 1000 (JIT %.0f, GC %.0f), idle periods included",
+                sessionCpu / 1e3, sessionJvm[0] / 1e3, sessionJvm[1] / 1e3, isthmusMessages,
+                sessionCpu * 1000.0 / Math.max(1, isthmusMessages), sessionJvm[0] * 1000.0 / Math.max(1, isthmusMessages),
+                sessionJvm[1] * 1000.0 / Math.max(1, isthmusMessages)));
         say(String.format(Locale.ROOT, "Isthmus idle after the runs (5 s): %.1f ms CPU per second", idleAfter));
         if (!kamailioMemoryFailures.isEmpty()) {
             kamailioNote += "; **Kamailio logged failures to allocate memory** (kamailio.log; each a message it could"
@@ -410,6 +422,7 @@ public final class LoadDriver {
      * both, is given per 1000 messages of both directions in both results.
      */
     private List<RunResult> mixed(int count, double rate) {
+        isthmusMessages += 2L * count;
         int round = ++runNumber;
         String tag = "run" + round + "-mixed-";
         try (SippPeer.Uas uas = SippPeer.startUas(directory, tag + "xmpp-sip", ports, children, uasPort,
@@ -462,6 +475,7 @@ public final class LoadDriver {
 
     /** SIPp UAC → Isthmus → Prosody → carol. */
     private RunResult sipToXmpp(int count, int rate) {
+        isthmusMessages += count;
         String tag = "run" + (++runNumber) + "-sip-xmpp-" + rate;
         Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
         carol.receiveInto(deliveries);
@@ -474,6 +488,7 @@ public final class LoadDriver {
 
     /** alice → Prosody → Isthmus → SIPp UAS. */
     private RunResult xmppToSip(int count, int rate) {
+        isthmusMessages += count;
         String tag = "run" + (++runNumber) + "-xmpp-sip-" + rate;
         try (SippPeer.Uas uas = SippPeer.startUas(directory, tag, ports, children, uasPort, bound(count, rate))) {
             Deliveries deliveries = new Deliveries(count, PipeliningXmppClient.nowMicros());
