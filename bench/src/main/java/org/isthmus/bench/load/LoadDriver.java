@@ -370,7 +370,7 @@ public final class LoadDriver {
     }
 
     /**
-     * Waits --settle-seconds (JAIN-SIP's Timer J keeps a UDP server transaction 32 s, Timer K a client one
+     * Waits --settle-seconds (Timer J keeps a UDP server transaction 32 s, Timer K a client one
      * 5 s, RFC 3261 §17), then on until the gateway is idle (a 2 s window with at most --settled-below ms
      * CPU per second; at most {@link #SETTLE_EXTRA_SECONDS} more), and returns the CPU it spent from now (a
      * run's last arrival + 0.4 s) until then, less its idle rate (the quietest 2 s window of the wait) over

@@ -79,7 +79,7 @@ record LoadOptions(int messages, int rate, int warmup, List<Integer> ramp, int s
               --settle-seconds S  after the warm-up and each measured gateway run, wait S seconds and then
                                   until the gateway is idle (at most 30 s more), and report the CPU it spent
                                   meanwhile above its idle rate as the run's deferred work (default 35:
-                                  JAIN-SIP's Timer J keeps a UDP server transaction 32 s); 0: read the CPU
+                                  Timer J keeps a UDP server transaction 32 s); 0: read the CPU
                                   at the last arrival only, as before
               --settled-below MS  idle: a 2 s window with at most MS ms CPU per second (default %d)
               --ramp R1,R2,...    ramp rates, messages/s, 5 s each, stop at the first loss or lag
