@@ -136,9 +136,11 @@ public final class GatewayMeters {
     private final AtomicReferenceArray<Counter> sipMessages =
             new AtomicReferenceArray<>(Outcome.values().length * SIP_STATUSES);
     private final AtomicReferenceArray<Counter> xmppMessages =
-            new AtomicReferenceArray<>(Outcome.values().length * (StanzaErrorCondition.values().length + 1));
+            new AtomicReferenceArray<>(Outcome.values().length * (CONDITIONS + 1));
     /** SIP status codes are three digits, 100 to 699 (RFC 3261 §7.2). */
     private static final int SIP_STATUSES = 600;
+    /** How many XMPP error conditions there are ({@code values()} copies its array at every call). */
+    private static final int CONDITIONS = StanzaErrorCondition.values().length;
 
     /** @param registry where the meters are registered */
     public GatewayMeters(MeterRegistry registry) {
@@ -210,7 +212,7 @@ public final class GatewayMeters {
      */
     public void messageFromXmpp(Outcome outcome, Optional<StanzaErrorCondition> condition) {
         int reason = condition.map(c -> c.ordinal() + 1).orElse(0);
-        int index = outcome.ordinal() * (StanzaErrorCondition.values().length + 1) + reason;
+        int index = outcome.ordinal() * (CONDITIONS + 1) + reason;
         Counter c = xmppMessages.get(index);
         if (c == null) {
             c = message(Direction.XMPP_TO_SIP, outcome, condition.map(StanzaErrorCondition::elementName).orElse("none"));

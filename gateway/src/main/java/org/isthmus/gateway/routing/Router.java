@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,6 +50,7 @@ import org.isthmus.mapping.message.CpimMessage;
 import org.isthmus.mapping.message.CpimToSip;
 import org.isthmus.mapping.message.CpimToXmpp;
 import org.isthmus.mapping.message.E2ePayload;
+import org.isthmus.mapping.message.MediaType;
 import org.isthmus.mapping.message.MessageType;
 import org.isthmus.mapping.message.SecuredObject;
 import org.isthmus.mapping.message.SipPagerMessage;
@@ -97,7 +99,13 @@ public final class Router implements SipHandler, XmppHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-    /** How long an answered SIP message is remembered, so a late XMPP error can be logged with its Call-ID. */
+    /**
+     * How long a SIP message answered 202 is remembered, so that a late XMPP error for it is reported to its
+     * sender. Two minutes covers what makes an error late: an XMPP server that bounces a stanza it could
+     * not deliver over server-to-server once its connection attempts time out (RFC 6120 §8.3.3.14,
+     * {@code remote-server-timeout}), which takes tens of seconds. It costs about the size of the
+     * message's addresses a message ({@link LateErrors}), not the message.
+     */
     static final Duration LATE_ERROR_MEMORY = Duration.ofMinutes(2);
 
     private final AddressMapper addresses;
@@ -115,8 +123,8 @@ public final class Router implements SipHandler, XmppHandler {
 
     /** SIP messages relayed to XMPP whose final response waits for the error window. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-    /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}. */
-    private final Map<String, Pending> answered = new ConcurrentHashMap<>();
+    /** SIP messages already answered 202, remembered for {@link #LATE_ERROR_MEMORY}, packed. */
+    private final LateErrors answered = new LateErrors();
 
     /**
      * How late past its deadline a window may close: the sweep that closes the windows due runs at most
@@ -131,14 +139,12 @@ public final class Router implements SipHandler, XmppHandler {
      * that order too, and the sweep only ever looks at the head.
      */
     private final Queue<Deadline> windows = new ConcurrentLinkedQueue<>();
-    /** Entries of {@link #answered} in the order they were answered, to forget them in that order. */
-    private final Queue<Deadline> memories = new ConcurrentLinkedQueue<>();
     /** When the earliest scheduled sweep runs ({@link System#nanoTime()}), or {@link #NO_SWEEP}. */
     private final AtomicLong nextSweep = new AtomicLong(NO_SWEEP);
     private static final long NO_SWEEP = Long.MAX_VALUE;
 
-    private record Pending(String stanzaId, String callId, Jid recipient, SipPagerMessage original, Instant since,
-                           CompletableFuture<XmppAnswer> response, String link) {
+    private record Pending(String stanzaId, long sequence, String callId, Jid recipient, SipPagerMessage original,
+                           Instant since, CompletableFuture<XmppAnswer> response, String link) {
     }
 
     /**
@@ -291,7 +297,8 @@ public final class Router implements SipHandler, XmppHandler {
                     Optional.empty(), Optional.empty(), false));
         }
         long translating = System.nanoTime();
-        String stanzaId = newStanzaId();
+        long sequence = stanzaSequence.incrementAndGet();
+        String stanzaId = stanzaIdPrefix + Long.toString(sequence, 36);
         Mapped<XmppMessage> stanza = toXmppMessage(message, stanzaId);
         meters.translated(Kind.MESSAGE, Direction.SIP_TO_XMPP, translating);
         if (stanza instanceof Mapped.Failed<XmppMessage> failed) {
@@ -304,7 +311,7 @@ public final class Router implements SipHandler, XmppHandler {
             return CompletableFuture.completedFuture(new XmppAnswer(status, Optional.empty(), Optional.empty(), false));
         }
         XmppMessage out = stanza.orThrow();
-        Pending p = new Pending(stanzaId, callId, out.to(), message, Instant.now(), new CompletableFuture<>(),
+        Pending p = new Pending(stanzaId, sequence, callId, out.to(), message, Instant.now(), new CompletableFuture<>(),
                 out.from().domain());
         out.thread().ifPresent(t -> noteConversation(t, out.to(), message.from().addressOfRecord().toString()));
         pending.put(stanzaId, p);
@@ -320,7 +327,9 @@ public final class Router implements SipHandler, XmppHandler {
                 }
                 return;
             }
-            LOG.debug("sip->xmpp sent call-id={} id={} to={}", callId, stanzaId, out.to());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("sip->xmpp sent call-id={} id={} to={}", callId, stanzaId, out.to());
+            }
             long due = System.nanoTime() + settings.errorWindow().toNanos();
             windows.add(new Deadline(due, p));
             sweepBy(due);
@@ -355,6 +364,7 @@ public final class Router implements SipHandler, XmppHandler {
     /** Closes every error window and forgets every answered message that is due, then schedules the next sweep. */
     private void sweep(long at) {
         nextSweep.compareAndSet(at, NO_SWEEP);
+        long nextMemory = NO_SWEEP;
         try {
             long now = System.nanoTime();
             for (Deadline d = windows.peek(); d != null && d.due() - now <= 0; d = windows.peek()) {
@@ -367,18 +377,14 @@ public final class Router implements SipHandler, XmppHandler {
                             d.pending().stanzaId(), e);
                 }
             }
-            for (Deadline d = memories.peek(); d != null && d.due() - now <= 0; d = memories.peek()) {
-                memories.poll();
-                answered.remove(d.pending().stanzaId(), d.pending());
-            }
+            nextMemory = answered.expire(now, NO_SWEEP);
         } finally {
             Deadline window = windows.peek();
             if (window != null) {
                 sweepBy(window.due());
             }
-            Deadline memory = memories.peek();
-            if (memory != null) {
-                sweepBy(memory.due());
+            if (nextMemory != NO_SWEEP) {
+                sweepBy(nextMemory);
             }
         }
     }
@@ -386,13 +392,21 @@ public final class Router implements SipHandler, XmppHandler {
     /** The error window has passed without an error: accepted (RFC 3428 §7, 202 from a gateway). */
     private void closeWindow(Pending p, long now) {
         if (pending.remove(p.stanzaId(), p)) {
-            answered.put(p.stanzaId(), p);
-            memories.add(new Deadline(now + LATE_ERROR_MEMORY.toNanos(), p));
+            SipPagerMessage m = p.original();
+            boolean cpim = m.contentType().is("message", "cpim");
+            // Only what the late report needs (FailureReports.forLateError): a message/cpim body may ask
+            // for an IMDN (RFC 5438 §7.2.1); of any other, the sender, the address and the subject.
+            answered.remember(p.sequence(), now + LATE_ERROR_MEMORY.toNanos(), new LateErrors.Remembered(p.callId(),
+                    p.recipient().bare().toString(), m.from().toString(), m.requestUri().toString(), m.subject(),
+                    cpim ? Optional.of(m.contentType().toString()) : Optional.empty(),
+                    cpim ? m.body() : NO_BODY));
             meters.messageFromSip(Outcome.ACCEPTED, 202);
             p.response().complete(new XmppAnswer(SipStatus.of(202), Optional.empty(), Optional.of(p.stanzaId()), true));
             // One line per message at INFO was the hottest logging of the gateway under load (bench/README.md);
             // the count is in the meters (isthmus.messages, outcome=accepted).
-            LOG.debug("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("sip->xmpp accepted call-id={} id={} to={}", p.callId(), p.stanzaId(), p.recipient());
+            }
         }
     }
 
@@ -412,12 +426,14 @@ public final class Router implements SipHandler, XmppHandler {
             p.response().complete(new XmppAnswer(status, Optional.of(e), Optional.of(id), true));
             return;
         }
-        Pending late = answered.remove(id);
-        if (late != null && error.from().bare().equals(late.recipient().bare())) {
+        Optional<LateErrors.Remembered> remembered = sequenceOf(id).isPresent()
+                ? answered.take(sequenceOf(id).getAsLong(), error.from().bare().toString()) : Optional.empty();
+        if (remembered.isPresent()) {
+            LateErrors.Remembered late = remembered.get();
             LOG.info("sip->xmpp late error after 202 call-id={} id={} from={} condition={} text={}", late.callId(), id,
                     error.from(), e.condition().elementName(), e.text().orElse(""));
-            errors.record(Direction.SIP_TO_XMPP, late.original().callId(), Optional.of(id),
-                    late.original().from().toString(), Optional.of(e.condition()), Optional.empty(),
+            errors.record(Direction.SIP_TO_XMPP, callIdOf(late), Optional.of(id),
+                    late.from(), Optional.of(e.condition()), Optional.empty(),
                     "error after 202 Accepted, reported to the sender" + e.text().map(t -> ": " + t).orElse(""));
             reportLateError(late, e);
             return;
@@ -431,11 +447,23 @@ public final class Router implements SipHandler, XmppHandler {
      * negative-delivery report if the message asked for one (§12.2), else a plain MESSAGE from the
      * recipient's address that says what failed.
      */
-    private void reportLateError(Pending late, StanzaError error) {
+    private void reportLateError(LateErrors.Remembered late, StanzaError error) {
         byte[] random = new byte[12];
         IDS.nextBytes(random);
         String messageId = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        SipPagerMessage report = FailureReports.forLateError(late.original(), late.original().requestUri(), error,
+        // The message as far as FailureReports reads it: sender, Request-URI, subject, and a CPIM body that
+        // may ask for an IMDN; the addresses were remembered in their canonical form, which parses back.
+        Mapped<SipUri> from = SipUri.parse(late.from());
+        Mapped<SipUri> requestUri = SipUri.parse(late.requestUri());
+        Mapped<MediaType> type = late.contentType().map(MediaType::parse).orElse(Mapped.ok(MediaType.TEXT_PLAIN_UTF8));
+        if (!from.isOk() || !requestUri.isOk() || !type.isOk()) {
+            LOG.warn("sip->xmpp late error not reported call-id={}: remembered addresses {} {} do not parse",
+                    late.callId(), late.from(), late.requestUri());
+            return;
+        }
+        SipPagerMessage original = new SipPagerMessage(from.orThrow(), requestUri.orThrow(), requestUri.orThrow(),
+                callIdOf(late), type.orThrow(), late.body(), Optional.empty(), late.subject());
+        SipPagerMessage report = FailureReports.forLateError(original, original.requestUri(), error,
                 Instant.now(), messageId);
         Mapped<SipTarget> target = route(report.requestUri());
         if (target instanceof Mapped.Failed<SipTarget> failed) {
@@ -497,7 +525,9 @@ public final class Router implements SipHandler, XmppHandler {
         long number = sendingNumbers.incrementAndGet();
         sending.put(number, message);
         message.thread().ifPresent(th -> noteConversation(th, message.from(), out.requestUri().addressOfRecord().toString()));
-        LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
+        }
         toSip.apply(out, t).whenComplete((outcome, error) -> {
             if (sending.remove(number) == null) {
                 // Shutdown has already answered it (failInFlight).
@@ -511,7 +541,9 @@ public final class Router implements SipHandler, XmppHandler {
                         out.callId(), Optional.empty());
             } else if (outcome.status().isSuccess()) {
                 // Counted in the meters; a line per delivered message is DEBUG (bench/README.md).
-                LOG.debug("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("xmpp->sip delivered id={} to={} status={}", id, t.requestUri(), outcome.status().code());
+                }
                 meters.messageFromXmpp(Outcome.DELIVERED, Optional.empty());
             } else {
                 LOG.info("xmpp->sip failed id={} to={} status={} {}", id, t.requestUri(), outcome.status().code(),
@@ -842,9 +874,26 @@ public final class Router implements SipHandler, XmppHandler {
      * message cannot be faked by guessing it, since {@link #onXmppError} also requires the error to come
      * from the message's recipient (RFC 6120 §8.3.1: the error is returned by the entity addressed).
      */
-    private String newStanzaId() {
-        return stanzaIdPrefix + Long.toString(stanzaSequence.incrementAndGet(), 36);
+    /** The sequence number of a stanza id this router made, if it is one (its canonical form only). */
+    private OptionalLong sequenceOf(String stanzaId) {
+        if (!stanzaId.startsWith(stanzaIdPrefix)) {
+            return OptionalLong.empty();
+        }
+        String digits = stanzaId.substring(stanzaIdPrefix.length());
+        try {
+            long sequence = Long.parseLong(digits, 36);
+            return sequence > 0 && Long.toString(sequence, 36).equals(digits) ? OptionalLong.of(sequence)
+                    : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
+
+    private static Optional<String> callIdOf(LateErrors.Remembered late) {
+        return late.callId().equals("-") ? Optional.empty() : Optional.of(late.callId());
+    }
+
+    private static final byte[] NO_BODY = new byte[0];
 
     private static String rootMessage(Throwable t) {
         Throwable c = t;
