@@ -109,6 +109,8 @@ public final class Router implements SipHandler, XmppHandler {
     static final Duration LATE_ERROR_MEMORY = Duration.ofMinutes(2);
 
     private final AddressMapper addresses;
+    /** The same rules with recent answers kept, for the translators on the message paths. */
+    private final CachedAddresses recentAddresses;
     private final MessageSettings settings;
     private final Registrar registrar;
     private final Map<String, SipRoute> routes;
@@ -263,6 +265,7 @@ public final class Router implements SipHandler, XmppHandler {
                   ScheduledExecutorService timer, GatewayMeters meters, RecentErrors errors, E2eGuard e2e) {
         this.e2e = e2e;
         this.addresses = addresses;
+        this.recentAddresses = new CachedAddresses(addresses);
         this.settings = settings;
         this.registrar = registrar;
         this.routes = Map.copyOf(routes);
@@ -559,11 +562,12 @@ public final class Router implements SipHandler, XmppHandler {
     Mapped<SipPagerMessage> toSipMessage(XmppMessage message) {
         Mapped<SipPagerMessage> translated;
         if (message.e2e().isPresent()) {
-            translated = XmppToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
-                    .then(s -> e2e.inspect(s, Direction.XMPP_TO_SIP).map(tag -> CpimToSip.translate(s, addresses, tag)));
+            translated = XmppToCpim.translateSecured(message, recentAddresses, settings.maxBodyBytes())
+                    .then(s -> e2e.inspect(s, Direction.XMPP_TO_SIP)
+                            .map(tag -> CpimToSip.translate(s, recentAddresses, tag)));
         } else {
-            translated = XmppToCpim.translate(message, addresses, settings.maxBodyBytes())
-                    .map(c -> CpimToSip.translate(c, addresses, settings.multilingual(), settings.maxBodyBytes()));
+            translated = XmppToCpim.translate(message, recentAddresses, settings.maxBodyBytes())
+                    .map(c -> CpimToSip.translate(c, recentAddresses, settings.multilingual(), settings.maxBodyBytes()));
         }
         return translated;
     }
@@ -572,12 +576,12 @@ public final class Router implements SipHandler, XmppHandler {
     Mapped<XmppMessage> toXmppMessage(SipPagerMessage message, String stanzaId) {
         Mapped<XmppMessage> stanza;
         if (SecuredObject.isSecured(message.contentType())) {
-            stanza = SipToCpim.translateSecured(message, addresses, settings.maxBodyBytes())
+            stanza = SipToCpim.translateSecured(message, recentAddresses, settings.maxBodyBytes())
                     .then(s -> e2e.inspect(s, Direction.SIP_TO_XMPP)
-                            .then(tag -> CpimToXmpp.translate(s, addresses, stanzaId, tag)));
+                            .then(tag -> CpimToXmpp.translate(s, recentAddresses, stanzaId, tag)));
         } else {
-            Mapped<CpimMessage> cpim = SipToCpim.translate(message, addresses, settings.maxBodyBytes());
-            stanza = cpim.then(c -> CpimToXmpp.translate(c, addresses, stanzaId));
+            Mapped<CpimMessage> cpim = SipToCpim.translate(message, recentAddresses, settings.maxBodyBytes());
+            stanza = cpim.then(c -> CpimToXmpp.translate(c, recentAddresses, stanzaId));
         }
         return stanza;
     }

@@ -40,7 +40,7 @@ import org.isthmus.mapping.error.StanzaErrorCondition;
  * {@code tel:+number}. A local number has no meaning outside its context (RFC 3966 §5.1.5) and is
  * refused.
  */
-public final class AddressMapper {
+public final class AddressMapper implements AddressMapping {
 
     private static final Normalizer2 NFKD = Normalizer2.getNFKDInstance();
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.isthmus.mapping.LocalizedText;
-import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.AddressMapping;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.cpim.MimeEntity;
 import org.isthmus.mapping.document.cpim.MimeHeader;
@@ -25,7 +25,7 @@ public final class CpimToSip {
      * Table 1 note 1), the body UTF-8 {@code text/plain} with its Content-Language, the subject in that
      * language the Subject, the thread the Call-ID when it is a valid one (RFC 3261 §25.1 {@code callid}).
      */
-    public static SipPagerMessage translate(CpimMessage message, AddressMapper addresses) {
+    public static SipPagerMessage translate(CpimMessage message, AddressMapping addresses) {
         return translate(message, addresses, MultilingualBodies.PRIMARY_ONLY, Integer.MAX_VALUE);
     }
 
@@ -38,7 +38,7 @@ public final class CpimToSip {
      * @param maxBodyBytes the largest MESSAGE body to build; a multipart body above it falls back to the
      *                     primary body, which the caller has already held to its limit (RFC 7572 §6)
      */
-    public static SipPagerMessage translate(CpimMessage message, AddressMapper addresses, MultilingualBodies languages,
+    public static SipPagerMessage translate(CpimMessage message, AddressMapping addresses, MultilingualBodies languages,
                                             int maxBodyBytes) {
         SipUri from = addresses.toSipUri(message.from());
         SipUri to = addresses.toSipUri(message.to());
@@ -74,7 +74,7 @@ public final class CpimToSip {
      *
      * @param authenticationResults the gateway's signature check to send along, if it tags messages
      */
-    public static SipPagerMessage translate(SecuredMessage message, AddressMapper addresses,
+    public static SipPagerMessage translate(SecuredMessage message, AddressMapping addresses,
                                             Optional<String> authenticationResults) {
         SipUri to = addresses.toSipUri(message.to());
         return new SipPagerMessage(addresses.toSipUri(message.from()), to, to,

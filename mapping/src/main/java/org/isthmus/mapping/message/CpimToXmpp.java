@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
-import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.AddressMapping;
 import org.isthmus.mapping.address.Jid;
 
 /** From the neutral message to an XMPP message stanza: RFC 7572 §5, §7 and §8, RFC 3922 §4.2. */
@@ -30,7 +30,7 @@ public final class CpimToXmpp {
      * @param id        the stanza id to use: the gateway's handle on the SIP transaction (RFC 7572 Table 2:
      *                  "transaction identifier" to {@code id}), so an error reply can be matched to it
      */
-    public static Mapped<XmppMessage> translate(CpimMessage message, AddressMapper addresses, String id) {
+    public static Mapped<XmppMessage> translate(CpimMessage message, AddressMapping addresses, String id) {
         Mapped<Jid> from = addresses.toJid(message.from(), message.to().host());
         if (!from.isOk()) {
             return from.map(f -> null);
@@ -49,7 +49,7 @@ public final class CpimToXmpp {
      *
      * @param authenticationResults the gateway's signature check to send along, if it tags messages
      */
-    public static Mapped<XmppMessage> translate(SecuredMessage message, AddressMapper addresses, String id,
+    public static Mapped<XmppMessage> translate(SecuredMessage message, AddressMapping addresses, String id,
                                                 Optional<String> authenticationResults) {
         Mapped<Jid> from = addresses.toJid(message.from(), message.to().host());
         if (!from.isOk()) {

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
-import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.AddressMapping;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.address.SipUri;
 import org.isthmus.mapping.document.cpim.CpimDecoder;
@@ -64,7 +64,7 @@ public final class SipToCpim {
      * @param addresses    the address rules, used to tell XMPP users from others
      * @param maxBodyBytes the largest body accepted, in bytes
      */
-    public static Mapped<CpimMessage> translate(SipPagerMessage message, AddressMapper addresses, int maxBodyBytes) {
+    public static Mapped<CpimMessage> translate(SipPagerMessage message, AddressMapping addresses, int maxBodyBytes) {
         MediaType type = message.contentType();
         if (!isSupported(type)) {
             return unsupported(type);
@@ -99,7 +99,7 @@ public final class SipToCpim {
      *
      * @param maxBodyBytes the largest body accepted, in bytes
      */
-    public static Mapped<SecuredMessage> translateSecured(SipPagerMessage message, AddressMapper addresses,
+    public static Mapped<SecuredMessage> translateSecured(SipPagerMessage message, AddressMapping addresses,
                                                           int maxBodyBytes) {
         if (!SecuredObject.isSecured(message.contentType())) {
             return unsupported(message.contentType());
@@ -116,7 +116,7 @@ public final class SipToCpim {
      * The checks every MESSAGE passes before its body is read: the body within the limit (413), and
      * a sender that is a SIP-side user, never one of the XMPP domains the gateway serves (403).
      */
-    private static Mapped<ImUri> sender(SipPagerMessage message, AddressMapper addresses, int maxBodyBytes) {
+    private static Mapped<ImUri> sender(SipPagerMessage message, AddressMapping addresses, int maxBodyBytes) {
         if (message.bodyLength() > maxBodyBytes) {
             return reject(StanzaErrorCondition.POLICY_VIOLATION, 413,
                     "body of " + message.bodyLength() + " bytes exceeds the limit of " + maxBodyBytes);
@@ -266,7 +266,7 @@ public final class SipToCpim {
     }
 
     /** RFC 7572 Table 2: "Request-URI or To", whichever names a user of a served XMPP domain. */
-    private static Mapped<ImUri> recipient(SipPagerMessage message, AddressMapper addresses) {
+    private static Mapped<ImUri> recipient(SipPagerMessage message, AddressMapping addresses) {
         for (SipUri candidate : new SipUri[] {message.requestUri(), message.to()}) {
             Mapped<ImUri> uri = addresses.fromSip(candidate);
             if (uri.isOk() && addresses.isXmppUser(uri.orThrow())) {

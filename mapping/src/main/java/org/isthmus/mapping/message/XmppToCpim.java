@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.isthmus.mapping.LocalizedText;
 import org.isthmus.mapping.Mapped;
 import org.isthmus.mapping.Rejected;
-import org.isthmus.mapping.address.AddressMapper;
+import org.isthmus.mapping.address.AddressMapping;
 import org.isthmus.mapping.address.ImUri;
 import org.isthmus.mapping.error.StanzaErrorCondition;
 
@@ -30,7 +30,7 @@ public final class XmppToCpim {
      * @param maxBodyBytes the largest primary body accepted, in UTF-8 bytes (RFC 7572 §6: policy-violation
      *                     above it)
      */
-    public static Mapped<CpimMessage> translate(XmppMessage message, AddressMapper addresses, int maxBodyBytes) {
+    public static Mapped<CpimMessage> translate(XmppMessage message, AddressMapping addresses, int maxBodyBytes) {
         if (message.type() == MessageType.ERROR) {
             return Mapped.rejected(StanzaErrorCondition.BAD_REQUEST, "an error message is a reply, not a message to relay");
         }
@@ -61,7 +61,7 @@ public final class XmppToCpim {
      * @param message  the stanza; must carry {@code <e2e/>}
      * @param maxBytes the largest object accepted, in octets (RFC 7572 §6: policy-violation above it)
      */
-    public static Mapped<SecuredMessage> translateSecured(XmppMessage message, AddressMapper addresses, int maxBytes) {
+    public static Mapped<SecuredMessage> translateSecured(XmppMessage message, AddressMapping addresses, int maxBytes) {
         if (message.type() == MessageType.ERROR || message.e2e().isEmpty()) {
             return Mapped.rejected(StanzaErrorCondition.BAD_REQUEST, "not a secured message to relay");
         }
@@ -71,7 +71,7 @@ public final class XmppToCpim {
     }
 
     /** The sender's address, which must be a user of an XMPP domain the gateway serves (forbidden otherwise). */
-    private static Mapped<ImUri> sender(XmppMessage message, AddressMapper addresses) {
+    private static Mapped<ImUri> sender(XmppMessage message, AddressMapping addresses) {
         Mapped<ImUri> from = addresses.fromJid(message.from());
         if (!from.isOk() || !addresses.isXmppUser(from.orThrow())) {
             return Mapped.rejected(new Rejected(StanzaErrorCondition.FORBIDDEN,
@@ -81,7 +81,7 @@ public final class XmppToCpim {
     }
 
     /** The recipient's address, which must be a gateway address, not an XMPP user's (item-not-found). */
-    private static Mapped<ImUri> recipient(XmppMessage message, AddressMapper addresses) {
+    private static Mapped<ImUri> recipient(XmppMessage message, AddressMapping addresses) {
         return addresses.fromJid(message.to()).then(to -> addresses.isXmppUser(to)
                 ? Mapped.rejected(StanzaErrorCondition.ITEM_NOT_FOUND, message.to() + " is not a gateway address")
                 : Mapped.ok(to));
