@@ -201,11 +201,11 @@ public final class Router implements SipHandler, XmppHandler {
     /** How many conversations the session view remembers, the least recently active forgotten first. */
     static final int CONVERSATIONS_KEPT = 10_000;
 
-    private final Map<String, Conversation> conversations = new LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, Seen> conversations = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Conversation> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
             return size() > CONVERSATIONS_KEPT;
         }
     };
@@ -316,7 +316,9 @@ public final class Router implements SipHandler, XmppHandler {
         XmppMessage out = stanza.orThrow();
         Pending p = new Pending(stanzaId, sequence, callId, out.to(), message, Instant.now(), new CompletableFuture<>(),
                 out.from().domain());
-        out.thread().ifPresent(t -> noteConversation(t, out.to(), message.from().addressOfRecord().toString()));
+        if (out.thread().isPresent()) {
+            noteConversation(out.thread().get(), out.to(), message.from());
+        }
         pending.put(stanzaId, p);
         toXmpp.apply(out).whenComplete((ok, error) -> {
             if (error != null) {
@@ -527,7 +529,9 @@ public final class Router implements SipHandler, XmppHandler {
         }
         long number = sendingNumbers.incrementAndGet();
         sending.put(number, message);
-        message.thread().ifPresent(th -> noteConversation(th, message.from(), out.requestUri().addressOfRecord().toString()));
+        if (message.thread().isPresent()) {
+            noteConversation(message.thread().get(), message.from(), out.requestUri());
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debug("xmpp->sip sending id={} from={} to={} via={}", id, out.from(), t.requestUri(), t.nextHop());
         }
@@ -818,11 +822,30 @@ public final class Router implements SipHandler, XmppHandler {
 
     // ---- Session view ------------------------------------------------------------------------------
 
-    private void noteConversation(String thread, Jid xmppParty, String sipParty) {
+    /**
+     * A conversation as the session view keeps it while messages cross: the parties as they came, made
+     * text only when the view is read, since every SIP message carries a new Call-ID and so a new
+     * conversation (issue 7: no strings and no record per message for a view read rarely).
+     */
+    private static final class Seen {
+        Jid xmppParty;
+        SipUri sipParty;
+        long messages;
+        long lastActivityMillis;
+    }
+
+    private void noteConversation(String thread, Jid xmppParty, SipUri sipParty) {
+        long now = System.currentTimeMillis();
         synchronized (conversations) {
-            Conversation c = conversations.get(thread);
-            conversations.put(thread, new Conversation(thread, xmppParty.bare().toString(), sipParty,
-                    c == null ? 1 : c.messages() + 1, Instant.now()));
+            Seen c = conversations.get(thread);
+            if (c == null) {
+                c = new Seen();
+                conversations.put(thread, c);
+            }
+            c.xmppParty = xmppParty;
+            c.sipParty = sipParty;
+            c.messages++;
+            c.lastActivityMillis = now;
         }
     }
 
@@ -856,9 +879,10 @@ public final class Router implements SipHandler, XmppHandler {
 
     /** The conversations seen lately, the most recently active first. */
     public List<Conversation> conversations() {
-        List<Conversation> out;
+        List<Conversation> out = new ArrayList<>();
         synchronized (conversations) {
-            out = new ArrayList<>(conversations.values());
+            conversations.forEach((thread, c) -> out.add(new Conversation(thread, c.xmppParty.bare().toString(),
+                    c.sipParty.addressOfRecord().toString(), c.messages, Instant.ofEpochMilli(c.lastActivityMillis))));
         }
         Collections.reverse(out);
         return List.copyOf(out);
