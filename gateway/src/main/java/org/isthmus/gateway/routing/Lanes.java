@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * so that one stuck write cannot stop a user's lane for good.
  *
  * <p>How it is built (issue 7): each busy key has a {@link Lane}, a queue and a running flag. A task
- * for an idle key hands the lane to the pool once; the worker then runs the key's tasks one after the
- * other until the queue is empty, and only a task whose stage is not complete yet releases the thread
- * (the lane goes back to the pool when the stage completes). No chain of futures per task, and no
+ * for an idle key hands the lane to the pool; a worker runs the lane's next task and, if more are
+ * queued, hands the lane back for the next one; a task whose stage is not complete yet holds the lane
+ * until the stage completes, without holding a thread. No chain of futures per task, and no
  * timer task per task for the step limit: one sweep, scheduled only while some lane waits for a stage,
  * looks at the waiting lanes' start times a few times per step limit.
  */
@@ -113,9 +113,7 @@ public final class Lanes implements AutoCloseable {
             synchronized (lane) {
                 left = new ArrayDeque<>(lane.queue);
                 lane.queue.clear();
-                lane.running = false;
-                lane.retired = true;
-                lanes.remove(lane.key, lane);
+                retire(lane);
             }
             for (Step<?> s : left) {
                 s.result.completeExceptionally(e);
@@ -123,23 +121,38 @@ public final class Lanes implements AutoCloseable {
         }
     }
 
-    /** On a pool thread: runs the lane's tasks in order until it is empty or a task's stage is not done. */
+    /**
+     * On a pool thread: runs the lane's next task; when its stage is complete and more are queued, the
+     * lane goes back to the pool for the next one rather than running it here. Running them back to back
+     * on one thread let a step's sends overtake those an edge thread was still making for the step
+     * before it (PresenceInteropTest saw a NOTIFY active reach the watcher before the NOTIFY pending that
+     * the SUBSCRIBE's answer sends), so each task starts on a fresh hand-off, as it did before.
+     */
     private void drain(Lane lane) {
-        while (true) {
-            Step<?> step;
-            synchronized (lane) {
-                step = lane.queue.poll();
-                if (step == null) {
-                    lane.running = false;
-                    lane.retired = true;
-                    lanes.remove(lane.key, lane);
-                    return;
-                }
-            }
-            if (!run(lane, step)) {
+        Step<?> step;
+        synchronized (lane) {
+            step = lane.queue.poll();
+            if (step == null) {
+                retire(lane);
                 return;
             }
         }
+        if (run(lane, step)) {
+            synchronized (lane) {
+                if (lane.queue.isEmpty()) {
+                    retire(lane);
+                    return;
+                }
+            }
+            handOff(lane);
+        }
+    }
+
+    /** The lane is empty and idle: it leaves the map; a submitter that still holds it takes a new one. */
+    private void retire(Lane lane) {
+        lane.running = false;
+        lane.retired = true;
+        lanes.remove(lane.key, lane);
     }
 
     /**
