@@ -148,7 +148,7 @@ public final class Gateway implements AutoCloseable {
         mirror.ifPresent(router::attach);
         this.sessions = new SessionTable(this::links, registrar, mirror, router);
         components.forEach((domain, link) -> meters.xmppLink(domain, "component", link::isUp));
-        meters.sipEdge(sip::isListening);
+        meters.sipEdge(sip::isListening, sip::messageTransactionsHeld, sip::messageTransactionsRefused);
         meters.lanes(lanes::busyLanes);
         mirror.ifPresent(m -> meters.subscriptions(() -> m.snapshot("").stream().map(MirrorRecord::state).toList()));
         this.admin = config.admin().map(a -> new AdminServer(a, AdminServer.Limits.DEFAULTS,

@@ -145,6 +145,9 @@ class AdminEndToEndTest {
         String after = get("/metrics").body();
         assertThat(sample(after, "isthmus_messages_total", accepted)).isEqualTo(1.0);
         assertThat(sample(after, "isthmus_translate_seconds_count", timed)).isEqualTo(1.0);
+        // Answered over UDP, the MESSAGE's transaction stays for Timer J (RFC 3261 §17.2.2); none refused.
+        assertThat(sample(after, "isthmus_sip_message_transactions", Map.of())).isEqualTo(1.0);
+        assertThat(sample(after, "isthmus_sip_message_transactions_refused_total", Map.of())).isZero();
         // The translation histogram has its buckets.
         assertThat(after).contains("isthmus_translate_seconds_bucket{direction=\"sip_to_xmpp\",kind=\"message\",le=");
 

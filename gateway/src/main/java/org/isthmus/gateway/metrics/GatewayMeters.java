@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -55,6 +57,10 @@ public final class GatewayMeters {
     public static final String XMPP_LINK_UP = "isthmus.xmpp.link.up";
     /** 1 while the SIP edge listens. */
     public static final String SIP_UP = "isthmus.sip.up";
+    /** Received MESSAGE transactions the SIP edge holds (RFC 3261 §17.2.2), waiting or kept for Timer J. */
+    public static final String SIP_MESSAGE_TRANSACTIONS = "isthmus.sip.message.transactions";
+    /** MESSAGEs refused with 503 because the edge held its most transactions. */
+    public static final String SIP_MESSAGE_TRANSACTIONS_REFUSED = "isthmus.sip.message.transactions.refused";
     /** Users with events queued or running on their lane. */
     public static final String LANES_BUSY = "isthmus.lanes.busy";
     /**
@@ -308,9 +314,19 @@ public final class GatewayMeters {
                 .tag("domain", domain).tag("kind", kind).register(registry);
     }
 
-    /** A gauge that is 1 while the SIP edge listens. */
-    public void sipEdge(BooleanSupplier listening) {
+    /**
+     * A gauge that is 1 while the SIP edge listens, one of the MESSAGE transactions it holds, and a count of
+     * the MESSAGEs it refused because it held its most ({@code sip.listen.max-message-transactions}).
+     */
+    public void sipEdge(BooleanSupplier listening, IntSupplier messageTransactions, LongSupplier refused) {
         Gauge.builder(SIP_UP, () -> listening.getAsBoolean() ? 1 : 0).description("1 while the SIP edge listens")
+                .register(registry);
+        Gauge.builder(SIP_MESSAGE_TRANSACTIONS, messageTransactions::getAsInt)
+                .description("Received MESSAGE transactions held: waiting for the gateway, or answered and kept for"
+                        + " retransmissions (RFC 3261 17.2.2)")
+                .register(registry);
+        FunctionCounter.builder(SIP_MESSAGE_TRANSACTIONS_REFUSED, refused, LongSupplier::getAsLong)
+                .description("MESSAGEs answered 503 because the SIP edge held its most transactions")
                 .register(registry);
     }
 
