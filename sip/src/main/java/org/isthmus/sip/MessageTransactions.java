@@ -226,12 +226,13 @@ final class MessageTransactions {
                 throw new SipException("a final response was sent already");
             }
             if (reliable) {
+                // Timer J is 0 over a reliable transport (§17.2.2): the entry leaves as the answer is decided,
+                // before it is written, so no one who has read the answer still sees the transaction held.
+                end(TRYING);
                 try {
                     ((MessageChannel) request.getMessageChannel()).sendMessage((SIPResponse) response);
                 } catch (IOException e) {
                     throw new SipException("could not send the response: " + e.getMessage(), e);
-                } finally {
-                    end(TRYING);
                 }
                 return;
             }
